@@ -222,7 +222,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any], origin: str) -> None:
-    sections = {f.name: f for f in dataclasses.fields(Settings) if f.name != "sources"}
+    hints = typing.get_type_hints(Settings)
+    sections = {f.name: hints[f.name] for f in dataclasses.fields(Settings) if f.name != "sources"}
     for name, table in over.items():
         if name not in sections:
             hint = difflib.get_close_matches(name, sections, n=1)
@@ -232,7 +233,7 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any], origin: str) -> None:
         if not isinstance(table, Mapping):
             raise ConfigError(f"'{name}' in {origin} must be a table ([{name}]), "
                               f"not a {type(table).__name__}.")
-        keys = {f.name for f in dataclasses.fields(sections[name].default_factory())}  # type: ignore[misc]
+        keys = {f.name for f in dataclasses.fields(sections[name])}
         for key, value in table.items():
             if key not in keys:
                 hint = difflib.get_close_matches(key, keys, n=1)

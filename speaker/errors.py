@@ -25,3 +25,7 @@ class AudioFileError(EncoreError):
 
 class ModelError(EncoreError):
     """A model file is missing, corrupt or of the wrong version."""
+
+
+class SpeechError(EncoreError):
+    """Text could not be rendered to speech, even after restarting the engine."""

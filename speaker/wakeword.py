@@ -1,0 +1,150 @@
+"""Wake-word detection with openWakeWord 0.5.1's ONNX models.
+
+Models come from the openwakeword wheel (``resources/models/<name>_v0.1.onnx``)
+or from an ``.onnx`` path; nothing is ever downloaded. Streaming audio and whole
+clips go through the same :meth:`WakeWordDetector.process`, so a file replays
+exactly what the microphone path would have seen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
+from speaker.config import WakeSettings
+from speaker.errors import ModelError
+
+__all__ = ["Detection", "WakeWordDetector", "model_path", "openwakeword_models_dir"]
+
+logger = logging.getLogger(__name__)
+
+_INIT_NOISE_SEED = 1234
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The wake word was heard."""
+
+    model: str
+    """Model name (e.g. ``hey_jarvis``) or the .onnx file's stem."""
+    score: float
+    """Model score, 0-1, of the frame that crossed the threshold."""
+    t_s: float
+    """End of the frame that crossed the threshold, seconds of input audio."""
+
+
+def openwakeword_models_dir() -> Path:
+    """The folder inside the openwakeword wheel that holds its ONNX models."""
+    try:
+        import openwakeword
+    except ImportError as exc:
+        raise ModelError("openwakeword is not installed; run `make venv` (it installs "
+                         "openwakeword==0.5.1 with --no-deps).") from exc
+    return Path(openwakeword.__file__).parent / "resources" / "models"
+
+
+def model_path(name_or_path: str) -> Path:
+    """Resolve ``wake.model``: a shipped model name or a path to an ``.onnx`` file."""
+    if name_or_path.endswith(".onnx"):
+        path = Path(name_or_path).expanduser()
+        if not path.is_file():
+            raise ModelError(f"Wake-word model file {path} does not exist; set wake.model to "
+                             "an existing .onnx file or to one of hey_jarvis, hey_mycroft, "
+                             "alexa, hey_rhasspy.")
+        return path
+    folder = openwakeword_models_dir()
+    path = folder / f"{name_or_path}_v0.1.onnx"
+    if not path.is_file():
+        shipped = sorted(p.name.removesuffix("_v0.1.onnx") for p in folder.glob("*_v0.1.onnx"))
+        raise ModelError(f"No wake-word model named '{name_or_path}' in openwakeword; set "
+                         f"wake.model to one of {', '.join(shipped) or 'none'} or to a path "
+                         "to an .onnx file.")
+    return path
+
+
+class WakeWordDetector:
+    """Scores audio with one wake-word model and reports threshold crossings.
+
+    ``threshold`` and ``refractory_s`` come from :class:`WakeSettings`; the
+    refractory period is measured in audio time, so files and microphone behave
+    the same.
+    """
+
+    def __init__(self, settings: WakeSettings) -> None:
+        path = model_path(settings.model)
+        try:
+            from openwakeword.model import Model
+        except ImportError as exc:
+            raise ModelError("openwakeword is not installed; run `make venv`.") from exc
+        self.settings = settings
+        self.name = path.name.removesuffix(".onnx").removesuffix("_v0.1")
+        try:
+            self._model: Any = Model(wakeword_models=[str(path)], inference_framework="onnx")
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ModelError(f"Cannot load wake-word model {path}: {exc}; set wake.model to a "
+                             "valid openWakeWord .onnx model.") from exc
+        self._key = next(iter(self._model.models))
+        pre = self._model.preprocessor
+        noise = np.random.default_rng(_INIT_NOISE_SEED).integers(
+            -1000, 1000, RATE_HZ * 4).astype(np.int16)
+        # openwakeword seeds its feature history with unseeded noise; a fixed seed
+        # makes every run and every reset() score identically.
+        self._initial_features = pre._get_embeddings(noise)
+        self._quiet_until_s = -1.0
+        self.last_score = 0.0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all audio heard so far (feature history, scores, refractory period)."""
+        pre = self._model.preprocessor
+        pre.raw_data_buffer = deque(maxlen=pre.raw_data_buffer.maxlen)
+        pre.melspectrogram_buffer = np.ones((76, 32))
+        pre.accumulated_samples = 0
+        pre.raw_data_remainder = np.empty(0)
+        pre.feature_buffer = self._initial_features.copy()
+        self._model.reset()
+        self._quiet_until_s = -1.0
+        self.last_score = 0.0
+
+    def process(self, frame: Frame) -> Detection | None:
+        """Score one frame (any length; 1280 samples is what the model steps by).
+
+        Returns a :class:`Detection` when the score reaches the threshold outside
+        the refractory period that follows the previous detection.
+        """
+        samples = np.asarray(frame.samples, dtype=np.int16)
+        scores = self._model.predict(samples)
+        score = float(scores[self._key])
+        self.last_score = score
+        end_s = frame.t_s + len(samples) / RATE_HZ
+        if score < self.settings.threshold or end_s < self._quiet_until_s:
+            return None
+        self._quiet_until_s = end_s + self.settings.refractory_s
+        logger.debug("wake word %s score %.3f at %.2f s", self.name, score, end_s)
+        return Detection(model=self.name, score=score, t_s=end_s)
+
+    def detect_clip(self, audio: np.ndarray, chunk_samples: int = FRAME_SAMPLES,
+                    input_name: str = "clip") -> list[Detection]:
+        """Replay int16 16 kHz ``audio`` through :meth:`process` in chunks; reset first.
+
+        The clip is followed by one second of silence so a wake word at its very
+        end is still scored.
+        """
+        if chunk_samples <= 0:
+            raise ValueError("chunk_samples must be positive")
+        self.reset()
+        data = np.concatenate([np.asarray(audio, dtype=np.int16),
+                               np.zeros(RATE_HZ, dtype=np.int16)])
+        found: list[Detection] = []
+        for start in range(0, len(data) - chunk_samples + 1, chunk_samples):
+            chunk = data[start : start + chunk_samples]
+            hit = self.process(Frame(samples=chunk, t_s=start / RATE_HZ, input=input_name))
+            if hit is not None:
+                found.append(hit)
+        return found

@@ -1,0 +1,596 @@
+"""Generate Encore's demo music library: short synthesised tracks, free of any rights.
+
+Every track is made here from oscillators, filtered noise and Karplus-Strong strings, so the
+library can be rebuilt bit for bit and shipped under CC0. Output:
+
+    audio_assets/library/<Artist>/<Album>/NN Title.ogg   (mono 22050 Hz Ogg Vorbis, tagged)
+    audio_assets/library/profiles.json                    (seeded listening history, 2 users)
+
+Run ``.venv/bin/python audio_assets/make_library.py`` (``--seed`` changes every random choice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from mutagen.oggvorbis import OggVorbis
+from scipy.signal import butter, lfilter, sosfilt
+
+logger = logging.getLogger(__name__)
+
+RATE_HZ = 22050
+TRACK_S = 14.0
+OUT_DIR = Path(__file__).resolve().parent / "library"
+VORBIS_QUALITY = 0.62  # soundfile compression_level: 0 = best quality, 1 = smallest file
+
+Chord = tuple[int, str]  # (root in semitones above the key, quality)
+QUALITIES: dict[str, tuple[int, ...]] = {
+    "maj": (0, 4, 7), "min": (0, 3, 7), "5": (0, 7, 12), "7": (0, 4, 7, 10),
+    "maj7": (0, 4, 7, 11), "m7": (0, 3, 7, 10), "m9": (0, 3, 7, 10, 14), "maj9": (0, 4, 7, 11, 14),
+    "sus2": (0, 2, 7),
+}
+
+
+def hz(midi: float) -> float:
+    return float(440.0 * 2 ** ((midi - 69) / 12))
+
+
+def chord_notes(key: int, chord: Chord, octave: int = 4) -> list[int]:
+    root = 12 * (octave + 1) + key + chord[0]
+    return [root + i for i in QUALITIES[chord[1]]]
+
+
+# ---------------------------------------------------------------- instruments (mono float)
+
+def _t(dur_s: float) -> np.ndarray:
+    return np.arange(int(dur_s * RATE_HZ)) / RATE_HZ
+
+
+def env_adsr(n: int, a_s: float, r_s: float) -> np.ndarray:
+    env = np.ones(n)
+    a, r = min(n, int(a_s * RATE_HZ)), min(n, int(r_s * RATE_HZ))
+    if a:
+        env[:a] = np.linspace(0, 1, a)
+    if r:
+        env[n - r:] *= np.linspace(1, 0, r)
+    return env
+
+
+def lowpass(x: np.ndarray, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    sos = butter(order, min(cutoff_hz, RATE_HZ * 0.45), "low", fs=RATE_HZ, output="sos")
+    return np.asarray(sosfilt(sos, x))
+
+
+def highpass(x: np.ndarray, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    sos = butter(order, cutoff_hz, "high", fs=RATE_HZ, output="sos")
+    return np.asarray(sosfilt(sos, x))
+
+
+def saw(freq: float, t: np.ndarray) -> np.ndarray:
+    return 2.0 * ((freq * t) % 1.0) - 1.0
+
+
+def keys(freq: float, dur_s: float, bright: float = 1.0) -> np.ndarray:
+    """Piano-ish tone: decaying harmonics, upper ones dying faster."""
+    t = _t(dur_s)
+    out = np.zeros_like(t)
+    for h, amp in enumerate((1.0, 0.5, 0.3, 0.18, 0.1, 0.06), start=1):
+        if freq * h < RATE_HZ / 2.2:
+            out += amp * bright ** (h - 1) * np.sin(2 * np.pi * freq * h * t) * np.exp(-t * (1.5 + h))
+    return out * env_adsr(len(t), 0.004, 0.05)
+
+
+def epiano(freq: float, dur_s: float) -> np.ndarray:
+    """Electric piano: two-operator FM with a decaying index."""
+    t = _t(dur_s)
+    index = 1.8 * np.exp(-t * 4)
+    return np.sin(2 * np.pi * freq * t + index * np.sin(2 * np.pi * freq * t)) * np.exp(
+        -t * 1.6) * env_adsr(len(t), 0.005, 0.08)
+
+
+def organ(freq: float, dur_s: float) -> np.ndarray:
+    t = _t(dur_s)
+    tone = sum(a * np.sin(2 * np.pi * freq * m * t) for m, a in ((0.5, 0.6), (1, 1), (2, 0.5), (3, 0.25)))
+    return np.asarray(tone) * env_adsr(len(t), 0.01, 0.03)
+
+
+def pad(freq: float, dur_s: float, cutoff_hz: float = 1400.0) -> np.ndarray:
+    """Slow detuned-saw pad for ambient beds."""
+    t = _t(dur_s)
+    tone = sum(saw(freq * d, t) for d in (0.996, 1.0, 1.004))
+    return lowpass(np.asarray(tone) / 3, cutoff_hz) * env_adsr(len(t), dur_s * 0.35, dur_s * 0.4)
+
+
+def bass(freq: float, dur_s: float, cutoff_hz: float = 600.0) -> np.ndarray:
+    t = _t(dur_s)
+    tone = 0.7 * np.sin(2 * np.pi * freq * t) + 0.3 * lowpass(saw(freq, t), cutoff_hz)
+    return tone * np.exp(-t * 2.5) * env_adsr(len(t), 0.005, 0.03)
+
+
+def pluck(freq: float, dur_s: float, rng: np.random.Generator, damp: float = 0.996) -> np.ndarray:
+    """Karplus-Strong string: a noise burst through a damped delay line."""
+    n = int(dur_s * RATE_HZ)
+    period = max(2, round(RATE_HZ / freq))
+    excite = np.zeros(n)
+    excite[:period] = lowpass(rng.uniform(-1, 1, period), 3000)[: min(period, n)]
+    a = np.zeros(period + 2)
+    a[0], a[period], a[period + 1] = 1.0, -damp / 2, -damp / 2
+    return np.asarray(lfilter([1.0], a, excite)) * env_adsr(n, 0.0, 0.03)
+
+
+def power_chord(freq: float, dur_s: float, drive: float, muted: bool = False) -> np.ndarray:
+    t = _t(dur_s)
+    raw = sum(saw(freq * r * d, t) for r in (1.0, 1.4983, 2.0) for d in (0.997, 1.003))
+    dist = np.tanh(drive * np.asarray(raw) / 3)
+    dist = lowpass(dist, 1200 if muted else 3200, order=4)
+    decay = np.exp(-t * (14 if muted else 0.8))
+    return dist * decay * env_adsr(len(t), 0.003, 0.04)
+
+
+def kick(rng: np.random.Generator, punch: float = 1.0) -> np.ndarray:
+    t = _t(0.35)
+    f = 45 + 110 * np.exp(-t * 30) * punch
+    return np.sin(2 * np.pi * np.cumsum(f) / RATE_HZ) * np.exp(-t * 9)
+
+
+def snare(rng: np.random.Generator, tone_hz: float = 190.0) -> np.ndarray:
+    t = _t(0.22)
+    noise = highpass(rng.uniform(-1, 1, len(t)), 1500) * np.exp(-t * 22)
+    return 0.8 * noise + 0.5 * np.sin(2 * np.pi * tone_hz * t) * np.exp(-t * 30)
+
+
+def hat(rng: np.random.Generator, open_: bool = False) -> np.ndarray:
+    t = _t(0.3 if open_ else 0.06)
+    return highpass(rng.uniform(-1, 1, len(t)), 7000, order=4) * np.exp(-t * (9 if open_ else 60))
+
+
+def ride(rng: np.random.Generator) -> np.ndarray:
+    t = _t(0.5)
+    metal = sum(np.sin(2 * np.pi * f * t) for f in (3150, 4270, 5030, 6410))
+    return (0.3 * np.asarray(metal) / 4 + highpass(rng.uniform(-1, 1, len(t)), 5000) * 0.4) * np.exp(-t * 6)
+
+
+# ---------------------------------------------------------------- arrangement
+
+
+class Mix:
+    """A mono buffer that instruments are added into at times given in seconds."""
+
+    def __init__(self, dur_s: float) -> None:
+        self.buf = np.zeros(int(dur_s * RATE_HZ) + RATE_HZ)
+
+    def add(self, at_s: float, sig: np.ndarray, gain: float) -> None:
+        start = int(at_s * RATE_HZ)
+        if start >= len(self.buf):
+            return
+        end = min(len(self.buf), start + len(sig))
+        self.buf[start:end] += gain * sig[: end - start]
+
+    def echo(self, delay_s: float, feedback: float) -> None:
+        d = int(delay_s * RATE_HZ)
+        a = np.zeros(d + 1)
+        a[0], a[d] = 1.0, -feedback
+        self.buf = np.asarray(lfilter([1.0], a, self.buf))
+
+
+@dataclass(frozen=True)
+class Style:
+    genre: str
+    bpm: float
+    key: int  # semitone above C
+    progression: tuple[Chord, ...]
+    variant: int = 0
+
+
+def _bars(style: Style) -> tuple[float, int]:
+    beat = 60.0 / style.bpm
+    return beat, int(np.ceil(TRACK_S / (4 * beat)))
+
+
+def render_jazz(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    swing = beat * 2 / 3
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        nxt = s.progression[(b + 1) % len(s.progression)]
+        t0 = b * 4 * beat
+        root = 36 + s.key + ch[0]
+        walk = [root, root + QUALITIES[ch[1]][1], root + 7, 36 + s.key + nxt[0] + rng.choice([-1, 1])]
+        for i, note in enumerate(walk):
+            m.add(t0 + i * beat, bass(hz(note), beat * 0.95, 900), 0.55)
+        for i in range(4):
+            m.add(t0 + i * beat, ride(rng), 0.18)
+            if i % 2:
+                m.add(t0 + (i - 1) * beat + swing, ride(rng), 0.12)
+        for hit in (beat * 1 + swing, beat * 3 + swing) if b % 2 else (0.0, beat * 2 + swing):
+            for note in chord_notes(s.key, ch, 4):
+                m.add(t0 + hit, epiano(hz(note), beat * 1.2), 0.11)
+        if s.variant:  # a sparse melody on top for the quartet tracks
+            for i in range(0, 4, 2):
+                note = chord_notes(s.key, ch, 5)[int(rng.integers(0, 4))]
+                m.add(t0 + i * beat + rng.choice([0.0, swing]), keys(hz(note), beat * 1.5), 0.18)
+    return m
+
+
+def render_ambient(s: Style, rng: np.random.Generator) -> Mix:
+    m = Mix(TRACK_S)
+    chord_s = TRACK_S / 3
+    for i in range(4):
+        ch = s.progression[i % len(s.progression)]
+        for note in chord_notes(s.key, ch, 3):
+            m.add(i * chord_s - 1.0 * (i > 0), pad(hz(note), chord_s + 2.5, 900 + 400 * s.variant), 0.22)
+    for _ in range(10 + 4 * s.variant):
+        ch = s.progression[int(rng.integers(0, len(s.progression)))]
+        note = chord_notes(s.key, ch, 6)[int(rng.integers(0, 3))]
+        m.add(float(rng.uniform(0.5, TRACK_S - 2)), keys(hz(note), 2.5, 0.4), 0.08)
+    m.echo(0.37 + 0.1 * s.variant, 0.45)
+    return m
+
+
+def _backbeat(m: Mix, t0: float, beat: float, rng: np.random.Generator, hats: int = 8,
+              kicks: tuple[float, ...] = (0, 2), snares: tuple[float, ...] = (1, 3)) -> None:
+    for k in kicks:
+        m.add(t0 + k * beat, kick(rng), 0.7)
+    for sn in snares:
+        m.add(t0 + sn * beat, snare(rng), 0.45)
+    for h in range(hats):
+        m.add(t0 + h * 4 * beat / hats, hat(rng), 0.15 if h % 2 else 0.22)
+
+
+def render_rock(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        f = hz(40 + s.key + ch[0])
+        for i in range(0, 8, 2 if s.variant else 1):
+            m.add(t0 + i * beat / 2, power_chord(f, beat * (1.0 if s.variant else 0.5), 6), 0.22)
+            m.add(t0 + i * beat / 2, bass(f / 2, beat / 2), 0.4)
+        _backbeat(m, t0, beat, rng, kicks=(0, 2, 2.5))
+    return m
+
+
+def render_metal(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        f = hz(28 + s.key + ch[0])
+        for i in range(16):
+            accent = i % 4 == 0 or (s.variant and i in (6, 14))
+            m.add(t0 + i * beat / 4, power_chord(f * (1.5 if accent and i == 6 else 1.0),
+                                                 beat / 4, 14, muted=not accent), 0.3)
+            m.add(t0 + i * beat / 4, kick(rng, 0.7), 0.45)
+        for sn in (1, 3):
+            m.add(t0 + sn * beat, snare(rng, 230), 0.55)
+        for h in range(4):
+            m.add(t0 + h * beat, ride(rng), 0.15)
+    return m
+
+
+def render_electronic(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        notes = chord_notes(s.key, ch, 4)
+        for i in range(4):
+            m.add(t0 + i * beat, kick(rng, 1.2), 0.8)
+            m.add(t0 + i * beat + beat / 2, hat(rng, open_=True), 0.14)
+            m.add(t0 + i * beat + beat / 2, bass(hz(notes[0] - 24), beat / 2, 400 + 300 * s.variant), 0.5)
+        for sn in (1, 3):
+            m.add(t0 + sn * beat, snare(rng, 300), 0.3)
+        for i in range(16):  # 16th-note arpeggio of the chord
+            n = notes[(i * (2 + s.variant)) % len(notes)] + 12 * (i % 8 >= 4)
+            tone = lowpass(saw(hz(n), _t(beat / 4)), 1500 + 1200 * np.sin(b + i / 8) ** 2)
+            m.add(t0 + i * beat / 4, tone * env_adsr(len(tone), 0.002, 0.05), 0.08)
+    return m
+
+
+def render_classical(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        low = chord_notes(s.key, ch, 3)
+        pattern = [low[0], low[2], low[1], low[2]] if s.variant else [low[0], low[1], low[2], low[1] + 12]
+        for i in range(8):
+            m.add(t0 + i * beat / 2, keys(hz(pattern[i % 4]), beat * 1.2, 0.7), 0.22)
+        high = chord_notes(s.key, ch, 5)
+        for i in range(4 if s.variant else 2):
+            step = 4 // (4 if s.variant else 2)
+            m.add(t0 + i * step * beat, keys(hz(high[int(rng.integers(0, 3))]), beat * step * 1.3), 0.3)
+    return m
+
+
+def render_folk(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        notes = chord_notes(s.key, ch, 3) + chord_notes(s.key, ch, 4)
+        if s.variant:  # strummed
+            for i, hit in enumerate((0, 1, 1.5, 2.5, 3, 3.5)):
+                for j, n in enumerate(notes[:5] if i % 2 == 0 else notes[1:][::-1]):
+                    m.add(t0 + hit * beat + j * 0.012, pluck(hz(n), beat * 1.5, rng), 0.12)
+        else:  # travis-style fingerpicking
+            for i in range(8):
+                n = notes[0] if i % 2 == 0 else notes[2 + (i % 4)]
+                m.add(t0 + i * beat / 2, pluck(hz(n), beat * 2, rng, 0.997), 0.3)
+        m.add(t0 + 1 * beat, hat(rng), 0.05)
+        m.add(t0 + 3 * beat, hat(rng), 0.05)
+    return m
+
+
+def render_reggae(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        for i in range(4):  # the skank: short chord on every offbeat
+            for n in chord_notes(s.key, ch, 4):
+                tone = organ(hz(n), beat * 0.22) if s.variant else pluck(hz(n), beat * 0.3, rng, 0.98)
+                m.add(t0 + i * beat + beat / 2, tone, 0.12)
+        root = 36 + s.key + ch[0]
+        for i, (off, n) in enumerate(((0, root), (1.5, root + 7), (2, root + 12), (3, root + 10))):
+            m.add(t0 + off * beat, bass(hz(n), beat * 0.9, 500), 0.6 - 0.05 * i)
+        m.add(t0 + 2 * beat, kick(rng), 0.6)  # one drop
+        m.add(t0 + 2 * beat, snare(rng, 400), 0.25)
+        for h in range(8):
+            m.add(t0 + h * beat / 2 + (beat / 6 if h % 2 else 0), hat(rng), 0.1)
+    return m
+
+
+def render_lofi(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    for b in range(bars):
+        ch = s.progression[b % len(s.progression)]
+        t0 = b * 4 * beat
+        wobble = 1 + 0.004 * np.sin(b * 1.7)
+        for n in chord_notes(s.key, ch, 4):
+            m.add(t0, lowpass(epiano(hz(n) * wobble, beat * 3.5), 1800), 0.14)
+            m.add(t0 + 2.5 * beat, lowpass(epiano(hz(n) * wobble, beat * 1.5), 1800), 0.08)
+        m.add(t0, bass(hz(36 + s.key + ch[0]), beat * 1.8, 300), 0.55)
+        _backbeat(m, t0, beat, rng, hats=8, kicks=(0, 1.75 if s.variant else 2.5, 2), snares=(1, 3))
+    crackle = np.zeros(len(m.buf))
+    spots = rng.integers(0, len(m.buf), int(TRACK_S * 40))
+    crackle[spots] = rng.uniform(-0.3, 0.3, len(spots))
+    m.buf = lowpass(m.buf, 5000) + highpass(crackle, 2000) + 0.004 * rng.standard_normal(len(m.buf))
+    return m
+
+
+def render_blues(s: Style, rng: np.random.Generator) -> Mix:
+    beat, bars = _bars(s)
+    m = Mix(TRACK_S)
+    twelve = (0, 0, 0, 0, 5, 5, 0, 0, 7, 5, 0, 7)
+    swing = beat * 2 / 3
+    for b in range(bars):
+        deg = twelve[(b + 4 * s.variant) % 12]
+        t0 = b * 4 * beat
+        root = 36 + s.key + deg
+        boogie = (root, root + 4, root + 7, root + 9, root + 10, root + 9, root + 7, root + 4)
+        for i, n in enumerate(boogie):
+            m.add(t0 + (i // 2) * beat + (swing if i % 2 else 0), bass(hz(n), beat * 0.45, 700), 0.5)
+        for i in range(4):
+            for n in chord_notes(s.key, (deg, "7"), 4):
+                m.add(t0 + i * beat + swing, (organ if s.variant else keys)(hz(n), beat * 0.3), 0.09)
+        _backbeat(m, t0, beat, rng, hats=0)
+        for i in range(4):
+            m.add(t0 + i * beat, ride(rng), 0.1)
+            m.add(t0 + i * beat + swing, hat(rng), 0.1)
+    return m
+
+
+RENDERERS: dict[str, Callable[[Style, np.random.Generator], Mix]] = {
+    "Jazz": render_jazz, "Ambient": render_ambient, "Rock": render_rock, "Metal": render_metal,
+    "Electronic": render_electronic, "Classical": render_classical, "Folk": render_folk,
+    "Reggae": render_reggae, "Hip Hop": render_lofi, "Blues": render_blues,
+}
+
+
+def master(m: Mix) -> np.ndarray:
+    """Trim to TRACK_S, fade the ends, set a common loudness and soft-limit."""
+    x = m.buf[: int(TRACK_S * RATE_HZ)]
+    x = x - float(np.mean(x))
+    x = x * env_adsr(len(x), 0.02, 1.5)
+    x = x / (float(np.sqrt(np.mean(x**2))) or 1.0) * 0.11
+    return (0.95 * np.tanh(x / 0.95)).astype(np.float32)
+
+
+# ---------------------------------------------------------------- catalogue
+
+II_V_I: tuple[Chord, ...] = ((2, "m7"), (7, "7"), (0, "maj7"), (9, "m7"))
+POP: tuple[Chord, ...] = ((0, "maj"), (7, "maj"), (9, "min"), (5, "maj"))
+MINOR: tuple[Chord, ...] = ((0, "min"), (8, "maj"), (3, "maj"), (10, "maj"))
+ROCK: tuple[Chord, ...] = ((0, "5"), (5, "5"), (7, "5"), (5, "5"))
+METAL: tuple[Chord, ...] = ((0, "5"), (1, "5"), (0, "5"), (3, "5"))
+LOFI: tuple[Chord, ...] = ((5, "maj9"), (4, "m7"), (2, "m9"), (0, "maj9"))
+AMBIENT: tuple[Chord, ...] = ((0, "sus2"), (5, "maj7"), (9, "min"), (7, "sus2"))
+
+
+@dataclass(frozen=True)
+class Album:
+    artist: str
+    title: str
+    year: int
+    genre: str
+    tracks: tuple[tuple[str, Style], ...]
+
+
+def _s(genre: str, bpm: float, key: int, prog: tuple[Chord, ...], variant: int = 0) -> Style:
+    return Style(genre, bpm, key, prog, variant)
+
+
+ALBUMS: tuple[Album, ...] = (
+    Album("Blue Lantern Trio", "Midnight Standards", 1962, "Jazz", (
+        ("Smoke Rings", _s("Jazz", 138, 5, II_V_I)),
+        ("Late Night Walk", _s("Jazz", 120, 10, II_V_I, 1)),
+        ("Four Corners", _s("Jazz", 156, 3, ((0, "m7"), (5, "7"), (10, "maj7"), (3, "maj7")), 1)),
+    )),
+    Album("Nora Vance", "Velvet Hours", 1978, "Jazz", (
+        ("Velvet Hours", _s("Jazz", 112, 0, II_V_I, 1)),
+        ("Autumn Letters", _s("Jazz", 128, 7, ((9, "m7"), (2, "7"), (7, "maj7"), (0, "maj7")))),
+    )),
+    Album("Glass Horizon", "Slow Tides", 1994, "Ambient", (
+        ("Slow Tides", _s("Ambient", 60, 2, AMBIENT)),
+        ("Northern Light", _s("Ambient", 60, 9, ((0, "maj7"), (4, "min"), (5, "sus2"), (2, "min")), 1)),
+        ("Harbour Fog", _s("Ambient", 60, 4, AMBIENT, 1)),
+    )),
+    Album("Solar Drift", "Weightless", 2021, "Ambient", (
+        ("Weightless", _s("Ambient", 60, 7, ((0, "sus2"), (3, "maj7"), (8, "maj7"), (10, "sus2")))),
+        ("Orbit", _s("Ambient", 60, 11, AMBIENT, 1)),
+    )),
+    Album("The Night-Owls", "Streetlight Fever", 1971, "Rock", (
+        ("Streetlight Fever", _s("Rock", 128, 4, ROCK)),
+        ("Highway Ghost", _s("Rock", 140, 9, ((0, "5"), (10, "5"), (5, "5"), (7, "5")), 1)),
+        ("Runaway Heart", _s("Rock", 116, 2, ROCK, 1)),
+    )),
+    Album("Iron Verdict", "Forged in Thunder", 1988, "Metal", (
+        ("Forged in Thunder", _s("Metal", 172, 4, METAL)),
+        ("Black Anvil", _s("Metal", 160, 2, ((0, "5"), (3, "5"), (1, "5"), (0, "5")), 1)),
+        ("Steel Rain", _s("Metal", 184, 0, METAL, 1)),
+    )),
+    Album("Area 51", "Signal Lost", 2003, "Electronic", (
+        ("Signal Lost", _s("Electronic", 126, 9, MINOR)),
+        ("Night Transmission", _s("Electronic", 128, 2, MINOR, 1)),
+        ("Radar Love Machine", _s("Electronic", 124, 5, POP)),
+    )),
+    Album("Neon Pulse", "Afterglow", 2012, "Electronic", (
+        ("Afterglow", _s("Electronic", 122, 0, POP, 1)),
+        ("City of Lights", _s("Electronic", 130, 7, MINOR)),
+    )),
+    Album("Clara Whitfield", "Preludes for a Quiet Room", 1968, "Classical", (
+        ("Prelude in C", _s("Classical", 84, 0, ((0, "maj"), (9, "min"), (2, "min"), (7, "7")))),
+        ("Morning Study", _s("Classical", 96, 7, POP, 1)),
+        ("Nocturne for Anna", _s("Classical", 72, 9, MINOR, 1)),
+    )),
+    Album("Willow Creek", "Harvest Road", 1975, "Folk", (
+        ("Harvest Road", _s("Folk", 100, 7, POP)),
+        ("River Song", _s("Folk", 92, 2, ((0, "maj"), (5, "maj"), (0, "maj"), (7, "maj")), 1)),
+        ("Lantern Hill", _s("Folk", 108, 9, POP, 1)),
+    )),
+    Album("Kingston Sunrise", "Island Time", 1981, "Reggae", (
+        ("Island Time", _s("Reggae", 76, 7, ((0, "maj"), (5, "maj"), (7, "maj"), (5, "maj")))),
+        ("One Love Street", _s("Reggae", 72, 2, ((0, "min"), (5, "min"), (0, "min"), (7, "min")), 1)),
+        ("Sunday Skank", _s("Reggae", 80, 9, POP)),
+    )),
+    Album("Dusty Tapes", "Rainy Afternoons", 2019, "Hip Hop", (
+        ("Rainy Afternoons", _s("Hip Hop", 82, 0, LOFI)),
+        ("Coffee and Cassettes", _s("Hip Hop", 76, 5, LOFI, 1)),
+        ("Study Break", _s("Hip Hop", 88, 9, ((0, "m9"), (5, "m7"), (10, "maj9"), (3, "maj9")), 1)),
+    )),
+    Album("Delta Jim Porter", "Crossroads Shuffle", 1965, "Blues", (
+        ("Crossroads Shuffle", _s("Blues", 96, 4, II_V_I)),
+        ("Muddy Water Boogie", _s("Blues", 108, 9, II_V_I, 1)),
+    )),
+)
+
+
+def track_path(root: Path, album: Album, number: int, title: str) -> Path:
+    return root / album.artist / album.title / f"{number:02d} {title}.ogg"
+
+
+def write_track(path: Path, audio: np.ndarray, album: Album, number: int, title: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, audio, RATE_HZ, format="OGG", subtype="VORBIS", compression_level=VORBIS_QUALITY)
+    tags = OggVorbis(path)
+    tags.update({
+        "title": title, "artist": album.artist, "album": album.title,
+        "albumartist": album.artist, "genre": album.genre, "date": str(album.year),
+        "tracknumber": f"{number}/{len(album.tracks)}",
+    })
+    tags.save()
+
+
+# ---------------------------------------------------------------- listening history
+
+TASTES: dict[str, dict[str, int]] = {
+    # +1 loves, -1 avoids; genres not listed are neutral.
+    "alex": {"Jazz": 1, "Ambient": 1, "Classical": 1, "Folk": 1, "Rock": -1, "Metal": -1,
+             "Electronic": -1},
+    "sam": {"Rock": 1, "Electronic": 1, "Metal": 1, "Hip Hop": 1, "Jazz": -1, "Classical": -1,
+            "Ambient": -1},
+}
+
+
+def listening_history(seed: int) -> list[dict[str, object]]:
+    """Seeded plays per user: many completes and some likes in loved genres, skips elsewhere.
+
+    About one loved track in five is left unheard so a recommender has something to find.
+    """
+    rng = np.random.default_rng(seed + 1)
+    events: list[dict[str, object]] = []
+    for user, taste in TASTES.items():
+        for album in ALBUMS:
+            affinity = taste.get(album.genre, 0)
+            for title, _style in album.tracks:
+                counts = {"complete": 0, "skip": 0, "like": 0, "dislike": 0}
+                if affinity > 0 and rng.random() < 0.8:
+                    counts["complete"] = int(rng.integers(3, 13))
+                    counts["skip"] = int(rng.integers(0, 2))
+                    counts["like"] = int(rng.random() < 0.5)
+                elif affinity == 0 and rng.random() < 0.5:
+                    counts["complete"] = int(rng.integers(1, 4))
+                    counts["skip"] = int(rng.integers(0, 3))
+                elif affinity < 0 and rng.random() < 0.7:
+                    counts["skip"] = int(rng.integers(2, 7))
+                    counts["complete"] = int(rng.integers(0, 2))
+                    counts["dislike"] = int(rng.random() < 0.4)
+                events.extend(
+                    {"user": user, "artist": album.artist, "title": title, "kind": kind,
+                     "count": count}
+                    for kind, count in counts.items() if count
+                )
+    return events
+
+
+def build(out_dir: Path, seed: int) -> list[Path]:
+    """Render every track of ALBUMS into ``out_dir`` and write profiles.json; return the tracks."""
+    for child in out_dir.iterdir() if out_dir.exists() else ():
+        if child.is_dir():
+            shutil.rmtree(child)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for a_idx, album in enumerate(ALBUMS):
+        for number, (title, style) in enumerate(album.tracks, start=1):
+            rng = np.random.default_rng([seed, a_idx, number])
+            audio = master(RENDERERS[style.genre](style, rng))
+            path = track_path(out_dir, album, number, title)
+            write_track(path, audio, album, number, title)
+            logger.info("wrote %s", path.relative_to(out_dir))
+            paths.append(path)
+    profiles = {"seed": seed, "users": sorted(TASTES), "events": listening_history(seed)}
+    (out_dir / "profiles.json").write_text(json.dumps(profiles, indent=1) + "\n")
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    paths = build(args.out, args.seed)
+    size_kb = sum(p.stat().st_size for p in paths) / 1024
+    logger.info("%d tracks, %.0f kB", len(paths), size_kb)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""``encore harness report``: score the recorded corpus end to end (wake, WER, intents, latency)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import soundfile as sf
+
+from speaker.config import Settings
+
+REPO_ASSETS = Path(__file__).resolve().parents[2] / "audio_assets"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("harness", help="score the recorded corpus through the real loop")
+    actions = p.add_subparsers(dest="harness_command", metavar="ACTION", required=True)
+    report = actions.add_parser("report", help="wake FRR, false accepts, WER, intent and slot "
+                                "accuracy, reply latency, per background")
+    report.add_argument("--corpus", type=Path, default=REPO_ASSETS / "requests" / "manifest.jsonl",
+                        metavar="MANIFEST")
+    report.add_argument("--library", type=Path, default=REPO_ASSETS / "library", metavar="DIR")
+    report.add_argument("--user", default="alex")
+    report.add_argument("--json", action="store_true", help="print the summary as JSON")
+    report.add_argument("--limit", type=int, default=0, help="only the first N clips")
+    report.set_defaults(handler=_report)
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from speaker.harness import EventLog, prepare_household, run_files
+    from speaker.report import load_manifest, markdown, score_clip, summarise
+    from speaker.runtime import Models
+
+    entries = load_manifest(args.corpus)
+    if args.limit:
+        entries = entries[: args.limit]
+    household = prepare_household(settings, args.library,
+                                  history=args.library / "profiles.json")
+    models = Models.load(settings)
+    outcomes = []
+    seconds = 0.0
+    try:
+        for i, entry in enumerate(entries, 1):
+            log = EventLog()
+            run_files(settings, models, household, [entry["path"]], user=args.user, log=log,
+                      gap_s=0.0)
+            outcome = score_clip(entry, log.records)
+            outcomes.append(outcome)
+            seconds += sf.info(str(entry["path"])).duration
+            mark = "ok " if outcome.passed else "FAIL"
+            print(f"[{i:3d}/{len(entries)}] {mark} {entry['file']}: {outcome.transcript!r} -> "
+                  f"{outcome.intent} {outcome.slots}", file=sys.stderr, flush=True)
+    finally:
+        models.close()
+        household.close()
+    summary = summarise(outcomes, seconds / 3600, settings.vad.trailing_silence_s)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(markdown(summary))
+        for failure in summary["failures"]:
+            print(f"FAILED {failure['file']}: {json.dumps(failure)}")
+    return 0

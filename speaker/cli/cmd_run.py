@@ -1,0 +1,91 @@
+"""``encore run``: the speaker itself, microphone in, speaker out, until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from speaker.config import Settings
+
+if TYPE_CHECKING:
+    from speaker.dialogue import Dialogue
+
+logger = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="listen for the wake word and play music (the service)")
+    p.add_argument("--user", default=None,
+                   help="household profile (default: dialogue.default_user)")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from speaker.audio import MicrophoneSource, SpeakerSink
+    from speaker.harness import EventLog
+    from speaker.runtime import Household, Models, build_loop
+    from speaker.turns import TurnPrinter
+
+    data = settings.data.ensure()
+    # Open the devices first: without them nothing else is worth loading.
+    sink = SpeakerSink(settings.audio.output_device, settings.audio.output_rate_hz,
+                       settings.audio.output_block_ms)
+    source = MicrophoneSource(settings.audio.input_device)
+    household = Household.open(settings, data.database, data.recommender_dir, background=True)
+    if not household.store.tracks():
+        logger.warning("The library is empty: run `encore library scan DIR` (or set "
+                       "library.dirs) so there is music to play.")
+    models = Models.load(settings)
+    log = EventLog(None, TurnPrinter(sys.stdout))
+    loop = build_loop(settings, models, household, source=source, sink=sink, emit=log,
+                      user=args.user or settings.dialogue.default_user, realtime=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        logger.info("signal %d: stopping", signum)
+        loop.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    rescans = _start_rescans(settings, data.database, loop.dialogue)
+    logger.info("Listening for %s.", settings.wake.model)
+    try:
+        loop.run()
+    finally:
+        rescans.set()
+        models.close()
+        household.close()
+        source.close()
+        sink.close()
+    return 0
+
+
+def _start_rescans(settings: Settings, database: Path, dialogue: Dialogue) -> threading.Event:
+    """Rescan ``library.dirs`` every ``library.rescan_interval_min`` minutes in a thread."""
+    from recommender.catalog import scan
+    from recommender.store import Store
+
+    done = threading.Event()
+    minutes = settings.library.rescan_interval_min
+    dirs = [Path(d) for d in settings.library.dirs]
+    if not minutes or not dirs:
+        return done
+
+    def rescan_forever() -> None:
+        while not done.wait(minutes * 60):
+            try:
+                with Store(database) as store:
+                    summary = scan(store, dirs)
+                logger.info("rescan: %d added, %d updated, %d removed", summary.added,
+                            summary.updated, summary.removed)
+                dialogue.refresh_library()
+            except Exception:
+                logger.exception("periodic library rescan failed")
+
+    threading.Thread(target=rescan_forever, name="encore-rescan", daemon=True).start()
+    return done

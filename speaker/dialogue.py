@@ -1,0 +1,324 @@
+"""Intent -> actions on the player and the recommender -> a short, truthful spoken reply.
+
+The dialogue never says "playing" unless the player has been handed tracks, and
+every piece of feedback (requests, play starts, skips with position, completes,
+likes, dislikes) goes to the recommender's engine, which stores it and updates
+the model at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from recommender.engine import Query
+from recommender.store import Store, Track
+from speaker.events import Event, Feedback, PlaybackStarted
+from speaker.intents import ParsedRequest
+from speaker.library_view import LibraryView
+from speaker.matching import Match
+
+logger = logging.getLogger(__name__)
+
+QUEUE_BATCH = 10
+REFILL_BELOW = 3
+
+
+class EngineLike(Protocol):
+    def recommend(self, user: str, n: int = 10, query: Query | None = None) -> list[Track]: ...
+    def similar(self, track_id: int, n: int = 10) -> list[Track]: ...
+    def feedback(self, user: str, kind: str, track_id: int,
+                 position_s: float | None = None) -> int: ...
+
+
+@dataclass
+class DialogueState:
+    """What the speaker remembers between turns."""
+
+    user: str
+    last_reply: str = ""
+    last_played: Track | None = None
+    history: list[int] = field(default_factory=list)
+    """Track ids started in this session, most recent last."""
+
+
+def describe(track: Track) -> str:
+    return f"{track.title} by {track.artist}" if track.artist else track.title
+
+
+class Dialogue:
+    """Turns one parsed request into actions and the sentence to say."""
+
+    def __init__(self, engine: EngineLike, player: Any, store: Store, *, user: str) -> None:
+        self._engine = engine
+        self._player = player
+        self._store = store
+        self.state = DialogueState(user=user)
+        self.library = LibraryView.build(store.tracks())
+
+    def refresh_library(self) -> None:
+        self.library = LibraryView.build(self._store.tracks())
+
+    # --- requests -------------------------------------------------------------------
+
+    def handle(self, request: ParsedRequest) -> str:
+        handler = getattr(self, f"_on_{request.intent}", None)
+        reply = handler(request.slots) if handler else self._on_unknown(request.slots)
+        if request.intent != "now_playing" or reply != self.state.last_reply:
+            self.state.last_reply = reply
+        return reply
+
+    def _on_unknown(self, slots: dict[str, Any]) -> str:
+        return "Sorry, I didn't catch that. You can say things like: play some jazz."
+
+    def _on_play(self, slots: dict[str, Any]) -> str:
+        prefix = ""
+        if slots.get("service"):
+            prefix = (f"I can't use {str(slots['service']).title()}; "
+                      "I play the music in your library. ")
+        if slots.get("user"):
+            prefix += self._switch_user(str(slots["user"]))
+        if self.library.empty:
+            return prefix + ("Your music library is empty, so there's nothing to play. "
+                             "Scan a music folder with encore library scan.")
+        matches = self.library.matcher.match(slots)
+        self._store.add_event(self.state.user, "request")
+        tracks, what, missing = self._pick(slots, matches)
+        if not tracks:
+            return prefix + "I couldn't find anything to play in your library."
+        self._player.play(tracks)
+        first = tracks[0]
+        if missing:
+            return prefix + (f"I couldn't find {missing} in your library. "
+                             f"Here's something close: {describe(first)}.")
+        if what:
+            return prefix + f"Playing {what}: {describe(first)}."
+        return prefix + f"Playing {describe(first)}."
+
+    def _pick(self, slots: dict[str, Any], matches: dict[str, Match]
+              ) -> tuple[list[Track], str, str]:
+        """Choose tracks for a play request: (tracks, what was asked, what was missing)."""
+        user = self.state.user
+        recent = frozenset(self.state.history[-QUEUE_BATCH:])
+        track_m, album_m = matches.get("track"), matches.get("album")
+        artist_m = matches.get("artist")
+        genre_m = matches.get("genre")
+        if track_m is not None:
+            found = self.library.by_title(track_m.value, artist_m.value if artist_m else None)
+            if found:
+                rest = self._engine.similar(found[0].id, QUEUE_BATCH)
+                return [found[0], *[t for t in rest if t.id != found[0].id]], "", ""
+        if album_m is not None:
+            album = self.library.by_album(album_m.value)
+            if album:
+                return album, f"{album[0].album} by {album[0].artist}", ""
+        query = Query(exclude_track_ids=recent)
+        what = ""
+        if artist_m is not None:
+            query = Query(artist=artist_m.value)
+            what = artist_m.value
+        elif genre_m is not None:
+            query = Query(genre=genre_m.value, exclude_track_ids=recent)
+            what = f"some {genre_m.value}"
+        elif slots.get("year") is not None:
+            year = int(slots["year"])
+            if slots.get("decade"):
+                query = Query(decade=year - year % 10, exclude_track_ids=recent)
+                what = f"music from the {year - year % 10}s"
+            else:
+                query = Query(year=year, exclude_track_ids=recent)
+                what = f"music from {year}"
+        elif slots.get("mood"):
+            return self._by_mood(str(slots["mood"]), recent)
+        elif slots.get("playlist"):
+            return self._playlist(str(slots["playlist"]))
+        tracks = self._engine.recommend(user, QUEUE_BATCH, query)
+        if tracks:
+            return tracks, what, ""
+        asked = next((str(slots[k]) for k in ("track", "album", "artist", "genre")
+                      if slots.get(k)), "")
+        if not asked and slots.get("year") is not None:
+            asked = f"music from {what.removeprefix('music from ')}" if what else "that"
+        fallback = self._engine.recommend(user, QUEUE_BATCH, Query(exclude_track_ids=recent))
+        return fallback, "", asked.title() if asked else "that"
+
+    def _by_mood(self, mood: str, recent: frozenset[int]) -> tuple[list[Track], str, str]:
+        genres = {g.casefold() for g in self.library.genres_for_mood(mood)}
+        ranked = self._engine.recommend(self.state.user, 200, Query(exclude_track_ids=recent))
+        fitting = [t for t in ranked if genres & {g.casefold() for g in t.genres}]
+        if fitting:
+            return fitting[:QUEUE_BATCH], f"something {mood}", ""
+        return ranked[:QUEUE_BATCH], "", f"{mood} music"
+
+    def _playlist(self, name: str) -> tuple[list[Track], str, str]:
+        liked = self._liked_tracks()
+        if liked and any(w in name for w in ("like", "favo", "love", "best")):
+            return liked, "your favourites", ""
+        ranked = self._engine.recommend(self.state.user, QUEUE_BATCH, None)
+        return ranked, "", f"a playlist called {name}"
+
+    def _liked_tracks(self) -> list[Track]:
+        by_id = {t.id: t for t in self.library.tracks}
+        liked: dict[int, Track] = {}
+        for event in reversed(self._store.events(self.state.user)):
+            if event.kind == "like" and event.track_id in by_id:
+                liked.setdefault(event.track_id, by_id[event.track_id])
+        return list(liked.values())
+
+    def _switch_user(self, name: str) -> str:
+        wanted = name.strip().casefold()
+        for known in self._store.users():
+            if known.casefold() == wanted:
+                self.state.user = known
+                return f"Okay, {known}. "
+        self._store.ensure_user(wanted)
+        self.state.user = wanted
+        return f"I don't know {name} yet, so I'll start a new profile. "
+
+    def _on_play_similar(self, slots: dict[str, Any]) -> str:
+        seed = self._player.now_playing or self.state.last_played
+        if seed is None:
+            return "Nothing is playing, so I don't know what to match. Say: play something."
+        tracks = [t for t in self._engine.similar(seed.id, QUEUE_BATCH) if t.id != seed.id]
+        if not tracks:
+            return f"I couldn't find anything like {describe(seed)}."
+        self._player.play(tracks)
+        return f"Here's something like {seed.title}: {describe(tracks[0])}."
+
+    # --- transport ------------------------------------------------------------------
+
+    def _nothing_playing(self) -> bool:
+        return self._player.now_playing is None
+
+    def _on_next(self, slots: dict[str, Any]) -> str:
+        if self._nothing_playing():
+            return "Nothing is playing."
+        if not self._player.next():
+            self._player.stop()
+            return "That was the last track in the queue."
+        upcoming = self._player.now_playing
+        return f"Next: {describe(upcoming)}." if upcoming else "Skipping."
+
+    def _on_previous(self, slots: dict[str, Any]) -> str:
+        if self._nothing_playing():
+            return "Nothing is playing."
+        self._player.previous()
+        track = self._player.now_playing
+        return f"Back to {describe(track)}." if track else "Going back."
+
+    def _on_pause(self, slots: dict[str, Any]) -> str:
+        self._player.cancel_speech()
+        if self._player.state != "playing":
+            return "Nothing is playing."
+        self._player.pause()
+        return "Paused."
+
+    def _on_resume(self, slots: dict[str, Any]) -> str:
+        if self._player.state == "paused":
+            self._player.resume()
+            return "Resuming."
+        if self._player.state == "playing":
+            return "The music is already playing."
+        return "Nothing is paused. Say: play something."
+
+    def _on_stop(self, slots: dict[str, Any]) -> str:
+        self._player.cancel_speech()
+        if self._player.state == "stopped":
+            return "Nothing is playing."
+        self._player.stop()
+        return "Stopped."
+
+    def _on_cancel(self, slots: dict[str, Any]) -> str:
+        self._player.cancel_speech()
+        return "Okay."
+
+    def _on_volume_up(self, slots: dict[str, Any]) -> str:
+        self._player.volume_up()
+        return f"Volume {self._player.volume}."
+
+    def _on_volume_down(self, slots: dict[str, Any]) -> str:
+        self._player.volume_down()
+        return f"Volume {self._player.volume}."
+
+    def _on_volume_set(self, slots: dict[str, Any]) -> str:
+        level = slots.get("level")
+        if level is None:
+            return "What volume? Say a number from 0 to 100."
+        self._player.set_volume(max(0, min(100, int(level))))
+        return f"Volume {self._player.volume}."
+
+    def _on_shuffle(self, slots: dict[str, Any]) -> str:
+        on = bool(slots.get("on", True))
+        self._player.set_shuffle(on)
+        return "Shuffle is on." if on else "Shuffle is off."
+
+    def _on_repeat(self, slots: dict[str, Any]) -> str:
+        on = bool(slots.get("on", True))
+        self._player.set_repeat(on)
+        return "Repeat is on." if on else "Repeat is off."
+
+    def _on_sleep_timer(self, slots: dict[str, Any]) -> str:
+        minutes = slots.get("minutes")
+        if minutes is None:
+            return "For how long? Say, for example: stop in 20 minutes."
+        if self._nothing_playing():
+            return "Nothing is playing, so there's nothing to stop."
+        self._player.set_sleep_timer(float(minutes))
+        unit = "minute" if float(minutes) == 1 else "minutes"
+        return f"Okay, I'll stop the music in {_number(minutes)} {unit}."
+
+    # --- about the music ------------------------------------------------------------
+
+    def _on_now_playing(self, slots: dict[str, Any]) -> str:
+        track = self._player.now_playing
+        if track is not None:
+            return f"This is {describe(track)}."
+        if self.state.last_played is not None:
+            return f"That was {describe(self.state.last_played)}."
+        return "Nothing is playing right now."
+
+    def _on_like(self, slots: dict[str, Any]) -> str:
+        track = self._player.now_playing or self.state.last_played
+        if track is None:
+            return "Nothing is playing, so I don't know what you like."
+        self._engine.feedback(self.state.user, "like", track.id)
+        return f"Glad you like it. I'll play more like {track.artist or track.title}."
+
+    def _on_dislike(self, slots: dict[str, Any]) -> str:
+        track = self._player.now_playing or self.state.last_played
+        if track is None:
+            return "Nothing is playing, so I don't know what you dislike."
+        self._engine.feedback(self.state.user, "dislike", track.id)
+        if self._player.now_playing is not None and not self._player.next():
+            self._player.stop()
+        return "Okay, I won't play that again."
+
+    # --- feedback from the player ---------------------------------------------------
+
+    def on_player_event(self, event: Event) -> None:
+        """Route player events to the recommender and keep the queue topped up."""
+        if isinstance(event, PlaybackStarted):
+            track = self._player.now_playing
+            if track is not None and track.id == event.track_id:
+                self.state.last_played = track
+            self.state.history.append(event.track_id)
+            self._engine.feedback(self.state.user, "play_start", event.track_id)
+            self._refill()
+        elif isinstance(event, Feedback) and event.kind in ("complete", "skip"):
+            self._engine.feedback(self.state.user, event.kind, event.track_id, event.position_s)
+
+    def _refill(self) -> None:
+        upcoming = list(self._player.upcoming)
+        if len(upcoming) >= REFILL_BELOW:
+            return
+        exclude = frozenset(self.state.history[-QUEUE_BATCH * 2:]) | {t.id for t in upcoming}
+        more = self._engine.recommend(self.state.user, QUEUE_BATCH,
+                                      Query(exclude_track_ids=exclude))
+        if more:
+            self._player.enqueue(more)
+
+
+def _number(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"

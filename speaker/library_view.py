@@ -1,0 +1,95 @@
+"""The dialogue's view of the library: tracks by name, genres by mood, the fuzzy matcher.
+
+Built from the store's non-gone tracks and rebuilt when a scan changes them, so the
+dialogue never queries SQLite on the request path more than once per change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from recommender.normalize import normalize_name
+from recommender.store import Track
+from speaker.matching import LibraryMatcher
+
+logger = logging.getLogger(__name__)
+
+MOOD_GENRES: dict[str, tuple[str, ...]] = {
+    "relaxing": ("ambient", "classical", "jazz", "lo-fi", "lofi", "folk", "chillout", "new age"),
+    "energetic": ("rock", "electronic", "metal", "dance", "punk", "techno", "house",
+                  "drum and bass"),
+    "happy": ("reggae", "pop", "funk", "soul", "disco", "folk", "ska"),
+    "sad": ("blues", "folk", "ambient", "classical", "soul"),
+    "focus": ("ambient", "classical", "lo-fi", "lofi", "jazz", "electronic"),
+    "party": ("electronic", "dance", "pop", "funk", "disco", "house", "hip hop"),
+    "romantic": ("soul", "jazz", "r&b", "classical"),
+}
+MOOD_ALIASES: dict[str, str] = {
+    "relaxing": "relaxing", "relax": "relaxing", "relaxed": "relaxing", "chill": "relaxing",
+    "calm": "relaxing", "calming": "relaxing", "mellow": "relaxing", "soothing": "relaxing",
+    "quiet": "relaxing", "peaceful": "relaxing", "sleepy": "relaxing", "sleep": "relaxing",
+    "energetic": "energetic", "upbeat": "energetic", "workout": "energetic",
+    "loud": "energetic", "fast": "energetic", "pumped": "energetic", "exciting": "energetic",
+    "happy": "happy", "cheerful": "happy", "fun": "happy", "uplifting": "happy",
+    "sad": "sad", "melancholy": "sad", "melancholic": "sad", "gloomy": "sad",
+    "focus": "focus", "study": "focus", "studying": "focus", "concentration": "focus",
+    "work": "focus", "working": "focus",
+    "party": "party", "dance": "party", "dancing": "party",
+    "romantic": "romantic", "love": "romantic",
+}
+
+
+@dataclass(frozen=True)
+class LibraryView:
+    """An immutable snapshot of the library for one dialogue turn."""
+
+    tracks: tuple[Track, ...]
+    matcher: LibraryMatcher
+
+    @classmethod
+    def build(cls, tracks: Sequence[Track]) -> LibraryView:
+        live = tuple(t for t in tracks if not t.gone)
+        genres = sorted({g for t in live for g in t.genres})
+        matcher = LibraryMatcher(
+            artists=sorted({t.artist for t in live if t.artist}),
+            albums=sorted({t.album for t in live if t.album}),
+            titles=sorted({t.title for t in live if t.title}),
+            genres=genres,
+        )
+        logger.debug("library view: %d tracks, %d genres", len(live), len(genres))
+        return cls(live, matcher)
+
+    @property
+    def empty(self) -> bool:
+        return not self.tracks
+
+    def _by(self, attr: str, name: str) -> list[Track]:
+        key = normalize_name(name)
+        return [t for t in self.tracks if normalize_name(getattr(t, attr)) == key]
+
+    def by_title(self, title: str, artist: str | None = None) -> list[Track]:
+        found = self._by("title", title)
+        if artist:
+            same = [t for t in found if normalize_name(t.artist) == normalize_name(artist)]
+            found = same or found
+        return found
+
+    def by_album(self, album: str) -> list[Track]:
+        return sorted(self._by("album", album), key=lambda t: (t.track_no or 0, t.title))
+
+    def by_artist(self, artist: str) -> list[Track]:
+        return self._by("artist", artist)
+
+    def genres_for_mood(self, mood: str) -> tuple[str, ...]:
+        """Library genres that suit a spoken mood word ("relaxing" -> ambient, jazz...)."""
+        words = normalize_name(mood).split()
+        wanted: set[str] = set()
+        for word in words:
+            canonical = MOOD_ALIASES.get(word)
+            if canonical:
+                wanted.update(MOOD_GENRES[canonical])
+        have = {normalize_name(g): g for t in self.tracks for g in t.genres}
+        return tuple(sorted(display for key, display in have.items()
+                            if key in {normalize_name(w) for w in wanted}))

@@ -1,0 +1,251 @@
+"""The voice loop: frames in -> wake word -> capture -> Whisper -> intent -> reply + music out.
+
+The same ``VoiceLoop`` runs ``encore run`` (microphone, speaker, a background
+worker and output thread) and ``encore simulate`` (files in and out, an inline
+worker, output rendered frame by frame on the input's virtual clock).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, Sink, Source
+from speaker.events import (
+    Error,
+    Event,
+    IntentRecognized,
+    Reply,
+    SpeechEnded,
+    Transcript,
+    WakeDetected,
+)
+from speaker.intents import parse
+from speaker.vad import CaptureResult, RequestCapture
+from speaker.wakeword import WakeWordDetector
+from speaker.workers import InlineWorker, ThreadWorker
+
+logger = logging.getLogger(__name__)
+
+FRAME_S = FRAME_SAMPLES / RATE_HZ
+EmitFn = Callable[[Event, str], None]
+"""Receives each event and the name of the input it belongs to."""
+
+
+class TranscriberLike(Protocol):
+    def transcribe(self, audio: np.ndarray, prompt: str = "") -> Any: ...
+
+
+class SynthesizerLike(Protocol):
+    rate_hz: int
+
+    def synthesize(self, text: str) -> np.ndarray: ...
+
+
+class State(enum.Enum):
+    LISTENING = "listening"
+    CAPTURING = "capturing"
+    BUSY = "busy"
+
+
+class AudioClock:
+    """Seconds of input audio since the loop started; the loop advances it per frame."""
+
+    def __init__(self) -> None:
+        self.now_s = 0.0
+
+    def __call__(self) -> float:
+        return self.now_s
+
+
+@dataclass(frozen=True)
+class TurnTiming:
+    """Wall-clock costs of one request, in seconds."""
+
+    stt_seconds: float
+    reply_latency_seconds: float
+
+
+class VoiceLoop:
+    """Owns the per-frame state machine; blocking work goes to the worker."""
+
+    def __init__(self, *, source: Source, sink: Sink, wake: WakeWordDetector,
+                 capture: RequestCapture, transcriber: TranscriberLike,
+                 synthesizer: SynthesizerLike, player: Any, dialogue: Any, emit: EmitFn,
+                 clock: AudioClock, inbox: queue.SimpleQueue[Event],
+                 earcon: np.ndarray | None = None, earcon_rate_hz: int = RATE_HZ,
+                 prompt: Callable[[], str] = lambda: "", realtime: bool = False) -> None:
+        self._source = source
+        self._sink = sink
+        self._wake = wake
+        self._capture = capture
+        self._stt = transcriber
+        self._tts = synthesizer
+        self._player = player
+        self._dialogue = dialogue
+        self._emit_fn = emit
+        self._earcon = earcon
+        self._earcon_rate_hz = earcon_rate_hz
+        self._prompt = prompt
+        self._realtime = realtime
+        self._state = State.LISTENING
+        self._clock = clock
+        self._input = ""
+        self._player_events = inbox
+        self._worker: InlineWorker | ThreadWorker = ThreadWorker() if realtime else InlineWorker()
+        self._stop = threading.Event()
+        self._out_samples = round(FRAME_S * sink.rate_hz)
+        self._out_carry = 0.0
+        self.turns: list[TurnTiming] = []
+
+    # --- events ------------------------------------------------------------------------
+
+    @property
+    def player(self) -> Any:
+        return self._player
+
+    @property
+    def dialogue(self) -> Any:
+        return self._dialogue
+
+    def _emit(self, event: Event) -> None:
+        self._emit_fn(event, self._input)
+
+    def _drain_player_events(self) -> None:
+        while True:
+            try:
+                event = self._player_events.get_nowait()
+            except queue.Empty:
+                return
+            self._emit(event)
+            self._worker.submit(lambda e=event: self._dialogue.on_player_event(e))
+
+    # --- main loop -------------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self, tail_s: float = 15.0) -> None:
+        """Consume the source until it ends (or ``stop()``), then let replies finish."""
+        output = None
+        if self._realtime:
+            output = threading.Thread(target=self._output_thread, name="encore-output",
+                                      daemon=True)
+            output.start()
+        try:
+            for frame in self._source.frames():
+                if self._stop.is_set():
+                    break
+                self._step(frame)
+            if not self._realtime:
+                self._finish_offline(tail_s)
+        finally:
+            self._stop.set()
+            if output is not None:
+                output.join(2.0)
+            self._worker.close()
+
+    def _step(self, frame: Frame) -> None:
+        self._clock.now_s = frame.t_s
+        self._input = frame.input
+        self._drain_player_events()
+        if self._state is State.LISTENING:
+            self._listen(frame)
+        elif self._state is State.CAPTURING:
+            result = self._capture.feed(frame)
+            if result is not None:
+                self._state = State.BUSY
+                self._worker.submit(lambda: self._answer(result))
+        elif self._state is State.BUSY and self._worker.idle:
+            self._state = State.LISTENING
+        if not self._realtime:
+            self._render_offline(FRAME_S)
+
+    def _listen(self, frame: Frame) -> None:
+        if self._player.speaking:
+            # Encore's own voice must never wake it; forget what it heard meanwhile.
+            self._wake.reset()
+            return
+        detection = self._wake.process(frame)
+        if detection is None:
+            return
+        self._emit(WakeDetected(t_s=detection.t_s, model=detection.model, score=detection.score))
+        self._player.duck(True)
+        if self._earcon is not None:
+            self._player.say(self._earcon, self._earcon_rate_hz)
+        self._capture.start(frame.t_s + FRAME_S)
+        self._state = State.CAPTURING
+
+    # --- one request, on the worker ----------------------------------------------------
+
+    def _answer(self, result: CaptureResult) -> None:
+        started = time.perf_counter()
+        self._emit(SpeechEnded(t_s=result.end_t_s, speech_s=result.speech_s,
+                               timed_out=result.timed_out))
+        stt_seconds = 0.0
+        try:
+            if result.timed_out:
+                reply = "Sorry, I didn't hear a request."
+            else:
+                transcript = self._stt.transcribe(result.audio, prompt=self._prompt())
+                stt_seconds = float(transcript.seconds)
+                text = str(transcript.text).strip()
+                self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds))
+                if not text:
+                    reply = "Sorry, I didn't catch that."
+                else:
+                    request = parse(text)
+                    self._emit(IntentRecognized(t_s=self._clock.now_s, intent=request.intent,
+                                                slots=dict(request.slots)))
+                    reply = self._dialogue.handle(request)
+        except Exception as exc:  # any failure becomes a spoken apology
+            logger.exception("request failed")
+            self._emit(Error(t_s=self._clock.now_s, message=str(exc) or type(exc).__name__))
+            reply = "Sorry, something went wrong with that request."
+        self._speak(reply, started, stt_seconds)
+        self._drain_player_events()
+        self._player.duck(False)
+
+    def _speak(self, reply: str, started: float, stt_seconds: float) -> None:
+        try:
+            audio = self._tts.synthesize(reply)
+        except Exception as exc:
+            logger.exception("could not speak the reply")
+            self._emit(Error(t_s=self._clock.now_s, message=f"speech output failed: {exc}"))
+            audio = None
+        latency = time.perf_counter() - started
+        self.turns.append(TurnTiming(stt_seconds, latency))
+        self._emit(Reply(t_s=self._clock.now_s, text=reply, latency_seconds=round(latency, 4)))
+        if audio is not None and len(audio):
+            self._player.say(audio, self._tts.rate_hz)
+
+    # --- output ------------------------------------------------------------------------
+
+    def _render_offline(self, seconds: float) -> None:
+        exact = seconds * self._sink.rate_hz + self._out_carry
+        n = int(exact)
+        self._out_carry = exact - n
+        self._sink.write(self._player.render(n))
+
+    def _finish_offline(self, tail_s: float) -> None:
+        """After the input ends, keep the clock going until pending speech has played."""
+        waited = 0.0
+        while waited < tail_s and (self._player.speaking or not self._worker.idle):
+            self._clock.now_s += FRAME_S
+            waited += FRAME_S
+            self._drain_player_events()
+            self._render_offline(FRAME_S)
+        self._drain_player_events()
+
+    def _output_thread(self) -> None:
+        block = max(1, self._out_samples // 2)
+        while not self._stop.is_set():
+            self._sink.write(self._player.render(block))

@@ -1,0 +1,118 @@
+"""Assembles the speaker from settings: models loaded once, a household session, the loop.
+
+``encore run``, ``encore simulate``, ``encore demo`` and ``encore harness report``
+all build the same objects here; only the source, the sink and whether work runs
+on threads differ.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from recommender.engine import Engine
+from recommender.model import Hyperparameters
+from recommender.store import Store
+from speaker.audio import Sink, Source
+from speaker.config import RecommenderSettings, Settings
+from speaker.dialogue import Dialogue
+from speaker.earcon import load_earcon
+from speaker.events import Event
+from speaker.loop import AudioClock, EmitFn, VoiceLoop
+from speaker.player import Player
+from speaker.stt import Transcriber, build_prompt
+from speaker.tts import SpeechSynthesizer
+from speaker.vad import RequestCapture, SileroVad
+from speaker.wakeword import WakeWordDetector
+
+logger = logging.getLogger(__name__)
+
+
+def hyperparameters(settings: RecommenderSettings) -> Hyperparameters:
+    """The recommender's training settings from Encore's configuration."""
+    return Hyperparameters(components=settings.components, epochs=settings.epochs,
+                           loss=settings.loss, learning_rate=settings.learning_rate,
+                           threads=settings.threads)
+
+
+@dataclass
+class Models:
+    """The heavy, stateless-per-request parts: loaded once per process."""
+
+    wake: WakeWordDetector
+    vad: SileroVad
+    transcriber: Transcriber
+    synthesizer: SpeechSynthesizer
+    earcon: np.ndarray
+    earcon_rate_hz: int
+
+    @classmethod
+    def load(cls, settings: Settings) -> Models:
+        wake = WakeWordDetector(settings.wake)
+        transcriber = Transcriber(settings.stt, settings.data.models_dir)
+        synthesizer = SpeechSynthesizer(settings.tts)
+        rate = synthesizer.rate_hz
+        return cls(wake, SileroVad(), transcriber, synthesizer, load_earcon(rate), rate)
+
+    def close(self) -> None:
+        self.synthesizer.close()
+
+
+@dataclass
+class Household:
+    """The library database and the recommender engine over it."""
+
+    store: Store
+    engine: Engine
+
+    @classmethod
+    def open(cls, settings: Settings, database: Path, model_dir: Path, *,
+             background: bool) -> Household:
+        store = Store(database)
+        engine = Engine(store, model_dir, hyperparameters(settings.recommender),
+                        retrain_after_events=settings.recommender.retrain_after_events,
+                        recent_window=settings.recommender.recent_window,
+                        background=background)
+        return cls(store, engine)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+
+
+def library_prompt(store: Store, max_names: int) -> str:
+    """Whisper's initial prompt: the library's most present artist and album names."""
+    counts: dict[str, int] = {}
+    for track in store.tracks():
+        for name in (track.artist, track.album):
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))
+    return build_prompt(ranked, max_names)
+
+
+def build_loop(settings: Settings, models: Models, household: Household, *,
+               source: Source, sink: Sink, emit: EmitFn, user: str, realtime: bool,
+               ) -> VoiceLoop:
+    """Wire one voice loop; the player and dialogue are fresh, the models shared."""
+    clock = AudioClock()
+    inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()
+    player = Player(settings.player, sink.rate_hz, clock=clock, emit=inbox.put,
+                    decode_in_background=realtime)
+    household.store.ensure_user(user)
+    dialogue = Dialogue(household.engine, player, household.store, user=user)
+    prompt = library_prompt(household.store, settings.stt.prompt_max_names)
+    prompt_fn: Callable[[], str] = lambda: prompt  # noqa: E731 - fixed per session
+    models.wake.reset()
+    models.vad.reset()
+    return VoiceLoop(
+        source=source, sink=sink, wake=models.wake,
+        capture=RequestCapture(settings.vad, models.vad), transcriber=models.transcriber,
+        synthesizer=models.synthesizer, player=player, dialogue=dialogue, emit=emit,
+        clock=clock, inbox=inbox, earcon=models.earcon, earcon_rate_hz=models.earcon_rate_hz,
+        prompt=prompt_fn, realtime=realtime)

@@ -1,0 +1,150 @@
+"""Understanding a transcribed request: ``parse("play kind of blue by miles davis")``.
+
+Offline and rule-based. A request is cleaned (lowercase, Whisper punctuation,
+wake-word leftovers and politeness removed), then tried against whole-request
+control rules (``speaker.intents_control``), then against play carriers ("play",
+"put on", "I want to hear", ...) whose remainder is split into slots by
+``speaker.intents_play``. Anything else is ``unknown``.
+
+Intents: play, play_similar, next, previous, pause, resume, stop, volume_up,
+volume_down, volume_set, now_playing, like, dislike, shuffle, repeat,
+sleep_timer, cancel, unknown. Slot values are the words as spoken (lowercase);
+``year`` is an int (decade start with ``decade: True``), ``level`` is 0-100,
+``minutes`` an int, ``on`` a bool. A bare "play" is ``resume`` (the dialogue
+starts something personal when nothing is paused); "play something" is
+``play`` with no slots.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from speaker.intents_control import match_control
+from speaker.intents_play import play_slots, take_service
+
+__all__ = ["INTENTS", "ParsedRequest", "clean", "parse"]
+
+INTENTS = (
+    "play", "play_similar", "next", "previous", "pause", "resume", "stop", "volume_up",
+    "volume_down", "volume_set", "now_playing", "like", "dislike", "shuffle", "repeat",
+    "sleep_timer", "cancel", "unknown",
+)
+
+
+@dataclass(frozen=True)
+class ParsedRequest:
+    """What a request asks for: an intent from ``INTENTS`` and its slots."""
+
+    intent: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"intent": self.intent, "slots": dict(self.slots), "text": self.text}
+
+
+_ABBREVIATIONS = {"sgt", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "vol", "feat", "ft", "vs",
+                  "no", "op", "pt", "mt"}
+_WAKE = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|okay|yo|oi)[\s,]+)?(?:jarvis|travis|jervis|jarvis's|encore|"
+    r"on core|mycroft|alexa|computer|speaker)\b[\s,.!?:-]*"
+)
+_LEAD = re.compile(
+    r"^(?:please|pls|kindly|could you|can you|would you|will you|would you mind|"
+    r"could you please|can you please|i'd like you to|i would like you to|i want you to|"
+    r"i need you to|go ahead and|just|um+|uh+|er+|erm|so|okay|ok|alright|all right|right|"
+    r"hey|now|and|then|yes|yeah|oh|well|hmm+)\b[\s,]*"
+)
+_TRAIL = re.compile(
+    r"[\s,]*\b(?:please|pls|thanks|thank you|thank you very much|for me|for me please|"
+    r"right now|now|if you can|if you could|would you|could you|will you|can you|okay|ok|"
+    r"mate|buddy|jarvis|encore|again please|would ya)$"
+)
+
+
+def clean(text: str) -> str:
+    """Lowercase the request and drop punctuation, wake word and politeness.
+
+    Keeps the punctuation that belongs to names: "ac/dc", "blink-182",
+    "sgt. pepper's", "r&b", "'80s".
+    """
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", " ")
+    text = text.replace("\u201d", " ").replace("\u2026", " ").replace("\u2013", "-")
+    text = text.lower()
+    text = re.sub(r"[\"“”!?;:,()\[\]{}…]", " ", text)
+    text = re.sub(r"(?<![a-z])'(?![0-9])|(?<![a-z])'$|'(?=\s|$)(?<!s')", " ", text)
+    tokens = []
+    for token in text.split():
+        if token.endswith(".") and not re.fullmatch(r"(?:[a-z]\.)+", token):
+            stem = token.rstrip(".")
+            if stem not in _ABBREVIATIONS:
+                token = stem
+        token = token.strip("-")
+        if token:
+            tokens.append(token)
+    text = " ".join(tokens)
+    text = _WAKE.sub("", text)
+    for _ in range(6):
+        stripped = _TRAIL.sub("", _LEAD.sub("", text)).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+_CARRIER = re.compile(
+    r"^(?:(?:i'd|i would|i'll|i will) like to |i (?:want|need|wanna|wish|would love|'d love) to |"
+    r"i wanna |let me |let's |let us |can i |could i |may i |we (?:want|need|wanna) to |"
+    r"i want |i need |i'd like |give me |get me |)"
+    r"(?:play|paly|playing|plays|put on|throw on|stick on|pop on|slap on|put|queue up|queue|"
+    r"line up|cue up|start playing|start|spin|blast|hear|listen to|listen|pull up|bring up|"
+    r"find|search for|look up|search|turn on|crank|open|give me|get|have|some music|music)\b"
+    r"(?: (?:me|us|for me)\b)?"
+)
+_SIMILAR = re.compile(
+    r"^(?:play |give me |put on |i want |i'd like |find )?(?:me )?(?:some |a few )?"
+    r"(?:more|something|anything|songs|music|stuff|tracks|more music|more songs|more stuff|"
+    r"similar (?:songs|music|stuff|tracks|artists)|songs and artists|artists)"
+    r"(?: that (?:sounds?|is)| that are)? (?:like|similar to|in the style of|that sounds? like)"
+    r" (?P<what>.+)$"
+    r"|^(?:play )?(?:some )?(?:more )?(?:something|anything|songs|music|stuff) (?:similar|like it)$"
+    r"|^(?:play )?more (?:of )?(?:the same|this|that)(?: kind of music| please)?$"
+    r"|^keep (?:this|that|the same) (?:vibe|mood|style|kind of music) (?:going|up)$"
+    r"|^(?:play )?(?:similar|related) (?:songs|music|stuff|tracks|artists)$"
+)
+_ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|this track|"
+                      r"the current song|what'?s playing|this artist|this band|this kind of music)$")
+
+
+def parse(text: str) -> ParsedRequest:
+    """The intent and slots of one transcribed request; never raises."""
+    cleaned = clean(text)
+    if not cleaned:
+        return ParsedRequest("unknown", {}, text)
+    control = match_control(cleaned)
+    if control is not None:
+        return ParsedRequest(control[0], control[1], text)
+    without_service, service = take_service(cleaned)
+    rest = clean(without_service)
+    similar = _SIMILAR.match(rest)
+    if similar:
+        slots: dict[str, Any] = {}
+        what = similar.group("what")
+        if what and not _ANAPHOR.match(what):
+            slots = play_slots(what)
+        if service:
+            slots["service"] = service
+        return ParsedRequest("play_similar", slots, text)
+    carrier = _CARRIER.match(rest)
+    if carrier is None or (carrier.end() < len(rest) and rest[carrier.end()] not in " "):
+        if service and not rest:
+            return ParsedRequest("play", {"service": service}, text)
+        return ParsedRequest("unknown", {}, text)
+    remainder = rest[carrier.end():].strip()
+    remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
+    slots = play_slots(remainder)
+    if service:
+        slots["service"] = service
+    return ParsedRequest("play", slots, text)

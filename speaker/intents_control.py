@@ -1,0 +1,253 @@
+"""Transport and settings requests: next, pause, volume, shuffle, sleep timer, ...
+
+Each rule is a regular expression that must match the whole cleaned request
+(lowercase, no punctuation, politeness already removed) and a function turning
+the match into slots. Whole-utterance matching keeps "play stop this train"
+from becoming "stop". Volume levels are on a 0-100 scale; a bare number up to
+10 ("volume to 5") is read on the 0-10 scale people use for knobs, so 5 -> 50,
+unless "percent" is said.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from speaker.intents_numbers import NUMBER_WORDS, parse_number
+
+__all__ = ["match_control", "parse_minutes"]
+
+_NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+NUM = rf"(?:\d+(?:\.\d+)?|(?:{_NUMW})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMW}))*)"
+DUR = (
+    r"(?:half an hour|half hour|an hour and a half|one and a half hours|"
+    r"(?:a |one )?quarter of an hour|a quarter hour|an hour|one hour|a minute|a couple of hours|"
+    rf"{NUM}(?: and a half)? (?:minutes?|mins?|hours?|hrs?))"
+)
+
+_THIS = r"(?:this|that|it|the song|the track|this song|this track|that song|this one|that one)"
+_SONG = r"(?: one| song| track| tune)?"
+
+
+def parse_minutes(text: str) -> int | None:
+    """Minutes in a spoken duration: "half an hour" -> 30, "an hour and a half" -> 90."""
+    text = text.strip()
+    fixed = {
+        "half an hour": 30, "half hour": 30, "an hour and a half": 90,
+        "one and a half hours": 90, "quarter of an hour": 15, "a quarter of an hour": 15,
+        "one quarter of an hour": 15, "a quarter hour": 15, "an hour": 60, "one hour": 60,
+        "a minute": 1, "a couple of hours": 120,
+    }
+    if text in fixed:
+        return fixed[text]
+    match = re.fullmatch(r"(.+?)( and a half)? (minutes?|mins?|hours?|hrs?)", text)
+    if not match:
+        return None
+    number_text = match.group(1)
+    value: float | None
+    try:
+        value = float(number_text)
+    except ValueError:
+        parsed = parse_number(number_text)
+        value = None if parsed is None else float(parsed)
+    if value is None:
+        return None
+    if match.group(2):
+        value += 0.5
+    if match.group(3).startswith("h"):
+        value *= 60
+    return round(value)
+
+
+def _level(text: str, percent: bool) -> int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        parsed = parse_number(text)
+        if parsed is None:
+            return None
+        value = float(parsed)
+    if not percent and value <= 10:
+        value *= 10
+    return max(0, min(100, round(value)))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    intent: str
+    pattern: re.Pattern[str]
+    slots: Callable[[str, dict[str, str]], dict[str, Any] | None]
+
+
+def _none(whole: str, groups: dict[str, str]) -> dict[str, Any]:
+    return {}
+
+
+def _on(whole: str, groups: dict[str, str]) -> dict[str, Any]:
+    return {"on": True}
+
+
+def _off(whole: str, groups: dict[str, str]) -> dict[str, Any]:
+    return {"on": False}
+
+
+def _volume(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    words = whole
+    if re.search(r"\b(?:max|maximum|full)\b", words):
+        return {"level": 100}
+    if re.search(r"\bhalf\b", words):
+        return {"level": 50}
+    if re.fullmatch(r"mute(?: it| the music| everything)?", words):
+        return {"level": 0}
+    number = groups.get("n")
+    if number is None:
+        return None
+    level = _level(number, percent=bool(re.search(r"percent|%", words)))
+    return None if level is None else {"level": level}
+
+
+def _sleep(whole: str, groups: dict[str, str]) -> dict[str, Any]:
+    duration = groups.get("d")
+    if not duration:
+        return {}
+    minutes = parse_minutes(duration)
+    return {} if minutes is None else {"minutes": minutes}
+
+
+def _cancel(whole: str, groups: dict[str, str]) -> dict[str, Any]:
+    if re.search(r"timer", whole):
+        return {"target": "sleep_timer"}
+    return {}
+
+
+def _rule(intent: str, pattern: str,
+          slots: Callable[[str, dict[str, str]], dict[str, Any] | None] = _none) -> _Rule:
+    return _Rule(intent, re.compile(pattern), slots)
+
+
+_VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
+_RULES: tuple[_Rule, ...] = (
+    _rule("sleep_timer",
+          rf"(?:set |start )?(?:a |the )?sleep timer(?: (?:for|to|of|in|at))?(?: (?P<d>{DUR}))?"
+          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR}) (?:and|then) stop", _sleep),
+    _rule("sleep_timer",
+          rf"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off)"
+          rf"(?: the music| playing| playback| music| it| everything)?"
+          rf" (?:in|after|in about|after about) (?P<d>{DUR})(?: from now)?"
+          rf"|(?:go to )?sleep in (?P<d2>{DUR})"
+          rf"|(?:play|keep playing)(?: music)? for (?:another |the next )?(?P<d3>{DUR})"
+          rf"(?: (?:then|and then|and) (?:stop|turn off))?", _sleep),
+    _rule("cancel",
+          r"cancel(?: that| it| this| the request| everything)?"
+          r"|cancel (?:the |my )?(?:sleep )?timer|(?:turn off|stop|remove) (?:the )?sleep timer"
+          r"|never ?mind(?: that)?|forget (?:it|that|about it)|no thanks|nope|nothing"
+          r"|ignore (?:that|me)|scratch that|abort|sorry never ?mind", _cancel),
+    _rule("volume_set",
+          rf"(?:(?:set|turn|put|change|bring|make|adjust)(?: it)? )?{_VOL}(?: level)?"
+          rf"(?: (?:up|down))? (?:to|at|on) (?:level )?(?P<n>{NUM})(?: ?(?:percent|%))?"
+          rf"|volume (?:level )?(?P<n2>{NUM})(?: ?(?:percent|%))?"
+          rf"|(?P<n3>{NUM}) ?(?:percent )?volume"
+          r"|mute(?: it| the music| everything)?"
+          r"|(?:(?:set |turn )?(?:the )?volume (?:to |at )?)?(?:max|maximum|full|half)(?: volume)?"
+          r"|(?:turn it|crank it) (?:all the way )?up to (?:max|maximum|full)", _volume),
+    _rule("volume_up",
+          rf"(?:turn|crank|pump|bring|push|put) (?:{_VOL} )?up(?: {_VOL})?"
+          r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
+          r"|(?:(?:a )?(?:bit|little|lot|touch) )?louder(?: please)?(?: music)?"
+          r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?louder"
+          r"|(?:volume|sound) up|(?:increase|raise|boost) (?:the )?(?:volume|sound)"
+          r"(?: a (?:bit|little))?|more volume|up the volume"
+          r"|i can'?t hear (?:it|this|that|the music|anything)|it'?s too quiet|too quiet"),
+    _rule("volume_down",
+          rf"(?:turn|bring|put) (?:{_VOL} )?down(?: {_VOL})?"
+          r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
+          r"|(?:(?:a )?(?:bit|little|lot|touch) )?(?:quieter|softer|lower)(?: please)?"
+          r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?(?:quieter|softer)"
+          r"|(?:volume|sound) down|(?:decrease|lower|reduce|drop) (?:the )?(?:volume|sound)"
+          r"(?: a (?:bit|little))?|less volume|(?:it'?s |that'?s |this is )?(?:way )?too loud"),
+    _rule("shuffle",
+          r"shuffle off|(?:turn|switch) off shuffle|(?:turn|switch) shuffle off"
+          r"|(?:stop|no|disable|don'?t|do not) shuffl(?:e|ing)|no more shuffl(?:e|ing)"
+          r"|unshuffle|(?:play )?in order", _off),
+    _rule("shuffle",
+          r"shuffle(?: on| mode(?: on)?| it| things| everything| the (?:queue|music|songs|playlist)"
+          r"| my (?:music|library|songs))?|(?:turn|switch) on shuffle|(?:turn|switch) shuffle on"
+          r"|(?:enable|start) shuffl(?:e|ing)|mix it up|put (?:it |this )?on shuffle"
+          r"|play (?:in )?(?:random|shuffle)(?: order)?|random order|shuffle play", _on),
+    _rule("repeat",
+          r"repeat off|(?:turn|switch) off (?:repeat|loop|looping)|(?:turn|switch) (?:repeat|loop) off"
+          r"|(?:stop|no|don'?t|do not|disable) (?:repeating|looping|repeat|loop)(?: this| it)?"
+          r"|no more repeat(?:ing)?", _off),
+    _rule("repeat",
+          rf"repeat(?: on| {_THIS}| the (?:album|playlist)| mode(?: on)?| all| one)?"
+          rf"|loop(?: on| {_THIS})?|(?:turn|switch) on (?:repeat|loop)|(?:turn|switch) (?:repeat|loop) on"
+          rf"|(?:play|put|keep) (?:{_THIS} )?on (?:repeat|loop)|keep playing {_THIS}"
+          rf"|(?:enable )?(?:repeat|loop) mode", _on),
+    _rule("dislike",
+          rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_THIS}(?: anymore)?"
+          rf"|i (?:really )?(?:hate|dislike|can'?t stand) {_THIS}|thumbs down"
+          rf"|dislike(?: {_THIS})?|(?:don'?t|do not|never) play {_THIS} (?:again|anymore|ever again)"
+          rf"|(?:this|that|it) (?:song |track )?(?:is|was|sucks)(?: (?:terrible|awful|bad|rubbish|horrible|"
+          rf"crap|boring|annoying))?|(?:ban|block) {_THIS}|bad (?:song|track|one)"
+          rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"),
+    _rule("like",
+          rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?|thumbs up|like|love it"
+          rf"|(?:favou?rite|heart|star) {_THIS}|(?:add|save) {_THIS} to (?:my )?"
+          rf"(?:favou?rites|likes|liked songs|library)"
+          rf"|(?:this|that|it) (?:song |track |one )?(?:is|was) (?:great|awesome|good|amazing|a banger|"
+          rf"brilliant|fantastic|lovely|beautiful)|(?:great|good|nice|awesome|cool) (?:song|track|tune|one)"
+          rf"|i'?m a fan of {_THIS}|more of this please"),
+    _rule("now_playing",
+          rf"what(?:'s| is| was) (?:this|that|playing|on|the song|this song|that song|the track|"
+          rf"this track|that track|this tune|the tune|the music|this music)"
+          rf"(?: called| playing| that'?s playing| song| track| tune| again| now| right now)?"
+          rf"|what(?:'s| is| was) the (?:name|title) of {_THIS}"
+          rf"|who(?:'s| is| was) (?:this|that|singing|playing|the artist|the singer|the band)"
+          rf"(?: by| song| singing| playing| artist| band)?|who (?:sings|sang|plays|played|made) {_THIS}"
+          rf"|what (?:song|track|album|tune|artist) is (?:this|that|playing|on)(?: now)?"
+          rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
+          rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
+          rf"|which (?:song|track|album) is (?:this|that)"),
+    _rule("next",
+          r"(?:play )?(?:the )?next(?: one| song| track| tune| please)?|skip(?: it| this| that| this one"
+          r"| this song| this track| the song| the track| ahead| forward| song| track| one)?"
+          r"|go (?:forward|to the next (?:song|track|one))|skip to the next(?: one| song| track)?"
+          r"|(?:play )?(?:another|a different) (?:song|track|one)|change (?:the )?(?:song|track)"
+          r"|(?:play )?something else|move on|i'?m bored of this(?: song)?"),
+    _rule("previous",
+          r"(?:play )?(?:the )?(?:previous|prior|last)(?: one| song| track| tune)?"
+          r"|go back(?: one| a song| a track| to the (?:previous|last) (?:song|track|one))?"
+          r"|back(?: one)?|skip back(?:wards)?|rewind|(?:play )?(?:that|the) (?:last )?(?:song|track|one) again"
+          r"|play (?:it|that) again|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"
+          r"|start (?:the song |this song |it )?(?:again|over)|from the (?:top|beginning)"),
+    _rule("pause",
+          r"pause(?: it| this| that| the music| the song| playback| music| for a (?:moment|second|minute|bit))?"
+          r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
+    _rule("resume",
+          r"resume(?: playback| the music| playing| music| the song| it)?|un ?pause|continue"
+          r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on|go on|play|"
+          r"start (?:it |the music |playing )?again|start playing|(?:start|turn) (?:the )?music (?:back )?on"),
+    _rule("stop",
+          r"stop(?: it| this| that| the music| playing| playback| everything| the song| music| all)?"
+          r"(?: now)?|(?:turn|switch|shut) (?:it |the music |everything |this |that )?off|shut up"
+          r"|(?:be )?quiet|silence|enough(?: music)?|that'?s enough|(?:kill|end) (?:the )?music|halt"
+          r"|stop stop|no more music|turn off the music"),
+)
+
+
+def match_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
+    """(intent, slots) when the whole cleaned request is a control request, else None."""
+    for rule in _RULES:
+        match = rule.pattern.fullmatch(cleaned)
+        if match is None:
+            continue
+        groups: dict[str, str] = {}
+        for key, value in match.groupdict().items():
+            if value is not None:
+                groups.setdefault(key.rstrip("0123456789"), value)
+        slots = rule.slots(match.group(0), groups)
+        if slots is not None:
+            return rule.intent, slots
+    return None

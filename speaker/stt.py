@@ -1,0 +1,288 @@
+"""Speech to text with openai-whisper, tuned for short spoken commands on a small CPU.
+
+openai-whisper pads every request to 30 s and spends most of its time encoding
+silence. The fast path here encodes only the real audio plus ``pad_s`` of
+silence (the encoder's positional embedding sliced to match), runs the linear
+layers and the logits projection with dynamic int8 weights, and decodes
+greedily with a length cap tied to the audio duration. Without the padding
+Whisper tends to repeat itself, so repeated phrases are also collapsed.
+
+Silence and music give an empty transcript: an energy gate skips the model on
+near-silent input, and Whisper's own no-speech probability rejects the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from speaker.config import SttSettings
+from speaker.errors import ModelError
+from speaker.models import load_checkpoint
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["RATE_HZ", "Transcriber", "TranscriptResult", "build_prompt", "collapse_repeats"]
+
+logger = logging.getLogger(__name__)
+
+RATE_HZ = 16000
+HOP_SAMPLES = 160
+# Encoder frames are two mel hops; keep inputs a whole number of them.
+_ALIGN_SAMPLES = 2 * HOP_SAMPLES
+MAX_AUDIO_S = 30.0
+SILENCE_DBFS = -50.0
+"""Input whose loudest 20 ms window is quieter than this is silence; the model is skipped."""
+TOKENS_PER_S = 8.0
+"""Decoded-length cap: fast speech is about 5 tokens/s, so 8/s (+ slack) never cuts words."""
+_TOKEN_SLACK = 8
+_LOGPROB_THRESHOLD = -1.0
+_MIN_REPEATS = 3
+
+
+@dataclass(frozen=True)
+class TranscriptResult:
+    """One transcription: text (empty for silence/music) and its cost."""
+
+    text: str
+    seconds: float
+    """Wall time spent transcribing, in seconds."""
+    audio_seconds: float
+    """Length of the input audio, in seconds."""
+    no_speech_prob: float
+    """Whisper's probability (0-1) that the audio holds no speech; 1.0 when gated by energy."""
+
+
+def build_prompt(names: Sequence[str], max_names: int) -> str:
+    """An initial prompt listing up to ``max_names`` library names, most relevant first.
+
+    Whisper spells names it has seen in the prompt; duplicates and blanks are
+    dropped and the result stays well inside Whisper's 224-token prompt window.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    for raw in names:
+        name = " ".join(raw.split())[:60]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+        if len(kept) >= max_names:
+            break
+    prompt = ", ".join(kept)
+    return prompt[:600].rsplit(",", 1)[0] if len(prompt) > 600 else prompt
+
+
+def collapse_repeats(tokens: list[int], min_repeats: int = _MIN_REPEATS) -> tuple[list[int], bool]:
+    """Cut a tail that repeats one block ``min_repeats`` times down to one copy.
+
+    Returns the tokens and whether a loop was found (decoding should stop).
+    """
+    n_tokens = len(tokens)
+    for size in range(1, n_tokens // min_repeats + 1):
+        block = tokens[n_tokens - size:]
+        if all(tokens[n_tokens - (k + 1) * size: n_tokens - k * size] == block
+               for k in range(1, min_repeats)):
+            return tokens[: n_tokens - (min_repeats - 1) * size], True
+    return tokens, False
+
+
+def _loudest_dbfs(audio: np.ndarray) -> float:
+    window = 320
+    usable = len(audio) // window * window
+    if usable == 0:
+        power = float(np.mean(audio.astype(np.float64) ** 2)) if len(audio) else 0.0
+    else:
+        frames = audio[:usable].astype(np.float64).reshape(-1, window)
+        power = float(np.max(np.mean(frames**2, axis=1)))
+    return 10.0 * math.log10(max(power, 1e-12))
+
+
+def _plain_linears(model: Any) -> None:
+    """Swap whisper.model.Linear for nn.Linear so quantize_dynamic sees it (it matches types)."""
+    import torch.nn as nn
+    from whisper.model import Linear as WhisperLinear
+
+    for module in list(model.modules()):
+        for name, child in list(module.named_children()):
+            if type(child) is WhisperLinear:
+                plain = nn.Linear(child.in_features, child.out_features,
+                                  bias=child.bias is not None)
+                plain.weight = child.weight
+                plain.bias = child.bias
+                setattr(module, name, plain)
+
+
+def _quantize(module: Any) -> Any:
+    import torch
+    import torch.nn as nn
+
+    try:
+        from torch.ao.quantization import quantize_dynamic
+    except ImportError:  # pragma: no cover - future torch without eager quantisation
+        logger.warning("torch has no dynamic quantisation; running Whisper in float32")
+        return module
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(module, {nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+class Transcriber:
+    """Loads one Whisper checkpoint once and transcribes 16 kHz mono float32 audio.
+
+    Calls are serialised with a lock, so one worker thread (or several) may share it.
+    """
+
+    def __init__(self, settings: SttSettings, models_dir: Path,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        import torch
+        import torch.nn as nn
+        import whisper
+        from whisper.model import ModelDimensions, Whisper
+
+        self._settings = settings
+        self._clock = clock
+        self._lock = threading.Lock()
+        torch.set_num_threads(settings.threads)
+        checkpoint = load_checkpoint(models_dir, settings.model)
+        try:
+            model = Whisper(ModelDimensions(**checkpoint["dims"]))
+            model.load_state_dict(checkpoint["model_state_dict"])
+        except (TypeError, RuntimeError) as exc:
+            raise ModelError(f"The {settings.model} checkpoint does not fit openai-whisper "
+                             f"({exc}); run `encore models install` again.") from exc
+        model.eval()
+        self._whisper = whisper
+        self._model = model
+        self._dims = model.dims
+        self.tokenizer = whisper.tokenizer.get_tokenizer(
+            model.is_multilingual, num_languages=model.num_languages,
+            language="en" if model.is_multilingual else None, task="transcribe")
+        projection = nn.Linear(self._dims.n_text_state, self._dims.n_vocab, bias=False)
+        projection.weight = model.decoder.token_embedding.weight
+        self._projection: nn.Module = nn.Sequential(projection)
+        if settings.quantize:
+            _plain_linears(model)
+            _quantize(model)
+            self._projection = _quantize(self._projection)
+        tok = self.tokenizer
+        mask = torch.zeros(self._dims.n_vocab)
+        # Every special token except end-of-text, every timestamp, and Whisper's
+        # non-speech symbols (speaker tags, music notes, brackets).
+        mask[tok.eot + 1:] = -math.inf
+        mask[list(tok.non_speech_tokens)] = -math.inf
+        self._mask = mask
+        self._first_mask = mask.clone()
+        self._first_mask[[*tok.encode(" "), tok.eot]] = -math.inf
+
+    @property
+    def model_name(self) -> str:
+        return self._settings.model
+
+    def transcribe(self, audio: np.ndarray, prompt: str = "") -> TranscriptResult:
+        """Transcribe ``audio`` (float32, 16 kHz, mono); ``prompt`` biases names' spelling."""
+        samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+        audio_s = len(samples) / RATE_HZ
+        start = self._clock()
+        if len(samples) == 0 or _loudest_dbfs(samples) < SILENCE_DBFS:
+            return TranscriptResult("", self._clock() - start, audio_s, 1.0)
+        with self._lock:
+            text, no_speech = self._run(samples, prompt)
+        return TranscriptResult(text, self._clock() - start, audio_s, no_speech)
+
+    def _mel(self, samples: np.ndarray) -> torch.Tensor:
+        import torch
+
+        limit = int(MAX_AUDIO_S * RATE_HZ)
+        if len(samples) > limit:
+            logger.warning("audio of %.1f s cut to Whisper's %.0f s window",
+                           len(samples) / RATE_HZ, MAX_AUDIO_S)
+            samples = samples[:limit]
+        if self._settings.fast:
+            total = len(samples) + int(self._settings.pad_s * RATE_HZ)
+            total = min(limit, -(-total // _ALIGN_SAMPLES) * _ALIGN_SAMPLES)
+        else:
+            total = limit
+        padded = np.zeros(total, dtype=np.float32)
+        padded[: len(samples)] = samples
+        mel = self._whisper.log_mel_spectrogram(torch.from_numpy(padded), self._dims.n_mels)
+        return mel.unsqueeze(0)
+
+    def _encode(self, mel: torch.Tensor) -> torch.Tensor:
+        """openai-whisper's AudioEncoder.forward with the positional embedding sliced."""
+        import torch.nn.functional as F
+
+        encoder = self._model.encoder
+        x = F.gelu(encoder.conv1(mel))
+        x = F.gelu(encoder.conv2(x)).permute(0, 2, 1)
+        x = x + encoder.positional_embedding[: x.shape[1]]
+        for block in encoder.blocks:
+            x = block(x)
+        return encoder.ln_post(x)
+
+    def _logits(self, tokens: torch.Tensor, audio: torch.Tensor, cache: dict[Any, Any],
+                rows: list[int]) -> torch.Tensor:
+        """Decoder forward for new ``tokens``; logits only at ``rows`` of them."""
+        decoder = self._model.decoder
+        offset = next(iter(cache.values())).shape[1] if cache else 0
+        x = decoder.token_embedding(tokens)
+        x = x + decoder.positional_embedding[offset: offset + tokens.shape[-1]]
+        for block in decoder.blocks:
+            x = block(x, audio, mask=decoder.mask, kv_cache=cache)
+        return self._projection(decoder.ln(x[:, rows])).float()[0]
+
+    def _prefix(self, prompt: str) -> tuple[list[int], int]:
+        tok = self.tokenizer
+        prefix: list[int] = []
+        if prompt.strip():
+            room = self._dims.n_text_ctx // 2 - 1
+            prefix = [tok.sot_prev, *tok.encode(" " + prompt.strip())[-room:]]
+        sot_index = len(prefix)
+        return [*prefix, *tok.sot_sequence, tok.no_timestamps], sot_index
+
+    def _run(self, samples: np.ndarray, prompt: str) -> tuple[str, float]:
+        import torch
+
+        tok = self.tokenizer
+        prefix, sot_index = self._prefix(prompt)
+        budget = min(self._dims.n_text_ctx // 2,
+                     int(len(samples) / RATE_HZ * TOKENS_PER_S) + _TOKEN_SLACK)
+        cache, hooks = self._model.install_kv_cache_hooks()
+        try:
+            with torch.inference_mode():
+                audio = self._encode(self._mel(samples))
+                logits = self._logits(torch.tensor([prefix]), audio, cache, [sot_index, -1])
+                no_speech = float(torch.softmax(logits[0], dim=-1)[tok.no_speech])
+                step = logits[1] + self._first_mask
+                out: list[int] = []
+                logprob_sum = 0.0
+                for _ in range(budget):
+                    token = int(step.argmax())
+                    logprob_sum += float(torch.log_softmax(step, dim=-1)[token])
+                    if token == tok.eot:
+                        break
+                    out.append(token)
+                    out, looped = collapse_repeats(out)
+                    if looped:
+                        break
+                    step = self._logits(torch.tensor([[token]]), audio, cache, [-1])[0]
+                    step = step + self._mask
+        finally:
+            for hook in hooks:
+                hook.remove()
+        avg_logprob = logprob_sum / max(len(out) + 1, 1)
+        text = tok.decode(out).strip()
+        if no_speech > self._settings.no_speech_threshold and avg_logprob < _LOGPROB_THRESHOLD:
+            text = ""
+        if not any(ch.isalnum() for ch in text):
+            text = ""
+        return text, no_speech

@@ -15,12 +15,14 @@ import argparse
 import json
 import logging
 import shutil
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from mutagen.ogg import OggPage
 from mutagen.oggvorbis import OggVorbis
 from scipy.signal import butter, lfilter, sosfilt
 
@@ -84,7 +86,8 @@ def keys(freq: float, dur_s: float, bright: float = 1.0) -> np.ndarray:
     out = np.zeros_like(t)
     for h, amp in enumerate((1.0, 0.5, 0.3, 0.18, 0.1, 0.06), start=1):
         if freq * h < RATE_HZ / 2.2:
-            out += amp * bright ** (h - 1) * np.sin(2 * np.pi * freq * h * t) * np.exp(-t * (1.5 + h))
+            partial = np.sin(2 * np.pi * freq * h * t) * np.exp(-t * (1.5 + h))
+            out += amp * bright ** (h - 1) * partial
     return out * env_adsr(len(t), 0.004, 0.05)
 
 
@@ -98,7 +101,8 @@ def epiano(freq: float, dur_s: float) -> np.ndarray:
 
 def organ(freq: float, dur_s: float) -> np.ndarray:
     t = _t(dur_s)
-    tone = sum(a * np.sin(2 * np.pi * freq * m * t) for m, a in ((0.5, 0.6), (1, 1), (2, 0.5), (3, 0.25)))
+    drawbars = ((0.5, 0.6), (1, 1), (2, 0.5), (3, 0.25))
+    tone = sum(a * np.sin(2 * np.pi * freq * m * t) for m, a in drawbars)
     return np.asarray(tone) * env_adsr(len(t), 0.01, 0.03)
 
 
@@ -155,7 +159,8 @@ def hat(rng: np.random.Generator, open_: bool = False) -> np.ndarray:
 def ride(rng: np.random.Generator) -> np.ndarray:
     t = _t(0.5)
     metal = sum(np.sin(2 * np.pi * f * t) for f in (3150, 4270, 5030, 6410))
-    return (0.3 * np.asarray(metal) / 4 + highpass(rng.uniform(-1, 1, len(t)), 5000) * 0.4) * np.exp(-t * 6)
+    hiss = highpass(rng.uniform(-1, 1, len(t)), 5000)
+    return (0.075 * np.asarray(metal) + 0.4 * hiss) * np.exp(-t * 6)
 
 
 # ---------------------------------------------------------------- arrangement
@@ -204,7 +209,8 @@ def render_jazz(s: Style, rng: np.random.Generator) -> Mix:
         nxt = s.progression[(b + 1) % len(s.progression)]
         t0 = b * 4 * beat
         root = 36 + s.key + ch[0]
-        walk = [root, root + QUALITIES[ch[1]][1], root + 7, 36 + s.key + nxt[0] + rng.choice([-1, 1])]
+        approach = 36 + s.key + nxt[0] + rng.choice([-1, 1])
+        walk = [root, root + QUALITIES[ch[1]][1], root + 7, approach]
         for i, note in enumerate(walk):
             m.add(t0 + i * beat, bass(hz(note), beat * 0.95, 900), 0.55)
         for i in range(4):
@@ -227,7 +233,8 @@ def render_ambient(s: Style, rng: np.random.Generator) -> Mix:
     for i in range(4):
         ch = s.progression[i % len(s.progression)]
         for note in chord_notes(s.key, ch, 3):
-            m.add(i * chord_s - 1.0 * (i > 0), pad(hz(note), chord_s + 2.5, 900 + 400 * s.variant), 0.22)
+            tone = pad(hz(note), chord_s + 2.5, 900 + 400 * s.variant)
+            m.add(i * chord_s - 1.0 * (i > 0), tone, 0.22)
     for _ in range(10 + 4 * s.variant):
         ch = s.progression[int(rng.integers(0, len(s.progression)))]
         note = chord_notes(s.key, ch, 6)[int(rng.integers(0, 3))]
@@ -289,7 +296,8 @@ def render_electronic(s: Style, rng: np.random.Generator) -> Mix:
         for i in range(4):
             m.add(t0 + i * beat, kick(rng, 1.2), 0.8)
             m.add(t0 + i * beat + beat / 2, hat(rng, open_=True), 0.14)
-            m.add(t0 + i * beat + beat / 2, bass(hz(notes[0] - 24), beat / 2, 400 + 300 * s.variant), 0.5)
+            low = bass(hz(notes[0] - 24), beat / 2, 400 + 300 * s.variant)
+            m.add(t0 + i * beat + beat / 2, low, 0.5)
         for sn in (1, 3):
             m.add(t0 + sn * beat, snare(rng, 300), 0.3)
         for i in range(16):  # 16th-note arpeggio of the chord
@@ -306,13 +314,15 @@ def render_classical(s: Style, rng: np.random.Generator) -> Mix:
         ch = s.progression[b % len(s.progression)]
         t0 = b * 4 * beat
         low = chord_notes(s.key, ch, 3)
-        pattern = [low[0], low[2], low[1], low[2]] if s.variant else [low[0], low[1], low[2], low[1] + 12]
+        alberti = [low[0], low[2], low[1], low[2]]
+        pattern = alberti if s.variant else [low[0], low[1], low[2], low[1] + 12]
         for i in range(8):
             m.add(t0 + i * beat / 2, keys(hz(pattern[i % 4]), beat * 1.2, 0.7), 0.22)
         high = chord_notes(s.key, ch, 5)
         for i in range(4 if s.variant else 2):
             step = 4 // (4 if s.variant else 2)
-            m.add(t0 + i * step * beat, keys(hz(high[int(rng.integers(0, 3))]), beat * step * 1.3), 0.3)
+            tune = keys(hz(high[int(rng.integers(0, 3))]), beat * step * 1.3)
+            m.add(t0 + i * step * beat, tune, 0.3)
     return m
 
 
@@ -344,7 +354,8 @@ def render_reggae(s: Style, rng: np.random.Generator) -> Mix:
         t0 = b * 4 * beat
         for i in range(4):  # the skank: short chord on every offbeat
             for n in chord_notes(s.key, ch, 4):
-                tone = organ(hz(n), beat * 0.22) if s.variant else pluck(hz(n), beat * 0.3, rng, 0.98)
+                f = hz(n)
+                tone = organ(f, beat * 0.22) if s.variant else pluck(f, beat * 0.3, rng, 0.98)
                 m.add(t0 + i * beat + beat / 2, tone, 0.12)
         root = 36 + s.key + ch[0]
         for i, (off, n) in enumerate(((0, root), (1.5, root + 7), (2, root + 12), (3, root + 10))):
@@ -386,10 +397,12 @@ def render_blues(s: Style, rng: np.random.Generator) -> Mix:
         root = 36 + s.key + deg
         boogie = (root, root + 4, root + 7, root + 9, root + 10, root + 9, root + 7, root + 4)
         for i, n in enumerate(boogie):
-            m.add(t0 + (i // 2) * beat + (swing if i % 2 else 0), bass(hz(n), beat * 0.45, 700), 0.5)
+            at = t0 + (i // 2) * beat + (swing if i % 2 else 0)
+            m.add(at, bass(hz(n), beat * 0.45, 700), 0.5)
         for i in range(4):
             for n in chord_notes(s.key, (deg, "7"), 4):
-                m.add(t0 + i * beat + swing, (organ if s.variant else keys)(hz(n), beat * 0.3), 0.09)
+                stab = (organ if s.variant else keys)(hz(n), beat * 0.3)
+                m.add(t0 + i * beat + swing, stab, 0.09)
         _backbeat(m, t0, beat, rng, hats=0)
         for i in range(4):
             m.add(t0 + i * beat, ride(rng), 0.1)
@@ -449,7 +462,8 @@ ALBUMS: tuple[Album, ...] = (
     )),
     Album("Glass Horizon", "Slow Tides", 1994, "Ambient", (
         ("Slow Tides", _s("Ambient", 60, 2, AMBIENT)),
-        ("Northern Light", _s("Ambient", 60, 9, ((0, "maj7"), (4, "min"), (5, "sus2"), (2, "min")), 1)),
+        ("Northern Light",
+         _s("Ambient", 60, 9, ((0, "maj7"), (4, "min"), (5, "sus2"), (2, "min")), 1)),
         ("Harbour Fog", _s("Ambient", 60, 4, AMBIENT, 1)),
     )),
     Album("Solar Drift", "Weightless", 2021, "Ambient", (
@@ -469,7 +483,7 @@ ALBUMS: tuple[Album, ...] = (
     Album("Area 51", "Signal Lost", 2003, "Electronic", (
         ("Signal Lost", _s("Electronic", 126, 9, MINOR)),
         ("Night Transmission", _s("Electronic", 128, 2, MINOR, 1)),
-        ("Radar Love Machine", _s("Electronic", 124, 5, POP)),
+        ("Radio Static", _s("Electronic", 124, 5, POP)),
     )),
     Album("Neon Pulse", "Afterglow", 2012, "Electronic", (
         ("Afterglow", _s("Electronic", 122, 0, POP, 1)),
@@ -487,7 +501,8 @@ ALBUMS: tuple[Album, ...] = (
     )),
     Album("Kingston Sunrise", "Island Time", 1981, "Reggae", (
         ("Island Time", _s("Reggae", 76, 7, ((0, "maj"), (5, "maj"), (7, "maj"), (5, "maj")))),
-        ("One Love Street", _s("Reggae", 72, 2, ((0, "min"), (5, "min"), (0, "min"), (7, "min")), 1)),
+        ("Palm Street",
+         _s("Reggae", 72, 2, ((0, "min"), (5, "min"), (0, "min"), (7, "min")), 1)),
         ("Sunday Skank", _s("Reggae", 80, 9, POP)),
     )),
     Album("Dusty Tapes", "Rainy Afternoons", 2019, "Hip Hop", (
@@ -516,6 +531,21 @@ def write_track(path: Path, audio: np.ndarray, album: Album, number: int, title:
         "tracknumber": f"{number}/{len(album.tracks)}",
     })
     tags.save()
+    _fix_serial(path, zlib.crc32(f"{album.artist}/{album.title}/{number}".encode()))
+
+
+def _fix_serial(path: Path, serial: int) -> None:
+    """Replace libsndfile's random Ogg stream serial so a rebuild gives identical bytes."""
+    pages = []
+    with path.open("rb") as fh:
+        while True:
+            try:
+                pages.append(OggPage(fh))
+            except EOFError:
+                break
+    for page in pages:
+        page.serial = serial
+    path.write_bytes(b"".join(page.write() for page in pages))
 
 
 # ---------------------------------------------------------------- listening history

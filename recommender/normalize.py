@@ -15,6 +15,7 @@ __all__ = ["normalize_name"]
 
 _FEAT_WORDS = frozenset({"feat", "ft", "featuring"})
 _BRACKETED_FEAT = re.compile(r"[(\[{]\s*(?:feat|ft|featuring)\b[^)\]}]*[)\]}]?", re.IGNORECASE)
+_TRAILING_THE = re.compile(r",\s*the\s*$", re.IGNORECASE)
 _DROPPED = re.compile(r"['’‘`´ʼ.]")
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -36,9 +37,10 @@ def normalize_name(text: str) -> str:
     Casefolds, strips accents, turns "&" into "and", drops apostrophes and dots
     ("R.E.M." -> "rem", "Guns N' Roses" -> "guns n roses"), treats other
     punctuation as a word break, drops "feat."/"ft."/"featuring" parts and leading
-    "the " words, and collapses whitespace. A name that is only "The" stays "the".
+    "the " words (and a library-style trailing ", The"), and collapses whitespace.
+    A name that is only "The" stays "the".
     """
-    text = _BRACKETED_FEAT.sub(" ", text)
+    text = _TRAILING_THE.sub("", _BRACKETED_FEAT.sub(" ", text))
     text = _fold(text)
     text = text.replace("&", " and ")
     text = _DROPPED.sub("", text)

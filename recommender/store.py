@@ -238,7 +238,9 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
         start = migrate(conn)
-        if start != SCHEMA_VERSION:
+        if start == 0:
+            logger.info("created the library database %s", self.path)
+        elif start != SCHEMA_VERSION:
             logger.info("library database %s migrated from schema %d to %d",
                         self.path, start, SCHEMA_VERSION)
 

@@ -163,16 +163,16 @@ def install(models_dir: Path, settings: SttSettings, check: bool = True) -> Inst
     correctly; otherwise it is removed and :class:`ModelError` says what to do.
     """
     name = settings.model
-    import torch
-
-    from speaker import ct2
-
     models_dir.mkdir(parents=True, exist_ok=True)
     manifest = _read_manifest(models_dir)
     target = checkpoint_path(models_dir, name)
     known = manifest.get(name)
     if known is not None and target.is_file() and sha256_bytes(target.read_bytes()) == known.sha256:
         return InstallReport(known, converted=False)
+
+    import torch
+
+    from speaker import ct2
 
     parts, config, source = _ct2_files(name)
     checkpoint = ct2.convert_whisper(ct2.read_model_bin(parts), ct2.read_alignment_heads(config))

@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ MAX_LOAD_PER_CPU = 1.5
 CONFIG_FILE_HINT = "/etc/encore/config.toml"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "OK"
     WARN = "WARN"
     FAIL = "FAIL"
@@ -96,7 +96,9 @@ def check_audio(settings: Settings, sd: Any | None = None) -> list[Finding]:
     """
     if sd is None:
         try:
-            import sounddevice as sd
+            import sounddevice
+
+            sd = sounddevice
         except OSError as exc:  # sounddevice raises OSError when libportaudio is missing
             return [Finding("audio", Status.FAIL, f"PortAudio is not available ({exc})",
                             "install it: sudo apt-get install libportaudio2")]
@@ -267,10 +269,8 @@ def check_database(settings: Settings) -> list[Finding]:
     if not database.is_file():
         return [Finding("database", Status.WARN, f"{database} does not exist yet",
                         "run `encore library scan` to create it")]
-    try:
-        from recommender.migrations import SCHEMA_VERSION
-    except ImportError:
-        SCHEMA_VERSION = -1  # noqa: N806 - the recommender package is optional here
+    from recommender.migrations import SCHEMA_VERSION
+
     try:
         conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
         try:
@@ -286,7 +286,7 @@ def check_database(settings: Settings) -> list[Finding]:
                         f"{database} is damaged: {'; '.join(integrity[:3])}",
                         f"stop the service, move {database} aside and run "
                         "`encore library scan` (listening history is lost)")]
-    if SCHEMA_VERSION >= 0 and version > SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:
         return [Finding("database", Status.FAIL,
                         f"schema version {version} is newer than this Encore ({SCHEMA_VERSION})",
                         "upgrade Encore (re-run deploy/install.sh from a newer checkout)")]

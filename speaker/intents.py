@@ -97,6 +97,7 @@ def clean(text: str) -> str:
 _CARRIER = re.compile(
     r"^(?:(?:i'd|i would|i'll|i will) like to |i (?:want|need|wanna|wish|would love|'d love) to |"
     r"i wanna |let me |let's |let us |can i |could i |may i |we (?:want|need|wanna) to |"
+    r"(?:i )?wish to |i'd love to |i would love to |lets |"
     r"i want |i need |i'd like |give me |get me |)"
     r"(?:play|paly|playing|plays|put on|throw on|stick on|pop on|slap on|put|queue up|queue|"
     r"line up|cue up|start playing|start|spin|blast|hear|listen to|listen|pull up|bring up|"

@@ -27,6 +27,10 @@ __all__ = ["play_slots", "take_service"]
 _SVC = alternation(SERVICES)
 _ITEM = alternation(ITEM_WORDS)
 _ALBUMISH = r"(?:album|albums|record|records|ep|eps|lp|lps)"
+_SAFE_FILLER = (
+    r"(?:a couple of|a few|a bit of|a little bit of|a little|some|any|me|us|something|"
+    r"anything|please)"
+)
 _FILLER = (
     r"(?:a couple of|a few|a bit of|a little|a little bit of|a|an|some|any|me|us|something|"
     r"anything|more|all|all of|all the|every|just|only|my|our|your|of|to|please)"
@@ -51,10 +55,12 @@ _YEAR_CUE = (
 def take_service(text: str) -> tuple[str, str | None]:
     """Remove a named streaming service ("on Spotify", "open Deezer and") from the text."""
     patterns = (
-        rf"^(?:(?:open|use|launch|start|go to|using|with|on|in) (?:up )?(?:my )?)({_SVC})"
-        rf"(?: app)?(?: and| to| then|,)? ",
-        rf" (?:on|using|with|from|in|via|through|by|off|at) (?:my |the )?({_SVC})(?: app)?\b",
-        rf"\b({_SVC})\b",
+        rf"^(?:(?:can i |could i |i want to |i'd like to |let's |please )?(?:open|use|launch|start|"
+        rf"go to|using|with|on|in|over|via)(?: up)?(?: the| my)?(?: service| app)? )({_SVC})"
+        rf"(?: app| radio| service)?(?: and| to| then|,)? ",
+        rf" (?:on|using|with|from|in|via|through|by|off|off of|at|over|to)"
+        rf" (?:my |the )?({_SVC})(?: app| radio| service)?\b",
+        rf"\b({_SVC})(?: app| radio| service)?\b",
     )
     for pattern in patterns:
         match = re.search(pattern, text)
@@ -134,12 +140,39 @@ def _take_year(rest: str, slots: dict[str, Any]) -> str:
     return rest
 
 
+_PREP = r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for)"
+
+
+def _tidy(rest: str) -> str:
+    """Remove prepositions left dangling by earlier removals ("music from the" -> "music")."""
+    rest = re.sub(rf"\b(?:from|of|in|on|off)(?: the)? (?=(?:from|by|of|in|on|off)\b)", "", rest)
+    previous = None
+    while previous != rest:
+        previous = rest
+        rest = re.sub(rf"(?:^| ){_PREP}$", "", rest).strip()
+        rest = re.sub(r"^(?:and|with|that is|that was)\b ?", "", rest).strip()
+    return _squash(rest)
+
+
 def _strip_sort(rest: str) -> str:
-    follow = rf"(?= (?:{_ITEM}|by|from|of|hits|charting|on)\b| ?$)"
+    rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: \w+)?$|\bsorted$", "", rest).strip()
+    follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which)\b| ?$)"
     rest = re.sub(rf"(?:^|(?<= ))(?:the |my |a |some |their |his |her )?(?:{SORT_PATTERN}){follow}",
                   "", rest)
-    rest = re.sub(r"\b(?:sort(?:ed)? by|ordered by|sorted) \w+$", "", rest)
-    return _squash(rest)
+    # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
+    lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
+    if lead and not _genre_prefix(rest):
+        sort, tail = lead.group("sort"), lead.group("rest")
+        weak = sort in ("new", "good", "last", "classic", "famous", "recent")
+        has_item = re.search(rf"(?:^| )(?:{_ITEM})(?: |$)|(?:^| )(?:by|from) ", tail)
+        if not weak or (lead.group("det") and (sort != "new" or has_item)):
+            rest = tail
+    return _tidy(_squash(rest))
+
+
+def _genre_prefix(text: str) -> bool:
+    return any(text.startswith(g + " ") or text == g for g in ("new age", "new wave", "new romantic",
+                                                                "classic rock", "new jack swing"))
 
 
 def _bare_kind(name: str) -> str:
@@ -150,25 +183,36 @@ def _bare_kind(name: str) -> str:
     return "artist"
 
 
-def _clean_name(text: str) -> str:
-    text = re.sub(rf"^(?:(?:{_FILLER}) )+", "", text.strip() + " ").strip()
+def _clean_name(text: str, title: bool = False) -> str:
+    """Drop carrier words around a name; a title keeps leading "a", "my", "all"."""
+    fillers = _SAFE_FILLER if title else _FILLER
+    text = re.sub(rf"^(?:(?:{fillers}) )+", "", text.strip() + " ").strip()
     text = re.sub(r"\s*\b(?:please|now|then|again|too|also|instead|for me|for us)$", "", text)
     return text.strip(" '-")
 
 
-def _strip_items(text: str) -> tuple[str, str | None]:
-    """Remove item words at either end: ("the song x" -> ("x", "song"))."""
+_LEAD_ITEM = re.compile(rf"^(?:(?:{_FILLER}|the|this|that) )*({_ITEM})(?: called| named| titled)?(?: |$)")
+
+
+def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]:
+    """Remove item words at either end: "the song x" -> ("x", "song", True).
+
+    The flag says the item word came first ("the album x"), which makes x a title.
+    """
     item = None
-    text = _clean_name(text)
-    lead = re.match(rf"^(?:the |an? |some |any |this |that )?({_ITEM})(?: called| named| titled)?(?: |$)", text)
+    leading = False
+    lead = _LEAD_ITEM.match(text.strip())
     if lead:
-        item = lead.group(1)
-        text = text[lead.end():]
-    trail = re.search(rf"(?:^| )({_ITEM})$", text)
-    if trail:
+        item, leading = lead.group(1), True
+        text = text.strip()[lead.end():]
+    text = _clean_name(text, title=title or leading)
+    while True:
+        trail = re.search(rf"(?:^| )({_ITEM})$", text)
+        if not trail:
+            break
         item = item or trail.group(1)
-        text = text[: trail.start()]
-    return _clean_name(text), item
+        text = text[: trail.start()].strip()
+    return _clean_name(text, title=title or leading), item, leading
 
 
 def _kind_for_item(item: str | None) -> str:
@@ -179,39 +223,48 @@ def _kind_for_item(item: str | None) -> str:
 
 def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     """Put a span with no by/from cue into genre, mood, album, track or artist."""
+    text = _tidy(text)
     had_the = text.startswith("the ")
-    name, item = _strip_items(text)
     had_filler = bool(re.match(rf"^(?:{_FILLER}) ", text))
+    name, item, leading = _strip_items(text, title=has_artist)
     if not name:
         return
-    # genre or mood qualifiers: "some jazz", "relaxing music", "soul songs"
+    if leading:
+        slots[_kind_for_item(item)] = name  # "the album thriller", "the song gangsta"
+        return
     if name in GENRES:
-        slots["genre"] = name
+        slots["genre"] = name  # "some jazz", "soul songs"
         return
     if name in MOODS:
         slots["mood"] = name
         return
     words = name.split()
-    if len(words) >= 2 and words[0] in MOODS and " ".join(words[1:]) in GENRES:
-        slots["mood"], slots["genre"] = words[0], " ".join(words[1:])
-        return
-    if len(words) >= 2 and words[-1] in MOODS and " ".join(words[:-1]) in GENRES:
-        slots["genre"], slots["mood"] = " ".join(words[:-1]), words[-1]
-        return
+    for cut in (1, len(words) - 1):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if len(words) >= 2 and head in MOODS and tail in GENRES:
+            slots["mood"], slots["genre"] = head, tail  # "relaxing jazz"
+            return
     if has_artist:
         slots[_kind_for_item(item)] = name
         return
+    inner = re.fullmatch(rf"(?:the )?(.+?) ({_ALBUMISH}|song|track|single) (?:called |named )?(.+)",
+                         name)
+    if inner:
+        slots["artist"] = inner.group(1)  # "the ricky wilson album spectral dusk"
+        slots[_kind_for_item(inner.group(2))] = inner.group(3)
+        return
     if item is not None:
-        leading_item = bool(re.match(rf"^(?:the |an? |some |any )?(?:{_ITEM})\b", _clean_name(text)))
-        if leading_item:
-            slots[_kind_for_item(item)] = name  # "the album thriller"
-        elif had_the and re.fullmatch(_ALBUMISH, item):
+        if had_the and re.fullmatch(_ALBUMISH, item):
             slots["album"] = name  # "the thriller album"
         else:
             slots["artist"] = name  # "miles davis songs"
         return
     if had_filler:
         slots["artist"] = name  # "some prabha atre"
+        return
+    if len(words) >= 4 and not set(words[:2]) & TITLE_WORDS and set(words[2:]) & TITLE_WORDS:
+        slots["artist"] = " ".join(words[:2])  # "moustapha amar make it rain"
+        slots["track"] = " ".join(words[2:])
         return
     slots[_bare_kind(name)] = name
 
@@ -220,22 +273,46 @@ def _split_last(rest: str, word: str) -> tuple[str, str] | None:
     parts = list(re.finditer(rf"(?:^| ){word} ", rest))
     for match in reversed(parts):
         left, right = rest[: match.start()].strip(), rest[match.end():].strip()
-        if right and right not in ("me", "you", "us", "it", "them"):
+        if right and right not in ("me", "you", "us", "it", "them", "him", "her"):
             return left, right
     return None
 
 
+_ALBUM_TAIL = re.compile(
+    rf" (?:from|off|on) (?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)$"
+    rf"| (?:from|off|on) (?:the |their |his |her |its )?(.+?) {_ALBUMISH}$")
+_ARTIST_PREFIX = re.compile(
+    r"^(?:the )?(?:artist|band|group|singer|composer|musician|rapper|dj named|songwriter)"
+    r"(?: called| named)? ")
+
+
 def _artist_side(right: str, slots: dict[str, Any]) -> None:
     """The words after "by"/"from": an artist, maybe followed by "from their X album"."""
-    album = re.search(rf" (?:from|off|on) (?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)$"
-                      rf"| (?:from|off|on) (?:the |their |his |her |its )(.+?) {_ALBUMISH}$", right)
+    album = _ALBUM_TAIL.search(right)
     if album:
-        slots["album"] = _clean_name(album.group(1) or album.group(2))
+        slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
         right = right[: album.start()]
-    right = re.sub(r"^(?:the (?:artist|band|group|singer|composer|musician) |artist |band )", "", right)
-    right, _item = _strip_items(right)
+    right = _ARTIST_PREFIX.sub("", _tidy(right))
+    right, _item, _leading = _strip_items(right)
     if right:
         slots["artist"] = right
+
+
+def _possessive(rest: str, slots: dict[str, Any]) -> bool:
+    """ "miles davis's music", "nas's greatest ballads", "brenda kahn's rushall station"."""
+    match = re.match(r"^(.+?)(?:'s|') (.*)$", rest)
+    if not match or re.match(r"^(?:sgt|st|dr|mr|mrs)\.? ", match.group(1)):
+        return False
+    head = _clean_name(match.group(1))
+    tail, item, _leading = _strip_items(_strip_sort(match.group(2)), title=True)
+    if not head:
+        return False
+    slots["artist"] = head
+    if tail in GENRES:
+        slots["genre"] = tail
+    elif tail:
+        slots[_kind_for_item(item)] = tail
+    return True
 
 
 def play_slots(rest: str) -> dict[str, Any]:
@@ -244,13 +321,11 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = _squash(rest)
     rest = _take_user(rest, slots)
     rest = _take_playlist(rest, slots)
-    rest = _take_year(rest, slots)
     rest = _strip_sort(rest)
+    rest = _tidy(_take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us)$", "", rest).strip()
-    match = re.match(r"^(?:the )?(?:artist|band|singer|group|musician|composer|rapper|dj named) (.+)$",
-                     rest)
-    if match:
-        slots["artist"] = _clean_name(match.group(1))
+    if _ARTIST_PREFIX.match(rest):
+        slots["artist"] = _clean_name(_ARTIST_PREFIX.sub("", rest))
         return slots
     split = _split_last(rest, "by")
     if split is None:
@@ -263,9 +338,9 @@ def play_slots(rest: str) -> dict[str, Any]:
     if split is not None:
         left, right = split
         album = re.fullmatch(rf"(?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)"
-                             rf"|(?:the |their |his |her |its )(.+?) {_ALBUMISH}", right)
+                             rf"|(?:the |their |his |her |its )?(.+?) {_ALBUMISH}", right)
         if album and "by" not in rest.split():
-            slots["album"] = _clean_name(album.group(1) or album.group(2))
+            slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
             if left:
                 _describe(left, slots, has_artist=False)
             return slots
@@ -273,14 +348,8 @@ def play_slots(rest: str) -> dict[str, Any]:
         if left:
             _describe(left, slots, has_artist="artist" in slots)
         return slots
-    possessive = re.match(r"^(.+?)(?:'s|s'|') (.*)$", rest)
-    if possessive:
-        tail, _item = _strip_items(_strip_sort(possessive.group(2)))
-        if not tail or tail in GENRES:
-            slots["artist"] = _clean_name(possessive.group(1))
-            if tail:
-                slots["genre"] = tail
-            return slots
+    if _possessive(rest, slots):
+        return slots
     if rest:
         _describe(rest, slots, has_artist=False)
     return slots

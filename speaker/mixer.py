@@ -1,0 +1,115 @@
+"""Sample-level building blocks of the player's mix: gain ramps and the speech queue.
+
+Music reaches the output as ``music * volume * duck * gate * fade + speech``.
+Each factor is a :class:`GainRamp` so that changing it never clicks: volume and
+duck glide over :data:`RAMP_S`, pause/resume/stop gate over :data:`GATE_S`,
+and the sleep-timer fade over ``player.fade_s``. Volume and duck are separate
+factors, so ducking never forgets the volume and a volume change while ducked
+lands at the right level when the duck lifts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+__all__ = ["GATE_S", "RAMP_S", "GainRamp", "SpeechQueue", "db_to_gain", "volume_to_gain"]
+
+RAMP_S = 0.08
+"""Glide time of volume and duck changes, in seconds."""
+
+GATE_S = 0.01
+"""Fade time of pause, resume and stop, in seconds: short enough to feel instant, long
+enough not to click."""
+
+
+def db_to_gain(gain_db: float) -> float:
+    """Amplitude factor for a gain in dB."""
+    return float(10.0 ** (gain_db / 20.0))
+
+
+def volume_to_gain(percent: int) -> float:
+    """Amplitude factor for a volume in percent: ``(percent/100)**2``.
+
+    The square spreads the loudness steps more evenly than a linear map (each
+    10 % step near the top is about 2 dB) and reaches true silence at 0.
+    """
+    return (max(0, min(100, percent)) / 100.0) ** 2
+
+
+class GainRamp:
+    """A gain that glides linearly to its target over ``ramp_s`` seconds of samples."""
+
+    def __init__(self, value: float, rate_hz: int, ramp_s: float) -> None:
+        self.value = float(value)
+        self.target = float(value)
+        self.rate_hz = rate_hz
+        self.ramp_s = ramp_s
+        self._step = 0.0
+
+    def set(self, target: float, ramp_s: float | None = None) -> None:
+        """Glide from the present value to ``target`` over ``ramp_s`` (default: the ramp's own)."""
+        self.target = float(target)
+        length = (self.ramp_s if ramp_s is None else ramp_s) * self.rate_hz
+        self._step = abs(self.target - self.value) / length if length >= 1 else math.inf
+
+    def jump(self, value: float) -> None:
+        """Set value and target at once, without a glide."""
+        self.value = self.target = float(value)
+        self._step = 0.0
+
+    @property
+    def settled(self) -> bool:
+        return self.value == self.target
+
+    def block(self, n: int) -> np.ndarray:
+        """Per-sample gains for the next ``n`` samples; advances the glide."""
+        if self.settled or n <= 0:
+            return np.full(n, self.value, dtype=np.float32)
+        direction = 1.0 if self.target > self.value else -1.0
+        steps = self.value + direction * self._step * np.arange(1, n + 1, dtype=np.float64)
+        gains = np.minimum(steps, self.target) if direction > 0 else np.maximum(steps, self.target)
+        self.value = float(gains[-1])
+        if self.value == self.target:
+            self._step = 0.0
+        return gains.astype(np.float32)
+
+
+class SpeechQueue:
+    """Replies waiting to be spoken, all at the player's rate; pulled block by block."""
+
+    def __init__(self) -> None:
+        self._clips: deque[np.ndarray] = deque()
+        self._offset = 0
+
+    def __bool__(self) -> bool:
+        return bool(self._clips)
+
+    def push(self, samples: np.ndarray) -> None:
+        if len(samples):
+            self._clips.append(np.asarray(samples, dtype=np.float32))
+
+    def clear(self) -> None:
+        self._clips.clear()
+        self._offset = 0
+
+    def remaining(self) -> int:
+        """Samples of speech still to play."""
+        return sum(len(c) for c in self._clips) - self._offset
+
+    def pull(self, n: int) -> np.ndarray:
+        """The next ``n`` samples of speech, zero-padded once the queue runs dry."""
+        out = np.zeros(n, dtype=np.float32)
+        filled = 0
+        while filled < n and self._clips:
+            clip = self._clips[0]
+            take = min(n - filled, len(clip) - self._offset)
+            out[filled:filled + take] = clip[self._offset:self._offset + take]
+            filled += take
+            self._offset += take
+            if self._offset >= len(clip):
+                self._clips.popleft()
+                self._offset = 0
+        return out

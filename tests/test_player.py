@@ -1,0 +1,354 @@
+"""Player tests: real audio files in, rendered audio out, measured.
+
+Test tracks are sine tones of different frequencies written with soundfile, so
+the dominant frequency of the output says which track plays; the clock advances
+with the rendered samples, never with the wall clock.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from speaker.audio import WavSink
+from speaker.config import PlayerSettings
+from speaker.events import (
+    Error,
+    Event,
+    Feedback,
+    Paused,
+    PlaybackStarted,
+    Resumed,
+    Stopped,
+    VolumeChanged,
+)
+from speaker.mixer import volume_to_gain
+from speaker.player import Player
+
+E = TypeVar("E", bound=Event)
+
+RATE = 22050
+AMP = 0.5
+
+
+@dataclass(frozen=True)
+class Track:
+    id: int
+    path: str
+    title: str
+    artist: str
+
+
+class Rig:
+    """A player on a sample clock, recording events and everything rendered."""
+
+    def __init__(self, settings: PlayerSettings | None = None, *, background: bool = False,
+                 seed: int = 1) -> None:
+        self.t_s = 0.0
+        self.events: list[Event] = []
+        self.player = Player(settings or PlayerSettings(volume=100), RATE, lambda: self.t_s,
+                             self.events.append, decode_in_background=background,
+                             rng=random.Random(seed))
+
+    def run(self, seconds: float, block: int = 441) -> np.ndarray:
+        out = []
+        for _ in range(round(seconds * RATE / block)):
+            out.append(self.player.render(block))
+            self.t_s += block / RATE
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def tone(path: Path, freq_hz: float, seconds: float, rate_hz: int = RATE) -> str:
+    t = np.arange(round(seconds * rate_hz)) / rate_hz
+    sf.write(str(path), (AMP * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32), rate_hz)
+    return str(path)
+
+
+def freq(x: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.fft.rfftfreq(len(x), 1 / RATE)[int(np.argmax(spectrum))])
+
+
+def band_level(x: np.ndarray, freq_hz: float) -> float:
+    """Amplitude of the component at ``freq_hz`` (±20 Hz)."""
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x)))) / (len(x) / 4)
+    bins = np.fft.rfftfreq(len(x), 1 / RATE)
+    return float(spectrum[np.abs(bins - freq_hz) <= 20].max())
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+
+
+def db(ratio: float) -> float:
+    return float(20 * np.log10(ratio))
+
+
+@pytest.fixture
+def tracks(tmp_path: Path) -> list[Track]:
+    return [
+        Track(1, tone(tmp_path / "a.wav", 440, 6.0), "Alpha", "Ann"),
+        Track(2, tone(tmp_path / "b.flac", 660, 6.0, 44100), "Beta", "Bob"),
+        Track(3, tone(tmp_path / "c.ogg", 880, 6.0, 48000), "Gamma", "Cy"),
+    ]
+
+
+def test_ducking_lowers_music_15_db_in_the_written_output_and_restores_it(
+        tracks: list[Track], tmp_path: Path) -> None:
+    rig = Rig()
+    rig.player.play(tracks[:1])
+    wav = tmp_path / "out.wav"
+    with WavSink(wav, RATE) as sink:
+        sink.write(rig.run(1.0))
+        rig.player.duck(True)
+        sink.write(rig.run(1.0))
+        rig.player.duck(False)
+        sink.write(rig.run(1.0))
+    out, rate = sf.read(str(wav), dtype="float32")
+    assert rate == RATE
+    normal = rms(out[int(0.2 * RATE):RATE])
+    ducked = rms(out[int(1.2 * RATE):2 * RATE])
+    restored = rms(out[int(2.2 * RATE):3 * RATE])
+    assert db(ducked / normal) == pytest.approx(-15.0, abs=1.0)
+    assert db(restored / normal) == pytest.approx(0.0, abs=0.2)
+
+
+def test_volume_and_duck_are_kept_apart(tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks[:1])
+    rig.player.duck(True)
+    rig.player.set_volume(50)
+    ducked_half = rms(rig.run(1.0)[RATE // 5:])
+    rig.player.duck(False)
+    half = rms(rig.run(1.0)[RATE // 5:])
+    assert db(ducked_half / half) == pytest.approx(-15.0, abs=1.0)
+    assert half == pytest.approx(AMP / np.sqrt(2) * volume_to_gain(50), rel=0.02)
+
+
+def test_volume_changes_are_measured_in_the_output_and_emitted(tracks: list[Track]) -> None:
+    rig = Rig(PlayerSettings(volume=100, volume_step=10))
+    rig.player.play(tracks[:1])
+    full = rms(rig.run(0.5)[RATE // 10:])
+    rig.player.set_volume(50)
+    half = rms(rig.run(0.5)[RATE // 10:])
+    rig.player.volume_down()
+    lower = rms(rig.run(0.5)[RATE // 10:])
+    assert db(half / full) == pytest.approx(db(volume_to_gain(50)), abs=0.2)  # about -12 dB
+    assert lower < half
+    assert rig.player.volume == 40
+    assert [e.level for e in rig.of(VolumeChanged)] == [50, 40]
+    rig.player.set_volume(0)
+    assert rms(rig.run(0.5)[RATE // 10:]) < 1e-4
+
+
+def test_pause_freezes_position_and_resume_continues_the_same_samples(
+        tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks[:1])
+    rig.run(1.0)
+    rig.player.pause()
+    assert rig.player.state == "paused"
+    paused_at = rig.player.position_s
+    quiet = rig.run(0.5)
+    assert rig.player.position_s == paused_at == pytest.approx(1.0)
+    assert rms(quiet[RATE // 50:]) == 0.0  # after the 10 ms de-click tail: silence
+    rig.player.resume()
+    resumed = rig.run(0.5)
+    source, _ = sf.read(tracks[0].path, dtype="float32")
+    start = round(paused_at * RATE)
+    expect = source[start:start + len(resumed)]
+    # after the 10 ms fade-in the output is the file's samples from where it paused
+    np.testing.assert_allclose(resumed[RATE // 50:], expect[RATE // 50:], atol=1e-4)
+    assert rig.player.position_s == pytest.approx(1.5)
+    assert [type(e) for e in rig.events[1:]] == [Paused, Resumed]
+
+
+def test_next_records_a_skip_with_its_position_and_plays_the_next_track(
+        tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks)
+    assert freq(rig.run(2.5)) == pytest.approx(440, abs=5)
+    rig.player.next()
+    skips = [e for e in rig.of(Feedback) if e.kind == "skip"]
+    assert len(skips) == 1
+    assert skips[0].track_id == 1
+    assert skips[0].position_s == pytest.approx(2.5)
+    assert rig.player.now_playing == tracks[1]
+    assert freq(rig.run(0.5)) == pytest.approx(660, abs=5)  # resampled from 44.1 kHz
+    started = [e.track_id for e in rig.of(PlaybackStarted)]
+    assert started == [1, 2]
+
+
+def test_previous_goes_back_early_and_restarts_the_track_late(tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks)
+    rig.player.next()
+    rig.run(1.0)
+    rig.player.previous()
+    assert rig.player.now_playing == tracks[0]
+    assert freq(rig.run(3.5)) == pytest.approx(440, abs=5)
+    rig.player.previous()  # 3.5 s in: restart
+    assert rig.player.now_playing == tracks[0]
+    assert rig.player.position_s == 0.0
+    rig.player.previous()  # first track, at its start: stays
+    assert rig.player.now_playing == tracks[0]
+
+
+def test_a_corrupt_file_is_skipped_with_an_error_and_the_next_track_plays(
+        tracks: list[Track], tmp_path: Path) -> None:
+    bad = tmp_path / "broken.mp3"
+    bad.write_bytes(b"ID3\x03\x00\x00\x00" + bytes(range(256)) * 40)
+    corrupt = Track(9, str(bad), "Broken", "Nobody")
+    missing = Track(8, str(tmp_path / "gone.flac"), "Gone", "Nobody")
+    rig = Rig()
+    rig.player.play([corrupt, missing, tracks[1]])
+    errors = rig.of(Error)
+    assert len(errors) == 2
+    assert "broken.mp3" in errors[0].message
+    assert rig.player.now_playing == tracks[1]
+    assert freq(rig.run(0.5)) == pytest.approx(660, abs=5)
+    assert [e.track_id for e in rig.of(PlaybackStarted)] == [2]
+
+
+def test_a_corrupt_track_reached_during_playback_is_skipped(tracks: list[Track],
+                                                             tmp_path: Path) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk" * 10)
+    rig = Rig()
+    rig.player.play([Track(1, tone(tmp_path / "short.wav", 440, 0.5), "S", "A"),
+                     Track(9, str(bad), "Broken", "Nobody"), tracks[2]])
+    out = rig.run(1.5)
+    assert len(rig.of(Error)) == 1
+    assert freq(out[RATE:]) == pytest.approx(880, abs=5)
+
+
+def test_every_track_failing_stops_instead_of_spinning(tmp_path: Path) -> None:
+    rig = Rig()
+    rig.player.set_repeat(True)
+    rig.player.play([Track(i, str(tmp_path / f"missing{i}.mp3"), "x", "y") for i in range(3)])
+    assert rig.player.state == "stopped"
+    assert len(rig.of(Error)) == 3
+    assert rms(rig.run(0.2)) == 0.0
+
+
+def test_natural_end_completes_then_plays_on_and_stops_after_the_last(tmp_path: Path) -> None:
+    short = [Track(i, tone(tmp_path / f"s{i}.wav", f, 0.5), f"T{i}", "A")
+             for i, f in ((1, 440), (2, 660))]
+    rig = Rig()
+    rig.player.play(short)
+    out = rig.run(1.5)
+    completes = [e for e in rig.of(Feedback) if e.kind == "complete"]
+    assert [e.track_id for e in completes] == [1, 2]
+    assert completes[0].position_s == pytest.approx(0.5)
+    assert freq(out[int(0.6 * RATE):RATE]) == pytest.approx(660, abs=5)
+    assert rig.player.state == "stopped" and len(rig.of(Stopped)) == 1
+    assert rms(out[int(1.05 * RATE):]) == 0.0
+
+
+def test_repeat_wraps_to_the_first_track(tmp_path: Path) -> None:
+    short = [Track(i, tone(tmp_path / f"s{i}.wav", f, 0.5), f"T{i}", "A")
+             for i, f in ((1, 440), (2, 660))]
+    rig = Rig()
+    rig.player.set_repeat(True)
+    rig.player.play(short)
+    out = rig.run(1.5)
+    assert freq(out[int(1.1 * RATE):]) == pytest.approx(440, abs=5)
+    assert rig.player.state == "playing"
+
+
+def test_sleep_timer_fades_to_silence_then_stops(tracks: list[Track]) -> None:
+    rig = Rig(PlayerSettings(volume=100, fade_s=1.0))
+    rig.player.play(tracks[:1])
+    rig.player.set_sleep_timer(1.0 / 60)  # one second
+    out = rig.run(3.0)
+    before = rms(out[int(0.5 * RATE):RATE])
+    mid = rms(out[int(1.4 * RATE):int(1.6 * RATE)])
+    late = rms(out[int(1.85 * RATE):int(1.95 * RATE)])
+    assert before == pytest.approx(AMP / np.sqrt(2), rel=0.02)
+    assert late < mid < before
+    assert mid == pytest.approx(before / 2, rel=0.15)  # linear fade: half way at 1.5 s
+    assert rms(out[int(2.05 * RATE):]) == 0.0
+    assert rig.player.state == "stopped" and rig.player.sleep_at_s is None
+    assert isinstance(rig.events[-1], Stopped)
+    assert rig.events[-1].t_s == pytest.approx(2.0, abs=0.03)
+
+
+def test_speech_is_heard_over_ducked_music_and_the_music_comes_back(
+        tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks[:1])
+    music_alone = band_level(rig.run(0.5), 440)
+    t = np.arange(RATE) / 16000
+    speech = (0.3 * np.sin(2 * np.pi * 1500 * t)).astype(np.float32)  # 1.38 s at 16 kHz
+    rig.player.say(speech, 16000)
+    assert rig.player.speaking
+    during = rig.run(1.0)[RATE // 5:]
+    assert band_level(during, 1500) == pytest.approx(0.3, rel=0.05)
+    assert db(band_level(during, 440) / music_alone) == pytest.approx(-15.0, abs=1.0)
+    rig.run(0.5)
+    assert not rig.player.speaking
+    after = rig.run(0.5)
+    assert band_level(after, 1500) < 1e-3
+    assert db(band_level(after, 440) / music_alone) == pytest.approx(0.0, abs=0.2)
+
+
+def test_cancel_speech_and_stop_silence_speech_at_once(tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks[:1])
+    rig.player.say(np.full(RATE * 3, 0.2, dtype=np.float32), RATE)
+    rig.run(0.2)
+    rig.player.cancel_speech()
+    assert not rig.player.speaking
+    after = rig.run(0.3)
+    assert freq(after) == pytest.approx(440, abs=5)
+    rig.player.say(np.full(RATE * 3, 0.2, dtype=np.float32), RATE)
+    rig.player.stop()
+    assert not rig.player.speaking and rig.player.now_playing is None
+    assert rms(rig.run(0.2)[RATE // 50:]) == 0.0
+
+
+def test_shuffle_reorders_what_is_left_and_off_restores_it(tmp_path: Path) -> None:
+    many = [Track(i, str(tmp_path / f"{i}.wav"), str(i), "A") for i in range(1, 11)]
+    tone(tmp_path / "1.wav", 440, 1.0)
+    rig = Rig(seed=3)
+    rig.player.play(many)
+    rig.player.set_shuffle(True)
+    shuffled = [t.id for t in rig.player.queue]
+    assert sorted(shuffled) == list(range(2, 11)) and shuffled != list(range(2, 11))
+    rig.player.set_shuffle(False)
+    assert [t.id for t in rig.player.queue] == list(range(2, 11))
+    assert rig.player.now_playing == many[0]
+
+
+def test_enqueue_starts_when_stopped_and_appends_when_playing(tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.enqueue(tracks[:1])
+    assert rig.player.now_playing == tracks[0]
+    rig.player.enqueue(tracks[1:])
+    assert [t.id for t in rig.player.queue] == [2, 3]
+
+
+def test_background_decoding_plays_through_track_changes(tmp_path: Path) -> None:
+    short = [Track(i, tone(tmp_path / f"s{i}.wav", f, 0.5), f"T{i}", "A")
+             for i, f in ((1, 440), (2, 660))]
+    rig = Rig(background=True)
+    try:
+        rig.player.play(short)
+        assert rig.player.now_playing == short[0]
+        out = rig.run(0.4)
+        assert freq(out) == pytest.approx(440, abs=5)
+        assert rig.player.wait_decoded(10.0)  # the decoder thread has the next track ready
+        out = rig.run(0.5)
+        assert freq(out[int(0.15 * RATE):]) == pytest.approx(660, abs=5)
+        assert [e.track_id for e in rig.of(PlaybackStarted)] == [1, 2]
+    finally:
+        rig.player.close()

@@ -101,7 +101,8 @@ _CARRIER = re.compile(
     r"i want |i need |i'd like |give me |get me |)"
     r"(?:play|paly|playing|plays|put on|throw on|stick on|pop on|slap on|put|queue up|queue|"
     r"line up|cue up|start playing|start|spin|blast|hear|listen to|listen|pull up|bring up|"
-    r"find|search for|look up|search|turn on|crank|open|give me|get|have|some music|music)\b"
+    r"find|search for|look up|search|turn on|crank|open up|open|give me|get|have|some music|"
+    r"music)\b"
     r"(?: (?:me|us|for me)\b)?"
 )
 _SIMILAR = re.compile(
@@ -117,6 +118,17 @@ _SIMILAR = re.compile(
 )
 _ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|this track|"
                       r"the current song|what'?s playing|this artist|this band|this kind of music)$")
+
+
+def _one_request(remainder: str) -> str:
+    """Of "search for scott miller and play some of his songs" keep the part with the name."""
+    parts = re.split(r" and (?:then )?(?:play|start playing|put on|listen to) ", remainder, maxsplit=1)
+    if len(parts) == 2:
+        cue_only = re.fullmatch(r"(?:(?:some|any|of|his|her|their|its|the|a|new|latest|best|top|"
+                                r"songs?|tracks?|music|tunes?|albums?|stuff|something|them|it) ?)*",
+                                parts[1])
+        return parts[0] if cue_only else parts[1]
+    return remainder
 
 
 def parse(text: str) -> ParsedRequest:
@@ -145,6 +157,7 @@ def parse(text: str) -> ParsedRequest:
         return ParsedRequest("unknown", {}, text)
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
+    remainder = _one_request(remainder)
     slots = play_slots(remainder)
     if service:
         slots["service"] = service

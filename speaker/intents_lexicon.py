@@ -65,7 +65,7 @@ neo-soul, gregorian chant, choral, baroque pop, chamber pop, dream pop, indie po
 electropop, country rock, alt country, alt-country, bluegrass, western swing, honky tonk,
 smooth jazz, free jazz, cool jazz, hard bop, bop, big band jazz, swing jazz, klezmer,
 celtic punk, folk punk, ska punk, pop punk, pop-punk, hardcore punk, new age music, lullabies,
-christmas, christmas music, carols, children's music, kids music, film score, score, video game
+christmas, christmas music, satire, porn groove, carols, children's music, kids music, film score, score, video game
 """
 
 GENRES = frozenset(g.strip() for g in re.split(r"[,\n]", _ID3_GENRES) if g.strip())
@@ -97,7 +97,7 @@ under time life world heart dream girl boy baby come go get let say never ever m
 _NUM = r"(?:\d+|five|ten|fifteen|twenty|twenty five|thirty|forty|fifty|hundred|one hundred)"
 #: Ranking cues ("the newest", "top-20", "most popular"): carrier words, not names.
 SORT_PATTERN = (
-    rf"(?:top[\s-]+{_NUM}|top[\s-]*charting|top|newest|latest|new|last|greatest|best|"
+    rf"(?:top[\s-]+{_NUM}|top[\s-]*charting|best[\s-]+selling|top|newest|latest|new|last|greatest|best|"
     r"most[\s-]+popular|most[\s-]+played|popular|good|biggest|recent|most[\s-]+recent|"
     r"classic|famous|well[\s-]+known)"
 )

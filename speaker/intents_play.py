@@ -29,11 +29,11 @@ _ITEM = alternation(ITEM_WORDS)
 _ALBUMISH = r"(?:album|albums|record|records|ep|eps|lp|lps)"
 _SAFE_FILLER = (
     r"(?:a couple of|a few|a bit of|a little bit of|a little|some|any|me|us|something|"
-    r"anything|please)"
+    r"anything|whatever|please)"
 )
 _FILLER = (
     r"(?:a couple of|a few|a bit of|a little|a little bit of|a|an|some|any|me|us|something|"
-    r"anything|more|all|all of|all the|every|just|only|my|our|your|of|to|please)"
+    r"anything|whatever|more|all|all of|all the|every|just|only|my|our|your|of|to|please)"
 )
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _DECADE = (
@@ -140,7 +140,8 @@ def _take_year(rest: str, slots: dict[str, Any]) -> str:
     return rest
 
 
-_PREP = r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for)"
+_PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for|"
+         r"that are|released|recorded|as performed|performed|as sung|sung|(?:that )?you can find)")
 
 
 def _tidy(rest: str) -> str:
@@ -150,18 +151,21 @@ def _tidy(rest: str) -> str:
     while previous != rest:
         previous = rest
         rest = re.sub(rf"(?:^| ){_PREP}$", "", rest).strip()
-        rest = re.sub(r"^(?:and|with|that is|that was)\b ?", "", rest).strip()
+        rest = re.sub(r"^(?:and|with|that is|that was|released)\b ?", "", rest).strip()
     return _squash(rest)
 
 
 def _strip_sort(rest: str) -> str:
     rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: \w+)?$|\bsorted$", "", rest).strip()
-    follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which)\b| ?$)"
+    follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which|\d)\b)"
     rest = re.sub(rf"(?:^|(?<= ))(?:the |my |a |some |their |his |her )?(?:{SORT_PATTERN}){follow}",
                   "", rest)
+    rest = re.sub(rf"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
+                  rf"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
+                  rf"top[\s-]+\d+)$", "", rest)
     # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
     lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
-    if lead and not _genre_prefix(rest):
+    if lead and not _genre_prefix(lead.group("sort") + " " + lead.group("rest")):
         sort, tail = lead.group("sort"), lead.group("rest")
         weak = sort in ("new", "good", "last", "classic", "famous", "recent")
         has_item = re.search(rf"(?:^| )(?:{_ITEM})(?: |$)|(?:^| )(?:by|from) ", tail)
@@ -205,14 +209,23 @@ def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]
     if lead:
         item, leading = lead.group(1), True
         text = text.strip()[lead.end():]
+        text = re.sub(r"^(?:off|of|from|on)(?: the| an| a| this| that| their| his| her)?\b", "", text)
     text = _clean_name(text, title=title or leading)
+    kept = text
     while True:
         trail = re.search(rf"(?:^| )({_ITEM})$", text)
         if not trail:
             break
         item = item or trail.group(1)
-        text = text[: trail.start()].strip()
-    return _clean_name(text, title=title or leading), item, leading
+        text = _tidy(text[: trail.start()])
+    text = _clean_name(text, title=title or leading)
+    if title and text and text not in GENRES and text not in MOODS and not leading:
+        # "the singer and the song by x": a trailing item word inside a title stays
+        trailing_cue = re.search(rf" (?:{_ALBUMISH})$", kept)
+        if not trailing_cue:
+            return _clean_name(kept, title=True), item, leading
+        text = re.sub(r"^the ", "", text)
+    return text, item, leading
 
 
 def _kind_for_item(item: str | None) -> str:
@@ -257,7 +270,7 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         if had_the and re.fullmatch(_ALBUMISH, item):
             slots["album"] = name  # "the thriller album"
         else:
-            slots["artist"] = name  # "miles davis songs"
+            slots["artist"] = re.sub(r"^the ", "", name)  # "miles davis songs"
         return
     if had_filler:
         slots["artist"] = name  # "some prabha atre"
@@ -293,18 +306,24 @@ def _artist_side(right: str, slots: dict[str, Any]) -> None:
         slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
         right = right[: album.start()]
     right = _ARTIST_PREFIX.sub("", _tidy(right))
+    inner = re.fullmatch(rf"(?:the )?(.+?) ({_ALBUMISH}) (?:called |named )?(.+)", right)
+    if inner:
+        slots["artist"], slots["album"] = inner.group(1), inner.group(3)
+        return
     right, _item, _leading = _strip_items(right)
-    if right:
+    if right in GENRES and " " in right:
+        slots["genre"] = right  # "something by new wave of american heavy metal"
+    elif right:
         slots["artist"] = right
 
 
 def _possessive(rest: str, slots: dict[str, Any]) -> bool:
     """ "miles davis's music", "nas's greatest ballads", "brenda kahn's rushall station"."""
-    match = re.match(r"^(.+?)(?:'s|') (.*)$", rest)
+    match = re.match(r"^(.+?)(?:'s|')(?: (.*))?$", rest)
     if not match or re.match(r"^(?:sgt|st|dr|mr|mrs)\.? ", match.group(1)):
         return False
     head = _clean_name(match.group(1))
-    tail, item, _leading = _strip_items(_strip_sort(match.group(2)), title=True)
+    tail, item, _leading = _strip_items(_strip_sort(match.group(2) or ""), title=True)
     if not head:
         return False
     slots["artist"] = head
@@ -324,10 +343,22 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = _strip_sort(rest)
     rest = _tidy(_take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us)$", "", rest).strip()
-    if _ARTIST_PREFIX.match(rest):
-        slots["artist"] = _clean_name(_ARTIST_PREFIX.sub("", rest))
+    named = re.match(r"^(?:the )?(artist|band|singer|group|genre|album|song|track)"
+                     r"(?: called| named)? (.+)$", rest)
+    if named and " by " not in rest and " from " not in rest:
+        kind = {"genre": "genre", "album": "album", "song": "track", "track": "track"}
+        slots[kind.get(named.group(1), "artist")] = _clean_name(named.group(2), title=True)
         return slots
+    rest = _ARTIST_PREFIX.sub("", rest)
     split = _split_last(rest, "by")
+    if split is None:
+        songs_from = re.fullmatch(r"(.+?) (?:songs|tracks|tunes|music|stuff) (?:from|off) (.+)", rest)
+        if songs_from:
+            artist, _item, _leading = _strip_items(songs_from.group(1))
+            if artist and artist not in GENRES:
+                slots["artist"] = artist
+                slots["album"] = _clean_name(songs_from.group(2), title=True)
+                return slots
     if split is None:
         for word in ("from", "off"):
             split = _split_last(rest, word)

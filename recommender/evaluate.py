@@ -1,0 +1,258 @@
+"""Offline evaluation: splits, full-ranking metrics, and the model line-up run on one split.
+
+Metrics rank *all* candidate items for each user with the user's training (and validation)
+items masked, and are averaged over users with at least one test item among the candidates:
+
+* Precision@k = hits / k, Recall@k = hits / |test items|;
+* NDCG@k = DCG / ideal DCG with binary gains and ``1 / log2(rank + 1)`` discounts;
+* AUC = probability that a test item outranks a non-test candidate (ties count half);
+* coverage = distinct items in any top-k list / number of candidate items.
+
+Protocols (see ``split_*``): ``recbole`` (per-user random 8:1:1, RecBole's rounding),
+``user-80-20`` (per-user random 80/20, no validation) and ``cold-items`` (10 % of items
+removed from training and ranked among themselves).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import rankdata
+
+from recommender.features import play_weight
+from recommender.model import (
+    FeatureMatrix,
+    Hyperparameters,
+    LightFMRecommender,
+    PopularityRecommender,
+)
+
+__all__ = [
+    "METRIC_KEYS",
+    "ALSParams",
+    "Metrics",
+    "Split",
+    "evaluate_scores",
+    "run_models",
+    "split_cold_items",
+    "split_recbole",
+    "split_user_ratio",
+]
+
+logger = logging.getLogger(__name__)
+
+METRIC_KEYS = ("precision@10", "recall@10", "ndcg@10", "auc", "coverage")
+
+
+@dataclass(frozen=True)
+class Split:
+    """Interaction matrices of one split (same shape); ``candidates`` masks rankable items."""
+
+    train: sp.csr_matrix
+    valid: sp.csr_matrix
+    test: sp.csr_matrix
+    candidates: np.ndarray
+
+
+@dataclass(frozen=True)
+class Metrics:
+    precision: float
+    recall: float
+    ndcg: float
+    auc: float
+    coverage: float
+    users: int
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(zip(METRIC_KEYS, (self.precision, self.recall, self.ndcg, self.auc,
+                                      self.coverage), strict=True))
+
+
+def _recbole_counts(total: int, ratios: tuple[float, ...]) -> list[int]:
+    """RecBole's ``_calcu_split_ids``: floor each part, give the first the rest, and make
+    sure every part with a non-zero ratio gets at least one item while the first keeps two."""
+    counts = [int(r * total) for r in ratios]
+    counts[0] = total - sum(counts[1:])
+    for i in range(1, len(ratios)):
+        if counts[0] <= 1:
+            break
+        if 0 < ratios[-i] * total < 1:
+            counts[-i] += 1
+            counts[0] -= 1
+    return counts
+
+
+def _ratio_split(matrix: sp.csr_matrix, ratios: tuple[float, ...], seed: int
+                 ) -> list[sp.csr_matrix]:
+    rng = np.random.default_rng(seed)
+    parts: list[tuple[list[int], list[int], list[float]]] = [([], [], []) for _ in ratios]
+    for u in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[u], matrix.indptr[u + 1]
+        order = rng.permutation(hi - lo) + lo
+        start = 0
+        for p, count in enumerate(_recbole_counts(hi - lo, ratios)):
+            take = order[start:start + count]
+            start += count
+            parts[p][0].extend([u] * len(take))
+            parts[p][1].extend(matrix.indices[take].tolist())
+            parts[p][2].extend(matrix.data[take].tolist())
+    return [sp.csr_matrix((np.asarray(v, np.float32), (r, c)), shape=matrix.shape)
+            for r, c, v in parts]
+
+
+def split_recbole(matrix: sp.csr_matrix, seed: int) -> Split:
+    """Each user's interactions shuffled and split 8:1:1 into train / validation / test."""
+    train, valid, test = _ratio_split(sp.csr_matrix(matrix), (0.8, 0.1, 0.1), seed)
+    return Split(train, valid, test, np.ones(matrix.shape[1], bool))
+
+
+def split_user_ratio(matrix: sp.csr_matrix, seed: int, train_fraction: float = 0.8) -> Split:
+    """Each user's interactions shuffled and split ``train_fraction`` / rest; no validation."""
+    train, test = _ratio_split(sp.csr_matrix(matrix), (train_fraction, 1 - train_fraction),
+                               seed)
+    empty = sp.csr_matrix(matrix.shape, dtype=np.float32)
+    return Split(train, empty, test, np.ones(matrix.shape[1], bool))
+
+
+def split_cold_items(matrix: sp.csr_matrix, seed: int, fraction: float = 0.1) -> Split:
+    """A random ``fraction`` of items leaves training entirely; test = their interactions,
+    ranked among the cold items only."""
+    matrix = sp.csr_matrix(matrix)
+    rng = np.random.default_rng(seed)
+    n_items = matrix.shape[1]
+    cold = np.zeros(n_items, bool)
+    cold[rng.choice(n_items, size=round(fraction * n_items), replace=False)] = True
+    keep_cold = sp.diags(cold.astype(np.float32))
+    keep_warm = sp.diags((~cold).astype(np.float32))
+    test = sp.csr_matrix(matrix @ keep_cold)
+    train = sp.csr_matrix(matrix @ keep_warm)
+    test.eliminate_zeros()
+    train.eliminate_zeros()
+    empty = sp.csr_matrix(matrix.shape, dtype=np.float32)
+    return Split(train, empty, test, cold)
+
+
+def evaluate_scores(score_users: Callable[[np.ndarray], np.ndarray], split: Split,
+                    exclude: sp.csr_matrix | None = None, k: int = 10,
+                    test: sp.csr_matrix | None = None, batch: int = 256) -> Metrics:
+    """Metrics of a scorer ``users -> [len(users), n_items]`` on ``split.test`` (or ``test``).
+
+    ``exclude`` defaults to train + validation; the caller passes train only when scoring
+    the validation set.
+    """
+    test = sp.csr_matrix(split.test if test is None else test)
+    if exclude is None:
+        exclude = sp.csr_matrix(split.train + split.valid)
+    cand = split.candidates
+    test = sp.csr_matrix(test @ sp.diags(cand.astype(np.float32)))
+    test.eliminate_zeros()
+    users = np.flatnonzero(np.diff(test.indptr) > 0)
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    prec, rec, ndcg, auc = [], [], [], []
+    shown = np.zeros(test.shape[1], bool)
+    for start in range(0, users.size, batch):
+        chunk = users[start:start + batch]
+        scores = np.array(score_users(chunk), dtype=np.float64)
+        scores[:, ~cand] = -np.inf
+        ex = exclude[chunk]
+        scores[ex.nonzero()] = -np.inf
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        ranks = rankdata(scores, axis=1)  # -inf items rank lowest; removed below
+        for row, u in enumerate(chunk):
+            pos = test.indices[test.indptr[u]:test.indptr[u + 1]]
+            valid_top = top[row][np.isfinite(scores[row, top[row]])]
+            shown[valid_top] = True
+            hits = np.isin(valid_top, pos)
+            prec.append(hits.sum() / k)
+            rec.append(hits.sum() / pos.size)
+            ideal = discounts[:min(pos.size, k)].sum()
+            ndcg.append(float((discounts[:valid_top.size] * hits).sum() / ideal))
+            n_masked = int(np.isneginf(scores[row]).sum())
+            n_neg = int(cand.sum()) - int(ex[row].multiply(cand).nnz) - pos.size
+            if n_neg <= 0:
+                continue
+            # Ranks among the rankable items: subtract the masked ones, which rank lowest.
+            pos_ranks = ranks[row, pos] - n_masked
+            auc.append((pos_ranks.sum() - pos.size * (pos.size + 1) / 2) / (pos.size * n_neg))
+    n_cand = max(int(cand.sum()), 1)
+    return Metrics(float(np.mean(prec)) if prec else 0.0, float(np.mean(rec)) if rec else 0.0,
+                   float(np.mean(ndcg)) if ndcg else 0.0, float(np.mean(auc)) if auc else 0.0,
+                   float(shown[cand].sum() / n_cand), int(users.size))
+
+
+@dataclass(frozen=True)
+class ALSParams:
+    factors: int = 64
+    regularization: float = 0.05
+    alpha: float = 2.0
+    iterations: int = 15
+    threads: int = 2
+    seed: int = 0
+
+
+def fit_als(train: sp.csr_matrix, params: ALSParams) -> Callable[[np.ndarray], np.ndarray]:
+    """implicit's ALS on ``alpha * (1 + log plays)`` confidences; returns a batch scorer."""
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    model = AlternatingLeastSquares(factors=params.factors, regularization=params.regularization,
+                                    alpha=params.alpha, iterations=params.iterations,
+                                    num_threads=params.threads, random_state=params.seed)
+    model.fit(sp.csr_matrix(train, dtype=np.float32), show_progress=False)
+    users, items = np.asarray(model.user_factors), np.asarray(model.item_factors)
+    return lambda chunk: users[chunk] @ items.T
+
+
+def weighted(train: sp.csr_matrix) -> sp.csr_matrix:
+    """Play counts to sub-linear weights (``1 + log plays``)."""
+    out = sp.csr_matrix(train, dtype=np.float32, copy=True)
+    out.data = play_weight(out.data)
+    return out
+
+
+def run_models(split: Split, item_features: FeatureMatrix | None, cf: Hyperparameters,
+               hybrid: Hyperparameters, als: ALSParams | None, *, on_validation: bool = False,
+               only: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+    """Fit every model on ``split.train`` and measure it (on validation if asked).
+
+    Returns ``{model: {metric: value, ..., "fit_seconds": s}}``. ALS is skipped (with a log
+    line) when ``implicit`` does not import.
+    """
+    train = weighted(split.train)
+    test = split.valid if on_validation else split.test
+    exclude = split.train if on_validation else split.train + split.valid
+    results: dict[str, dict[str, float]] = {}
+
+    def record(name: str, scorer: Callable[[np.ndarray], np.ndarray], seconds: float) -> None:
+        metrics = evaluate_scores(scorer, split, exclude=sp.csr_matrix(exclude),
+                                  test=sp.csr_matrix(test))
+        results[name] = {**metrics.as_dict(), "fit_seconds": round(seconds, 3)}
+        logger.info("%s: %s", name, results[name])
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
+    if wanted("popularity"):
+        pop = PopularityRecommender().fit(split.train)
+        record("popularity", pop.scores_for_users, pop.fit_seconds)
+    if wanted("lightfm_cf"):
+        lfm = LightFMRecommender(cf).fit(train)
+        record("lightfm_cf", lfm.scores_for_users, lfm.fit_seconds)
+    if wanted("lightfm_hybrid") and item_features is not None:
+        hyb = LightFMRecommender(hybrid).fit(train, item_features=item_features)
+        record("lightfm_hybrid", hyb.scores_for_users, hyb.fit_seconds)
+    if wanted("als") and als is not None:
+        try:
+            start = time.perf_counter()
+            scorer = fit_als(train, als)
+            record("als", scorer, time.perf_counter() - start)
+        except ImportError as exc:
+            logger.warning("ALS skipped: implicit does not import (%s); "
+                           "install the bench extra", exc)
+    return results

@@ -1,0 +1,114 @@
+"""Loader for the HetRec 2011 Last.fm 2k data set (evaluation only; never shipped).
+
+The data lives outside the repository (``../shared/datasets/hetrec2011-lastfm-2k`` or
+``$ENCORE_HETREC_DIR``); nothing from it is cached in the repository. ``user_artists.dat`` is
+UTF-8, ``tags.dat`` ISO-8859-1 (see the data set's README).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.errors import RecommenderError
+from recommender.features import tag_features
+from recommender.model import FeatureMatrix
+
+__all__ = [
+    "ENV_HETREC_DIR",
+    "HetrecData",
+    "default_hetrec_dir",
+    "leak_free_tag_features",
+    "load_hetrec",
+]
+
+ENV_HETREC_DIR = "ENCORE_HETREC_DIR"
+
+
+def default_hetrec_dir(repo_root: Path) -> Path:
+    """``$ENCORE_HETREC_DIR`` or ``<repo>/../shared/datasets/hetrec2011-lastfm-2k``."""
+    env = os.environ.get(ENV_HETREC_DIR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return repo_root.parent / "shared" / "datasets" / "hetrec2011-lastfm-2k"
+
+
+@dataclass(frozen=True)
+class HetrecData:
+    """Listening counts as a ``[users, artists]`` matrix plus the raw tag assignments."""
+
+    user_ids: np.ndarray
+    """Original userID of each row."""
+    artist_ids: np.ndarray
+    """Original artistID of each column (only artists someone listened to)."""
+    plays: sp.csr_matrix
+    """Play counts, ``[n_users, n_artists]``."""
+    tag_user: np.ndarray
+    """Row index of the tagging user, or -1 for a user with no listening row."""
+    tag_artist: np.ndarray
+    """Column index of the tagged artist (tags on unlistened artists are dropped)."""
+    tag_id: np.ndarray
+    """Dense tag index 0..n_tags-1."""
+    n_tags: int
+
+
+def _rows(path: Path, encoding: str) -> list[list[str]]:
+    if not path.is_file():
+        raise RecommenderError(f"{path} not found; point --data (or ${ENV_HETREC_DIR}) at "
+                               "the hetrec2011-lastfm-2k directory")
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader, None)
+        return [row for row in reader if row]
+
+
+def load_hetrec(data_dir: Path) -> HetrecData:
+    """Read ``user_artists.dat`` and ``user_taggedartists.dat`` from ``data_dir``."""
+    data_dir = Path(data_dir)
+    ua = np.asarray([[int(r[0]), int(r[1]), int(r[2])]
+                     for r in _rows(data_dir / "user_artists.dat", "utf-8")], dtype=np.int64)
+    user_ids, u_idx = np.unique(ua[:, 0], return_inverse=True)
+    artist_ids, a_idx = np.unique(ua[:, 1], return_inverse=True)
+    plays = sp.csr_matrix((ua[:, 2].astype(np.float32), (u_idx, a_idx)),
+                          shape=(user_ids.size, artist_ids.size))
+    tags = np.asarray([[int(r[0]), int(r[1]), int(r[2])]
+                       for r in _rows(data_dir / "user_taggedartists.dat", "latin-1")],
+                      dtype=np.int64).reshape(-1, 3)
+    a_pos = np.searchsorted(artist_ids, tags[:, 1])
+    a_pos = np.clip(a_pos, 0, artist_ids.size - 1)
+    keep = artist_ids[a_pos] == tags[:, 1]
+    tags, a_pos = tags[keep], a_pos[keep]
+    u_pos = np.clip(np.searchsorted(user_ids, tags[:, 0]), 0, user_ids.size - 1)
+    u_pos = np.where(user_ids[u_pos] == tags[:, 0], u_pos, -1)
+    _, tag_idx = np.unique(tags[:, 2], return_inverse=True)
+    return HetrecData(user_ids=user_ids, artist_ids=artist_ids, plays=plays,
+                      tag_user=u_pos.astype(np.int64), tag_artist=a_pos.astype(np.int64),
+                      tag_id=tag_idx.astype(np.int64),
+                      n_tags=int(tag_idx.max()) + 1 if tag_idx.size else 0)
+
+
+def leak_free_tag_features(data: HetrecData, held_out: sp.csr_matrix, train: sp.csr_matrix,
+                           identity_weight: float = 0.5, min_items_per_tag: int = 2,
+                           top_tags: int = 25) -> FeatureMatrix:
+    """Identity + tag features without leakage from held-out pairs.
+
+    A tag row (user, artist) is dropped when that pair is in ``held_out`` (the user's
+    validation and test artists). Artists with no training interaction get no identity
+    feature, so they are represented by tags alone.
+    """
+    held = sp.csr_matrix(held_out)
+    known = data.tag_user >= 0
+    leak = np.zeros(data.tag_user.size, bool)
+    users, artists = data.tag_user[known], data.tag_artist[known]
+    leak[known] = np.asarray(held[users, artists]).ravel() != 0
+    keep = ~leak
+    has_train = np.asarray((sp.csr_matrix(train) != 0).sum(axis=0)).ravel() > 0
+    return tag_features(data.plays.shape[1], data.tag_artist[keep], data.tag_id[keep],
+                        np.ones(int(keep.sum()), np.float32), data.n_tags, identity=has_train,
+                        identity_weight=identity_weight, min_items_per_tag=min_items_per_tag,
+                        top_tags=top_tags)

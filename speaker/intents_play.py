@@ -107,7 +107,7 @@ def _take_playlist(rest: str, slots: dict[str, Any]) -> str:
     )
     for pattern in patterns:
         match = re.search(pattern, rest)
-        if match:
+        if match and not re.match(r"(?:from|by) ", match.group(1)):
             name = _squash(match.group(1))
             name = re.sub(r"^(?:called|named) ", "", name)
             if name:
@@ -162,7 +162,7 @@ def _strip_sort(rest: str) -> str:
                   "", rest)
     rest = re.sub(rf"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
                   rf"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
-                  rf"top[\s-]+\d+)$", "", rest)
+                  rf"top[\s-]+\w+)$", "", rest)
     # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
     lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
     if lead and not _genre_prefix(lead.group("sort") + " " + lead.group("rest")):
@@ -337,7 +337,7 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
 def play_slots(rest: str) -> dict[str, Any]:
     """Slots for the words after the play carrier ("some jazz by miles davis")."""
     slots: dict[str, Any] = {}
-    rest = _squash(rest)
+    rest = _squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = _take_user(rest, slots)
     rest = _take_playlist(rest, slots)
     rest = _strip_sort(rest)

@@ -62,21 +62,20 @@ def _scan(args: argparse.Namespace, settings: Settings) -> int:
     except RecommenderError as exc:
         return _fail(str(exc))
     print(f"Scanned {_plural(len(dirs), 'folder')} in {summary.elapsed_s:.1f} s: "
-          f"{len(summary.added)} added, {len(summary.updated)} updated, "
-          f"{len(summary.removed)} removed, {len(summary.moved)} moved, "
-          f"{len(summary.unchanged)} unchanged, {len(summary.skipped)} skipped, "
-          f"{_plural(len(summary.duplicates), 'duplicate')}.")
+          f"{summary.added} added, {summary.updated} updated, {summary.removed} removed, "
+          f"{summary.moved} moved, {summary.unchanged} unchanged, "
+          f"{len(summary.skipped)} skipped, {_plural(len(summary.duplicates), 'duplicate')}.")
     if args.verbose:
-        for label, paths in (("Added", summary.added), ("Updated", summary.updated)):
+        for label, paths in (("Added", summary.added_paths), ("Updated", summary.updated_paths)):
             if paths:
                 print(f"{label}:")
                 print("\n".join(f"  {p}" for p in paths))
-        if summary.moved:
+        if summary.moved_paths:
             print("Moved:")
-            print("\n".join(f"  {old} -> {new}" for old, new in summary.moved))
+            print("\n".join(f"  {old} -> {new}" for old, new in summary.moved_paths))
     if summary.removed:
         print("Removed (file gone; listening history kept):")
-        print("\n".join(f"  {p}" for p in summary.removed))
+        print("\n".join(f"  {p}" for p in summary.removed_paths))
     if summary.skipped:
         print("Skipped:")
         print("\n".join(f"  {p}: {reason}" for p, reason in summary.skipped))
@@ -85,7 +84,7 @@ def _scan(args: argparse.Namespace, settings: Settings) -> int:
         print("\n".join(f"  {dup}  (kept: {kept})" for dup, kept in summary.duplicates))
     print(f"Library: {_plural(stats.tracks, 'track')}, "
           f"{stats.folder_fallbacks} named from folders (missing tags).")
-    found_any = len(summary.added) + len(summary.updated) + len(summary.unchanged) > 0
+    found_any = summary.added + summary.updated + summary.unchanged > 0
     missing = [p for p, reason in summary.skipped if reason.startswith("folder not found")]
     return 1 if missing and not found_any else 0
 

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 ENCORE := $(BIN)/encore
 APT_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils sox \
-	libsndfile1 python3-dev build-essential
+	libsndfile1 libasound2-plugins python3-dev build-essential
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 DEPS_STAMP := $(VENV)/.encore-deps
 BENCH_STAMP := $(VENV)/.encore-bench

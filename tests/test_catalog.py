@@ -109,7 +109,7 @@ def test_scan_builds_the_catalog_and_reports_what_it_skipped(library: Path,
         summary = scan(store, [library])
         tracks = _by_title(store)
         assert sorted(tracks) == ["First Song", "Quiet Song", "Second Song", "Third Song"]
-        assert len(summary.added) == 5 and summary.updated == summary.removed == []
+        assert summary.added == 5 and summary.updated == summary.removed == 0
         skipped = {Path(p).name: reason for p, reason in summary.skipped}
         assert set(skipped) == {"notes.mp3", "09 Broken.flac"}
         assert "not a readable MP3" in skipped["notes.mp3"]
@@ -190,8 +190,8 @@ def test_rescan_reads_only_changed_files_and_keeps_history(
         reads = _counting_reads(monkeypatch)
 
         again = scan(store, [library])
-        assert again.added == again.updated == again.removed == []
-        assert len(again.unchanged) == 5
+        assert again.added == again.updated == again.removed == 0
+        assert again.unchanged == 5
         assert sorted(p.name for p in reads) == ["09 Broken.flac", "notes.mp3"]  # still bad
 
         audio = mutagen.File(album / "02 Second.ogg")
@@ -200,10 +200,10 @@ def test_rescan_reads_only_changed_files_and_keeps_history(
         (album / "03 Third.wav").unlink()
         reads.clear()
         summary: ScanSummary = scan(store, [library])
-        assert [Path(p).name for p in summary.updated] == ["02 Second.ogg"]
-        assert [Path(p).name for p in summary.removed] == ["03 Third.wav"]
+        assert [Path(p).name for p in summary.updated_paths] == ["02 Second.ogg"]
+        assert [Path(p).name for p in summary.removed_paths] == ["03 Third.wav"]
         assert "02 Second.ogg" in [p.name for p in reads]
-        assert len(summary.unchanged) == 3 and len(reads) == 3
+        assert summary.unchanged == 3 and len(reads) == 3
         titles = _by_title(store)
         assert titles["Second Song (Remastered)"].id == ids["Second Song"]
         assert "Third Song" not in titles
@@ -220,8 +220,8 @@ def test_moved_file_keeps_its_id_and_history(library: Path, tmp_path: Path) -> N
         target = library / "Tagless Artist" / "Quiet Album" / "07 Quiet Song.flac"
         shutil.move(library / "Tagless Artist" / "Quiet Album (2001)", target.parent)
         summary = scan(store, [library])
-        assert summary.moved == [(quiet.path, str(target))]
-        assert summary.added == summary.removed == []
+        assert summary.moved_paths == [(quiet.path, str(target))]
+        assert summary.added == summary.removed == 0
         assert _by_title(store)["Quiet Song"].id == quiet.id
 
 
@@ -231,7 +231,7 @@ def test_a_missing_folder_does_not_empty_the_library(library: Path, tmp_path: Pa
         moved = tmp_path / "unmounted"
         os.rename(library, moved)
         summary = scan(store, [library])
-        assert summary.removed == [] and len(store.tracks()) == 4
+        assert summary.removed == 0 and len(store.tracks()) == 4
         assert "not found" in summary.skipped[0][1]
 
 

@@ -117,12 +117,14 @@ _SIMILAR = re.compile(
     r"|^(?:play )?(?:similar|related) (?:songs|music|stuff|tracks|artists)$"
 )
 _ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|this track|"
-                      r"the current song|what'?s playing|this artist|this band|this kind of music)$")
+                      r"the current song|what'?s playing|this artist|this band|"
+                      r"this kind of music)$")
 
 
 def _one_request(remainder: str) -> str:
     """Of "search for scott miller and play some of his songs" keep the part with the name."""
-    parts = re.split(r" and (?:then )?(?:play|start playing|put on|listen to) ", remainder, maxsplit=1)
+    parts = re.split(r" and (?:then )?(?:play|start playing|put on|listen to) ", remainder,
+                     maxsplit=1)
     if len(parts) == 2:
         cue_only = re.fullmatch(r"(?:(?:some|any|of|his|her|their|its|the|a|new|latest|best|top|"
                                 r"songs?|tracks?|music|tunes?|albums?|stuff|something|them|it) ?)*",

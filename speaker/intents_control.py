@@ -131,7 +131,8 @@ _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
 _RULES: tuple[_Rule, ...] = (
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?sleep timer(?: (?:for|to|of|in|at))?(?: (?P<d>{DUR}))?"
-          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR}) (?:and|then) stop", _sleep),
+          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR}) (?:and|then) stop",
+          _sleep),
     _rule("sleep_timer",
           rf"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off)"
           rf"(?: the music| playing| playback| music| it| everything)?"
@@ -177,27 +178,34 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:enable|start) shuffl(?:e|ing)|mix it up|put (?:it |this )?on shuffle"
           r"|play (?:in )?(?:random|shuffle)(?: order)?|random order|shuffle play", _on),
     _rule("repeat",
-          r"repeat off|(?:turn|switch) off (?:repeat|loop|looping)|(?:turn|switch) (?:repeat|loop) off"
+          r"repeat off|(?:turn|switch) off (?:repeat|loop|looping)"
+          r"|(?:turn|switch) (?:repeat|loop) off"
           r"|(?:stop|no|don'?t|do not|disable) (?:repeating|looping|repeat|loop)(?: this| it)?"
           r"|no more repeat(?:ing)?", _off),
     _rule("repeat",
           rf"repeat(?: on| {_THIS}| the (?:album|playlist)| mode(?: on)?| all| one)?"
-          rf"|loop(?: on| {_THIS})?|(?:turn|switch) on (?:repeat|loop)|(?:turn|switch) (?:repeat|loop) on"
+          rf"|loop(?: on| {_THIS})?|(?:turn|switch) on (?:repeat|loop)"
+          rf"|(?:turn|switch) (?:repeat|loop) on"
           rf"|(?:play|put|keep) (?:{_THIS} )?on (?:repeat|loop)|keep playing {_THIS}"
           rf"|(?:enable )?(?:repeat|loop) mode", _on),
     _rule("dislike",
-          rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_THIS}(?: anymore)?"
+          rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_THIS}"
+          rf"(?: anymore)?"
           rf"|i (?:really )?(?:hate|dislike|can'?t stand) {_THIS}|thumbs down"
-          rf"|dislike(?: {_THIS})?|(?:don'?t|do not|never) play {_THIS} (?:again|anymore|ever again)"
-          rf"|(?:this|that|it) (?:song |track )?(?:is|was|sucks)(?: (?:terrible|awful|bad|rubbish|horrible|"
-          rf"crap|boring|annoying))?|(?:ban|block) {_THIS}|bad (?:song|track|one)"
+          rf"|dislike(?: {_THIS})?"
+          rf"|(?:don'?t|do not|never) play {_THIS} (?:again|anymore|ever again)"
+          rf"|(?:this|that|it) (?:song |track )?(?:is|was|sucks)"
+          rf"(?: (?:terrible|awful|bad|rubbish|horrible|crap|boring|annoying))?"
+          rf"|(?:ban|block) {_THIS}|bad (?:song|track|one)"
           rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"),
     _rule("like",
-          rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?|thumbs up|like|love it"
+          rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?"
+          rf"|thumbs up|like|love it"
           rf"|(?:favou?rite|heart|star) {_THIS}|(?:add|save) {_THIS} to (?:my )?"
           rf"(?:favou?rites|likes|liked songs|library)"
-          rf"|(?:this|that|it) (?:song |track |one )?(?:is|was) (?:great|awesome|good|amazing|a banger|"
-          rf"brilliant|fantastic|lovely|beautiful)|(?:great|good|nice|awesome|cool) (?:song|track|tune|one)"
+          rf"|(?:this|that|it) (?:song |track |one )?(?:is|was) "
+          rf"(?:great|awesome|good|amazing|a banger|brilliant|fantastic|lovely|beautiful)"
+          rf"|(?:great|good|nice|awesome|cool) (?:song|track|tune|one)"
           rf"|i'?m a fan of {_THIS}|more of this please"),
     _rule("now_playing",
           rf"what(?:'s| is| was) (?:this|that|playing|on|the song|this song|that song|the track|"
@@ -205,13 +213,15 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?: called| playing| that'?s playing| song| track| tune| again| now| right now)?"
           rf"|what(?:'s| is| was) the (?:name|title) of {_THIS}"
           rf"|who(?:'s| is| was) (?:this|that|singing|playing|the artist|the singer|the band)"
-          rf"(?: by| song| singing| playing| artist| band)?|who (?:sings|sang|plays|played|made) {_THIS}"
+          rf"(?: by| song| singing| playing| artist| band)?"
+          rf"|who (?:sings|sang|plays|played|made) {_THIS}"
           rf"|what (?:song|track|album|tune|artist) is (?:this|that|playing|on)(?: now)?"
           rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
           rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
           rf"|which (?:song|track|album) is (?:this|that)"),
     _rule("next",
-          r"(?:play )?(?:the )?next(?: one| song| track| tune| please)?|skip(?: it| this| that| this one"
+          r"(?:play )?(?:the )?next(?: one| song| track| tune| please)?"
+          r"|skip(?: it| this| that| this one"
           r"| this song| this track| the song| the track| ahead| forward| song| track| one)?"
           r"|go (?:forward|to the next (?:song|track|one))|skip to the next(?: one| song| track)?"
           r"|(?:play )?(?:another|a different) (?:song|track|one)|change (?:the )?(?:song|track)"
@@ -219,20 +229,26 @@ _RULES: tuple[_Rule, ...] = (
     _rule("previous",
           r"(?:play )?(?:the )?(?:previous|prior|last)(?: one| song| track| tune)?"
           r"|go back(?: one| a song| a track| to the (?:previous|last) (?:song|track|one))?"
-          r"|back(?: one)?|skip back(?:wards)?|rewind|(?:play )?(?:that|the) (?:last )?(?:song|track|one) again"
-          r"|play (?:it|that) again|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"
+          r"|back(?: one)?|skip back(?:wards)?|rewind"
+          r"|(?:play )?(?:that|the) (?:last )?(?:song|track|one) again"
+          r"|play (?:it|that) again"
+          r"|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"
           r"|start (?:the song |this song |it )?(?:again|over)|from the (?:top|beginning)"),
     _rule("pause",
-          r"pause(?: it| this| that| the music| the song| playback| music| for a (?:moment|second|minute|bit))?"
+          r"pause(?: it| this| that| the music| the song| playback| music"
+          r"| for a (?:moment|second|minute|bit))?"
           r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
     _rule("resume",
           r"resume(?: playback| the music| playing| music| the song| it)?|un ?pause|continue"
           r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on|go on|play|"
-          r"start (?:it |the music |playing )?again|start playing|(?:start|turn) (?:the )?music (?:back )?on"),
+          r"start (?:it |the music |playing )?again|start playing"
+          r"|(?:start|turn) (?:the )?music (?:back )?on"),
     _rule("stop",
-          r"stop(?: it| this| that| the music| playing| playback| everything| the song| music| all)?"
+          r"stop(?: it| this| that| the music| playing| playback| everything| the song| music"
+          r"| all)?"
           r"(?: now)?|(?:turn|switch|shut) (?:it |the music |everything |this |that )?off|shut up"
-          r"|(?:be )?quiet|silence|enough(?: music)?|that'?s enough|(?:kill|end) (?:the )?music|halt"
+          r"|(?:be )?quiet|silence|enough(?: music)?|that'?s enough|(?:kill|end) (?:the )?music"
+          r"|halt"
           r"|stop stop|no more music|turn off the music"),
 )
 

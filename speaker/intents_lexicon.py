@@ -65,34 +65,39 @@ neo-soul, gregorian chant, choral, baroque pop, chamber pop, dream pop, indie po
 electropop, country rock, alt country, alt-country, bluegrass, western swing, honky tonk,
 smooth jazz, free jazz, cool jazz, hard bop, bop, big band jazz, swing jazz, klezmer,
 celtic punk, folk punk, ska punk, pop punk, pop-punk, hardcore punk, new age music, lullabies,
-christmas, christmas music, satire, porn groove, carols, children's music, kids music, film score, score, video game
+christmas, christmas music, satire, porn groove, carols, children's music, kids music,
+film score, score, video game
 """
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 GENRES = frozenset(g.strip() for g in re.split(r"[,\n]", _ID3_GENRES) if g.strip())
 
 #: Moods and activities ("something relaxing", "music for a party").
-MOODS = frozenset("""
+MOODS = _words("""
 chill chilled chilly relaxing relaxed relax calm calming mellow happy sad melancholy melancholic
 upbeat energetic romantic party partying workout exercise running focus focused study studying
 sleepy sleep dreamy angry uplifting peaceful cheerful gloomy moody soothing groovy dinner
 cooking driving road trip rainy day sunny morning evening night late night feel good
 feel-good fun funny quiet loud slow fast dance dancing love sexy summer summery wintry
-""".split())
+""")
 
 #: Words naming the kind of thing asked for ("the song", "an album"); cues, never names.
-ITEM_WORDS = frozenset("""
+ITEM_WORDS = _words("""
 song songs track tracks tune tunes album albums record records ep eps lp lps single singles
 ballad ballads soundtrack soundtracks concerto concertos symphony symphonies chant chants
 melody melodies movement movements theme themes music stuff hits hit number numbers piece
 pieces recording recordings opus composition compositions
-""".split()) | {"sound track", "sound tracks", "theme song", "theme tune"}
+""") | {"sound track", "sound tracks", "theme song", "theme tune"}
 
 #: Words that make a bare span look like a title rather than a person's name.
-TITLE_WORDS = frozenset("""
+TITLE_WORDS = _words("""
 the of on in to and a an my your our his her their me you i we it is are was be no not all
 this that what when where why how love night day down up out from with for at by into over
 under time life world heart dream girl boy baby come go get let say never ever more just
-""".split())
+""")
 
 _NUM = r"(?:\d+|five|ten|fifteen|twenty|twenty five|thirty|forty|fifty|hundred|one hundred)"
 #: Ranking cues ("the newest", "top-20", "most popular"): carrier words, not names.

@@ -18,9 +18,15 @@ import re
 from typing import Any
 
 from speaker.intents_lexicon import (
-    GENRES, ITEM_WORDS, MOODS, SERVICES, SORT_PATTERN, TITLE_WORDS, alternation,
+    GENRES,
+    ITEM_WORDS,
+    MOODS,
+    SERVICES,
+    SORT_PATTERN,
+    TITLE_WORDS,
+    alternation,
 )
-from speaker.intents_numbers import NUMBER_WORDS, parse_decade, parse_number
+from speaker.intents_numbers import NUMBER_WORDS, parse_decade, parse_number, words_to_digits
 
 __all__ = ["play_slots", "take_service"]
 
@@ -78,7 +84,8 @@ def _squash(text: str) -> str:
 
 def _take_user(rest: str, slots: dict[str, Any]) -> str:
     match = re.search(
-        r"(?:^| )(?:(?:something|music|songs|anything) )?for (?:my |the |a |an )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)$",
+        r"(?:^| )(?:(?:something|music|songs|anything) )?for (?:my |the |a |an )?"
+        r"([a-z][\w'-]*(?: [a-z][\w'-]*)?)$",
         rest)
     if match:
         who = match.group(1)
@@ -107,7 +114,7 @@ def _take_playlist(rest: str, slots: dict[str, Any]) -> str:
     )
     for pattern in patterns:
         match = re.search(pattern, rest)
-        if match and not re.match(r"(?:from|by) ", match.group(1)):
+        if match and not re.match(r"(?:from|by) |(?:the|my|a|an)$", match.group(1)):
             name = _squash(match.group(1))
             name = re.sub(r"^(?:called|named) ", "", name)
             if name:
@@ -146,7 +153,7 @@ _PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that w
 
 def _tidy(rest: str) -> str:
     """Remove prepositions left dangling by earlier removals ("music from the" -> "music")."""
-    rest = re.sub(rf"\b(?:from|of|in|on|off)(?: the)? (?=(?:from|by|of|in|on|off)\b)", "", rest)
+    rest = re.sub(r"\b(?:from|of|in|on|off)(?: the)? (?=(?:from|by|of|in|on|off)\b)", "", rest)
     previous = None
     while previous != rest:
         previous = rest
@@ -160,9 +167,9 @@ def _strip_sort(rest: str) -> str:
     follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which|\d)\b)"
     rest = re.sub(rf"(?:^|(?<= ))(?:the |my |a |some |their |his |her )?(?:{SORT_PATTERN}){follow}",
                   "", rest)
-    rest = re.sub(rf"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
-                  rf"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
-                  rf"top[\s-]+\w+)$", "", rest)
+    rest = re.sub(r"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
+                  r"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
+                  r"top[\s-]+\w+)$", "", rest)
     # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
     lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
     if lead and not _genre_prefix(lead.group("sort") + " " + lead.group("rest")):
@@ -175,13 +182,13 @@ def _strip_sort(rest: str) -> str:
 
 
 def _genre_prefix(text: str) -> bool:
-    return any(text.startswith(g + " ") or text == g for g in ("new age", "new wave", "new romantic",
-                                                                "classic rock", "new jack swing"))
+    names = ("new age", "new wave", "new romantic", "classic rock", "new jack swing")
+    return any(text.startswith(g + " ") or text == g for g in names)
 
 
 def _bare_kind(name: str) -> str:
     """Artist or track for a name with no cue (see the module docstring)."""
-    words = name.split()
+    words = words_to_digits(name).split()
     if len(words) > 3 or any(w in TITLE_WORDS for w in words):
         return "track"
     return "artist"
@@ -195,7 +202,8 @@ def _clean_name(text: str, title: bool = False) -> str:
     return text.strip(" '-")
 
 
-_LEAD_ITEM = re.compile(rf"^(?:(?:{_FILLER}|the|this|that) )*({_ITEM})(?: called| named| titled)?(?: |$)")
+_LEAD_ITEM = re.compile(
+    rf"^(?:(?:{_FILLER}|the|this|that) )*({_ITEM})(?: called| named| titled)?(?: |$)")
 
 
 def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]:
@@ -209,7 +217,8 @@ def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]
     if lead:
         item, leading = lead.group(1), True
         text = text.strip()[lead.end():]
-        text = re.sub(r"^(?:off|of|from|on)(?: the| an| a| this| that| their| his| her)?\b", "", text)
+        text = re.sub(r"^(?:off|of|from|on)(?: the| an| a| this| that| their| his| her)?\b",
+                      "", text)
     text = _clean_name(text, title=title or leading)
     kept = text
     while True:
@@ -352,7 +361,8 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = _ARTIST_PREFIX.sub("", rest)
     split = _split_last(rest, "by")
     if split is None:
-        songs_from = re.fullmatch(r"(.+?) (?:songs|tracks|tunes|music|stuff) (?:from|off) (.+)", rest)
+        songs_from = re.fullmatch(r"(.+?) (?:songs|tracks|tunes|music|stuff) (?:from|off) (.+)",
+                                  rest)
         if songs_from:
             artist, _item, _leading = _strip_items(songs_from.group(1))
             if artist and artist not in GENRES:

@@ -100,16 +100,21 @@ def _walk(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
     return found
 
 
-def _quality_rank(track: Track) -> tuple[bool, int, bool, int]:
-    return (track.lossless, track.quality_bps, track.tag_source == "tags", -track.id)
+def _quality_rank(track: Track) -> tuple[bool, bool, int, bool, int]:
+    return (not track.gone, track.lossless, track.quality_bps, track.tag_source == "tags",
+            -track.id)
 
 
 def find_duplicates(tracks: Sequence[Track],
                     tolerance_s: float = DUPLICATE_TOLERANCE_S) -> dict[int, int]:
-    """Duplicate id -> kept id, over present tracks with the same artist, title and album keys."""
+    """Duplicate id -> kept id among tracks with the same artist, title and album keys.
+
+    The kept copy is present if any copy is. Gone tracks are linked too, so the
+    history of a deleted copy counts for the copy still served.
+    """
     groups: dict[tuple[str, str, str], list[Track]] = {}
     for track in tracks:
-        if track.title_key and not track.gone:
+        if track.title_key:
             groups.setdefault((track.artist_key, track.title_key, track.album_key),
                               []).append(track)
     duplicate_of: dict[int, int] = {}
@@ -120,7 +125,7 @@ def find_duplicates(tracks: Sequence[Track],
                         None)
             if best is None:
                 kept.append(track)
-            else:
+            elif not best.gone:
                 duplicate_of[track.id] = best.id
     return duplicate_of
 
@@ -204,11 +209,11 @@ def scan(store: Store, dirs: Sequence[Path], progress: bool = False,
     flush()
 
     summary.removed_paths = sorted(vanished.values())
-    present = store.tracks(include_duplicates=True)
-    duplicate_of = find_duplicates(present)
+    known = {t.id: t for t in store.tracks(include_gone=True, include_duplicates=True)}
+    duplicate_of = find_duplicates(list(known.values()))
     store.set_duplicates(duplicate_of)
-    by_id = {t.id: t.path for t in present}
-    summary.duplicates = sorted((by_id[d], by_id[k]) for d, k in duplicate_of.items())
+    summary.duplicates = sorted((known[d].path, known[k].path) for d, k in duplicate_of.items()
+                                if not known[d].gone)
     store.set_last_scan()
     summary.elapsed_s = time.monotonic() - started
     logger.info("scan: %d added, %d updated, %d removed, %d moved, %d unchanged, %d skipped, "

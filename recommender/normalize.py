@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["normalize_name"]
 
@@ -31,6 +32,7 @@ def _fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(text: str) -> str:
     """Return the matching key of an artist, album, track title or genre name.
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -171,16 +171,17 @@ _TRACK_COLUMNS = ("id, path, title, artist, album, album_artist, genres, year, t
                   "duration_s, tags, gone, tag_source, codec, lossless, quality_bps, duplicate_of")
 
 
+@lru_cache(maxsize=4096)
+def _names(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _track(row: sqlite3.Row) -> Track:
-    return Track(
-        id=row["id"], path=row["path"], title=row["title"], artist=row["artist"],
-        album=row["album"], album_artist=row["album_artist"],
-        genres=tuple(json.loads(row["genres"])), year=row["year"], track_no=row["track_no"],
-        duration_s=row["duration_s"], tags=tuple(json.loads(row["tags"])),
-        gone=bool(row["gone"]), tag_source=row["tag_source"], codec=row["codec"],
-        lossless=bool(row["lossless"]), quality_bps=row["quality_bps"],
-        duplicate_of=row["duplicate_of"],
-    )
+    (id_, path, title, artist, album, album_artist, genres, year, track_no, duration_s, tags,
+     gone, tag_source, codec, lossless, quality_bps, duplicate_of) = row
+    return Track(id_, path, title, artist, album, album_artist, _names(genres), year, track_no,
+                 duration_s, _names(tags), bool(gone), tag_source, codec, bool(lossless),
+                 quality_bps, duplicate_of)
 
 
 def _distinct_display(values: Iterable[str]) -> tuple[str, ...]:
@@ -420,6 +421,10 @@ class Store:
                              "rescan the library with `encore library scan`") from exc
         return int(cursor.lastrowid or 0)
 
+    def _user_id(self, user: str) -> int | None:
+        rows = self._query("SELECT id FROM users WHERE name = ?", (user.strip(),))
+        return int(rows[0]["id"]) if rows else None
+
     def events(self, user: str | None = None, since_id: int = 0) -> list[ListeningEvent]:
         """Events with id > ``since_id`` in id order, for one profile or all."""
         sql = ("SELECT e.id, u.name, COALESCE(t.duplicate_of, e.track_id) AS track_id, e.kind, "
@@ -427,22 +432,34 @@ class Store:
                "LEFT JOIN tracks t ON t.id = e.track_id WHERE e.id > ?")
         params: list[Any] = [since_id]
         if user is not None:
-            sql += " AND u.name = ?"
-            params.append(user.strip())
+            user_id = self._user_id(user)
+            if user_id is None:
+                return []
+            sql += " AND e.user_id = ?"
+            params.append(user_id)
         rows = self._query(sql + " ORDER BY e.id", params)
         return [ListeningEvent(r["id"], r["name"], r["track_id"], r["kind"], r["position_s"],
                                r["t"]) for r in rows]
 
     def recent_track_ids(self, user: str, n: int) -> list[int]:
         """Distinct tracks ``user`` last played (started, completed or skipped), newest first."""
+        user_id = self._user_id(user)
+        if user_id is None or n <= 0:
+            return []
         kinds = ", ".join(f"'{k}'" for k in PLAY_KINDS)
-        rows = self._query(
-            "SELECT COALESCE(t.duplicate_of, e.track_id) AS tid, MAX(e.id) AS last "
-            "FROM events e JOIN users u ON u.id = e.user_id "
-            "LEFT JOIN tracks t ON t.id = e.track_id "
-            f"WHERE u.name = ? AND e.track_id IS NOT NULL AND e.kind IN ({kinds}) "
-            "GROUP BY tid ORDER BY last DESC LIMIT ?", (user.strip(), max(0, n)))
-        return [int(r["tid"]) for r in rows]
+        recent: dict[int, None] = {}
+        with self._lock:
+            cursor = self._conn.execute(
+                "SELECT COALESCE(t.duplicate_of, e.track_id) FROM events e "
+                "LEFT JOIN tracks t ON t.id = e.track_id WHERE e.user_id = ? "
+                f"AND e.track_id IS NOT NULL AND e.kind IN ({kinds}) ORDER BY e.id DESC",
+                (user_id,))
+            for (track_id,) in cursor:
+                recent[int(track_id)] = None
+                if len(recent) >= n:
+                    break
+            cursor.close()
+        return list(recent)
 
     def event_count(self, since_id: int = 0) -> int:
         return int(self._query("SELECT count(*) FROM events WHERE id > ?", (since_id,))[0][0])

@@ -147,6 +147,12 @@ def test_duplicate_recording_is_served_once_from_the_lossless_copy(library: Path
         store.add_event("default", "complete", mp3.id)
         assert store.events()[0].track_id == first.id
 
+        Path(first.path).unlink()  # the better copy goes; the other is served again
+        store.add_event("default", "like", first.id)
+        summary = scan(store, [library])
+        assert summary.duplicates == [] and _by_title(store)["First Song"].id == mp3.id
+        assert [e.track_id for e in store.events()] == [mp3.id, mp3.id]
+
 
 def test_a_different_recording_with_the_same_name_is_not_a_duplicate(tmp_path: Path) -> None:
     root = tmp_path / "m"

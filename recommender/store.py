@@ -17,8 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,6 +25,17 @@ from typing import Any
 from recommender.errors import StoreError
 from recommender.migrations import SCHEMA_VERSION, migrate
 from recommender.normalize import normalize_name
+from recommender.records import (
+    DEFAULT_USER,
+    EVENT_KINDS,
+    PLAY_KINDS,
+    FileState,
+    LibraryNames,
+    LibraryStats,
+    ListeningEvent,
+    Track,
+    TrackFile,
+)
 
 __all__ = [
     "DEFAULT_USER",
@@ -41,131 +51,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-EVENT_KINDS = ("request", "play_start", "complete", "skip", "like", "dislike")
-PLAY_KINDS = ("play_start", "complete", "skip")
-"""Event kinds that mean a track was actually played (used by ``recent_track_ids``)."""
-DEFAULT_USER = "default"
-
-
-@dataclass(frozen=True)
-class Track:
-    """One audio file of the library, with its names in display form.
-
-    ``tag_source`` says where the names came from: ``"tags"``, ``"folder"`` (all
-    from the Artist/Album/NN Title path) or ``"mixed"``. ``duplicate_of`` is the
-    id of the better copy of the same recording that is served instead.
-    ``quality_bps`` is the bitrate (lossy) or the PCM-equivalent rate (lossless).
-    """
-
-    id: int
-    path: str
-    title: str
-    artist: str
-    album: str
-    album_artist: str
-    genres: tuple[str, ...]
-    year: int | None
-    track_no: int | None
-    duration_s: float
-    tags: tuple[str, ...] = ()
-    gone: bool = False
-    tag_source: str = "tags"
-    codec: str = ""
-    lossless: bool = False
-    quality_bps: int = 0
-    duplicate_of: int | None = None
-
-    @cached_property
-    def title_key(self) -> str:
-        return normalize_name(self.title)
-
-    @cached_property
-    def artist_key(self) -> str:
-        return normalize_name(self.artist)
-
-    @cached_property
-    def album_key(self) -> str:
-        return normalize_name(self.album)
-
-    @cached_property
-    def album_artist_key(self) -> str:
-        return normalize_name(self.album_artist)
-
-    @cached_property
-    def genre_keys(self) -> tuple[str, ...]:
-        return tuple(normalize_name(g) for g in self.genres)
-
-    @property
-    def decade(self) -> int | None:
-        """The decade of ``year`` (1994 -> 1990), or None when the year is unknown."""
-        return None if self.year is None else self.year // 10 * 10
-
-
-@dataclass(frozen=True)
-class TrackFile:
-    """What the scanner read from one file: the input of ``Store.upsert_track``."""
-
-    path: str
-    mtime_ns: int
-    size_bytes: int
-    title: str
-    artist: str
-    album: str
-    album_artist: str
-    genres: tuple[str, ...]
-    year: int | None
-    track_no: int | None
-    duration_s: float
-    tag_source: str = "tags"
-    codec: str = ""
-    lossless: bool = False
-    quality_bps: int = 0
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FileState:
-    """What the database remembers of a file, for incremental rescans."""
-
-    track_id: int
-    mtime_ns: int
-    size_bytes: int
-    gone: bool
-
-
-@dataclass(frozen=True)
-class ListeningEvent:
-    """One thing a listener did; ``t`` is unix seconds, ``position_s`` seconds into the track."""
-
-    id: int
-    user: str
-    track_id: int | None
-    kind: str
-    position_s: float | None
-    t: float
-
-
-@dataclass(frozen=True)
-class LibraryNames:
-    """Distinct display names of the served (not gone, not duplicate) tracks, sorted."""
-
-    artists: tuple[str, ...]
-    albums: tuple[str, ...]
-    titles: tuple[str, ...]
-    genres: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class LibraryStats:
-    tracks: int
-    gone: int
-    duplicates: int
-    folder_fallbacks: int
-    users: int
-    events: int
-    last_scan_t: float | None
-
 
 _TRACK_COLUMNS = ("id, path, title, artist, album, album_artist, genres, year, track_no, "
                   "duration_s, tags, gone, tag_source, codec, lossless, quality_bps, duplicate_of")
@@ -406,7 +291,10 @@ class Store:
 
     def add_event(self, user: str, kind: str, track_id: int | None = None,
                   position_s: float | None = None, t: float | None = None) -> int:
-        """Log one event and return its id once it is durably committed."""
+        """Log one event and return its id once it is durably committed.
+
+        A profile seen for the first time is created; ``t`` defaults to the store's clock.
+        """
         if kind not in EVENT_KINDS:
             raise StoreError(f"unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
         when = self._clock() if t is None else float(t)

@@ -35,6 +35,7 @@ DRY_RUN=0
 UNINSTALL=0
 PURGE=0
 SKIP_DOCTOR=0
+PRINT_CONFIG=0
 WHEELS=""
 LIBRARIES=()
 MIC=""
@@ -67,6 +68,7 @@ Options:
   --uninstall        remove the service and /opt/encore; keep config and data
   --purge            with --uninstall: also remove /etc/encore, /var/lib/encore and the user
   --skip-doctor      do not run `encore doctor` at the end
+  --print-config     print the config.toml this run would write, then exit
   -h, --help         show this help
 EOF
 }
@@ -153,6 +155,7 @@ parse_args() {
             --uninstall) UNINSTALL=1; shift ;;
             --purge) PURGE=1; shift ;;
             --skip-doctor) SKIP_DOCTOR=1; shift ;;
+            --print-config) PRINT_CONFIG=1; shift ;;
             -h|--help) usage; exit 0 ;;
             *) usage >&2; die "unknown option '$1'" ;;
         esac
@@ -393,7 +396,8 @@ write_config() {
         printf '%s\n' "$content" | write_file "$CONF_FILE" 0640
     else
         say "keeping edited $CONF_FILE"
-        if [[ $new_sha != "$current_sha" ]]; then
+        # Offer the new values only when they differ from what the last run wrote.
+        if [[ $new_sha != "$LAST_SHA" && $new_sha != "$current_sha" ]]; then
             printf '%s\n' "$content" | write_file "$CONF_FILE.new" 0640
             say "the settings from this run are in $CONF_FILE.new; merge them by hand"
         fi
@@ -480,6 +484,11 @@ uninstall() {
 main() {
     exec 3>&1
     parse_args "$@"
+    if [[ $PRINT_CONFIG -eq 1 ]]; then
+        load_state
+        render_config
+        return 0
+    fi
     preflight
     if [[ $UNINSTALL -eq 1 ]]; then
         uninstall

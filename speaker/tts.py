@@ -37,9 +37,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 import numpy as np
-import soundfile as sf
 
-from speaker.audio import resample
 from speaker.config import TtsSettings
 from speaker.errors import SpeechError
 
@@ -295,6 +293,12 @@ class SpeechSynthesizer:
         return audio
 
     def _read(self, path: str) -> np.ndarray:
+        # Imported here, not at the top: the worker process imports this module and
+        # must start fast (scipy, behind speaker.audio, takes seconds on a Pi).
+        import soundfile as sf
+
+        from speaker.audio import resample
+
         try:
             data, rate = sf.read(path, dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError) as exc:

@@ -18,6 +18,7 @@ import soundfile as sf
 
 from speaker.audio import WavSink
 from speaker.config import PlayerSettings
+from speaker.earcon import chime, load_earcon
 from speaker.events import (
     Error,
     Event,
@@ -352,3 +353,13 @@ def test_background_decoding_plays_through_track_changes(tmp_path: Path) -> None
         assert [e.track_id for e in rig.of(PlaybackStarted)] == [1, 2]
     finally:
         rig.player.close()
+
+
+def test_earcon_is_a_short_two_tone_chime() -> None:
+    earcon = load_earcon(22050)
+    assert 0.1 < len(earcon) / 22050 <= 0.3
+    np.testing.assert_allclose(earcon, chime(22050), atol=1 / 32767 + 1e-6)
+    spectrum = np.abs(np.fft.rfft(earcon))
+    bins = np.fft.rfftfreq(len(earcon), 1 / 22050)
+    peaks = sorted(bins[np.argsort(spectrum)[-40:]])
+    assert any(abs(p - 784) < 30 for p in peaks) and any(abs(p - 1046.5) < 30 for p in peaks)

@@ -1,0 +1,464 @@
+"""Generate Encore's recorded request corpus and the demo conversation clips.
+
+Positives are "hey jarvis", a short pause and a request, spoken by several espeak-ng voices
+and speeds (``bench.voices.VOICES``) over four backgrounds: clean, white/pink noise at 10 dB
+SNR, and demo-library music at 10 dB and 0 dB SNR. Negatives must cause no wake and no
+action: silence, noise, music, speech without the wake word, wake-word sound-alikes and
+Encore's own replies played back. Every clip is 16 kHz mono FLAC with about 1 s of background
+before the speech and 1.5 s after it, so a VAD can find the end.
+
+    .venv/bin/python audio_assets/make_corpus.py            # rebuild requests/ and demo/
+    .venv/bin/python audio_assets/make_corpus.py --check    # also score every clip with hey_jarvis
+
+Needs the demo library (``make_library.py``) for the music backgrounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from bench.voices import RATE_HZ, VOICES, Voice, speak  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+LIBRARY = HERE / "library"
+REQUESTS_DIR = HERE / "requests"
+DEMO_DIR = HERE / "demo"
+WAKE_TEXT = "hey jarvis"
+LEAD_S = 1.0
+TRAIL_S = 1.5
+SPEECH_RMS = 0.08  # about -22 dBFS, a close-talking voice
+REPLY_VOICE = Voice("en-us", 170)  # what pyttsx3 speaks with the default [tts] settings
+DEMO_VOICE = Voice("en-us", 150)
+BACKGROUNDS = ("clean", "noise", "music10", "music0")
+SNR_DB = {"clean": None, "noise": 10.0, "music10": 10.0, "music0": 0.0}
+
+Slots = dict[str, Any]
+
+# (spoken request, intent, slots). Slot values are the words as spoken, lowercase; names come
+# from the demo library. Within each intent the first phrasing is always rendered clean.
+REQUESTS: tuple[tuple[str, str, Slots], ...] = (
+    ("Play Nora Vance.", "play", {"artist": "nora vance"}),
+    ("Play something by the Night-Owls.", "play", {"artist": "the night owls"}),
+    ("Put on some Iron Verdict.", "play", {"artist": "iron verdict"}),
+    ("Play Area 51.", "play", {"artist": "area 51"}),
+    ("I want to hear Willow Creek.", "play", {"artist": "willow creek"}),
+    ("Play the album Velvet Hours.", "play", {"album": "velvet hours"}),
+    ("Play the album Forged in Thunder.", "play", {"album": "forged in thunder"}),
+    ("Play the record Harvest Road by Willow Creek.", "play",
+     {"album": "harvest road", "artist": "willow creek"}),
+    ("Play Smoke Rings by Blue Lantern Trio.", "play",
+     {"track": "smoke rings", "artist": "blue lantern trio"}),
+    ("Play the song Highway Ghost.", "play", {"track": "highway ghost"}),
+    ("Play Coffee and Cassettes.", "play", {"track": "coffee and cassettes"}),
+    ("Play City of Lights by Neon Pulse.", "play",
+     {"track": "city of lights", "artist": "neon pulse"}),
+    ("Play some jazz.", "play", {"genre": "jazz"}),
+    ("Play some reggae music.", "play", {"genre": "reggae"}),
+    ("Put on some classical music.", "play", {"genre": "classical"}),
+    ("Play some heavy metal.", "play", {"genre": "heavy metal"}),
+    ("Play some blues.", "play", {"genre": "blues"}),
+    ("Play music from the eighties.", "play", {"year": 1980, "decade": True}),
+    ("Play something from the sixties.", "play", {"year": 1960, "decade": True}),
+    ("Play songs from 1975.", "play", {"year": 1975}),
+    ("Play some rock from the seventies.", "play", {"genre": "rock", "year": 1970, "decade": True}),
+    ("Play something relaxing.", "play", {"mood": "relaxing"}),
+    ("Play something upbeat.", "play", {"mood": "upbeat"}),
+    ("Play some music for studying.", "play", {"mood": "studying"}),
+    ("Play my workout playlist.", "play", {"playlist": "workout"}),
+    ("Play the playlist called Sunday Morning.", "play", {"playlist": "sunday morning"}),
+    ("Play some music.", "play", {}),
+    ("Play something I like.", "play", {}),
+    ("Play something for Sam.", "play", {"user": "sam"}),
+    ("Play something for Alex.", "play", {"user": "alex"}),
+    ("Play something similar.", "play_similar", {}),
+    ("More like this.", "play_similar", {}),
+    ("Play more songs like this one.", "play_similar", {}),
+    ("Skip this.", "next", {}),
+    ("Next song.", "next", {}),
+    ("Go back to the previous song.", "previous", {}),
+    ("Play the last song again.", "previous", {}),
+    ("Pause.", "pause", {}),
+    ("Pause the music.", "pause", {}),
+    ("Resume.", "resume", {}),
+    ("Keep playing.", "resume", {}),
+    ("Stop.", "stop", {}),
+    ("Stop the music.", "stop", {}),
+    ("Turn it up.", "volume_up", {}),
+    ("Louder, please.", "volume_up", {}),
+    ("Turn it down.", "volume_down", {}),
+    ("Make it quieter.", "volume_down", {}),
+    ("Set the volume to 30.", "volume_set", {"level": 30}),
+    ("Volume 60 percent.", "volume_set", {"level": 60}),
+    ("What's playing?", "now_playing", {}),
+    ("What song is this?", "now_playing", {}),
+    ("I like this one.", "like", {}),
+    ("I love this song.", "like", {}),
+    ("I don't like this.", "dislike", {}),
+    ("I hate this song.", "dislike", {}),
+    ("Turn shuffle on.", "shuffle", {"on": True}),
+    ("Turn off shuffle.", "shuffle", {"on": False}),
+    ("Repeat this song.", "repeat", {"on": True}),
+    ("Turn repeat off.", "repeat", {"on": False}),
+    ("Set a sleep timer for 20 minutes.", "sleep_timer", {"minutes": 20}),
+    ("Stop playing in 45 minutes.", "sleep_timer", {"minutes": 45}),
+    ("Cancel.", "cancel", {}),
+    ("Never mind.", "cancel", {}),
+    ("Cancel the sleep timer.", "cancel", {"target": "sleep_timer"}),
+)
+
+# (category, spoken text or "", voice index or None, background)
+NEGATIVES: tuple[tuple[str, str, int | None, str], ...] = (
+    ("silence", "", None, "clean"),
+    ("silence", "", None, "noise"),  # a quiet room: pink noise at -60 dBFS
+    ("noise", "", None, "noise"),
+    ("noise", "", None, "noise"),
+    ("music", "", None, "music0"),
+    ("music", "", None, "music0"),
+    ("music", "", None, "music0"),
+    ("speech", "Play some jazz.", 0, "clean"),
+    ("speech", "What's the weather like?", 1, "clean"),
+    ("speech", "Turn it down a bit.", 2, "music10"),
+    ("speech", "Could you pass the salt, please?", 3, "noise"),
+    ("confusable", "Hey Travis, play some jazz.", 0, "clean"),
+    ("confusable", "Hey service.", 2, "clean"),
+    ("confusable", "A jar of this.", 1, "clean"),
+    ("confusable", "Hey jealous.", 4, "clean"),
+    ("confusable", "Hey Charles, turn it up.", 3, "music10"),
+    ("confusable", "Hey Marvin.", 6, "noise"),
+    ("confusable", "Harvest this.", 7, "clean"),
+    ("reply", "Playing Velvet Hours by Nora Vance.", None, "clean"),
+    ("reply", "Playing some jazz: Smoke Rings by Blue Lantern Trio.", None, "music10"),
+    ("reply", "This is Highway Ghost by The Night-Owls, from 1971.", None, "clean"),
+    ("reply", "Volume 40 percent.", None, "clean"),
+    ("reply", "Okay, more like this.", None, "music10"),
+    ("reply", "Sleep timer set for 20 minutes.", None, "clean"),
+    ("reply", "Sorry, I couldn't find that in your library.", None, "clean"),
+)
+
+DEMO_SCRIPT: tuple[tuple[str, str, Slots], ...] = (
+    ("Play some jazz.", "play", {"genre": "jazz"}),
+    ("Skip this.", "next", {}),
+    ("I like this one.", "like", {}),
+    ("Play something similar.", "play_similar", {}),
+    ("What's playing?", "now_playing", {}),
+    ("Turn it down.", "volume_down", {}),
+    ("Play something for Sam.", "play", {"user": "sam"}),
+    ("Pause.", "pause", {}),
+)
+
+
+def normalise(text: str) -> str:
+    """Expected-transcript form: lowercase, "%" as "percent", hyphens as spaces, no other
+    punctuation except apostrophes inside words ("what's"), single spaces."""
+    text = text.lower().replace("%", " percent").replace("-", " ")
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    text = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- audio
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(round(seconds * RATE_HZ), dtype=np.float32)
+
+
+def _at_level(speech: np.ndarray) -> np.ndarray:
+    """Trim espeak's own leading/trailing silence and set a common speaking level."""
+    voiced = np.flatnonzero(np.abs(speech) > 1e-3)
+    if voiced.size:
+        speech = speech[voiced[0]: voiced[-1] + 1]
+    rms = float(np.sqrt(np.mean(speech**2))) or 1.0
+    return (speech * (SPEECH_RMS / rms)).astype(np.float32)
+
+
+def white_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.standard_normal(n).astype(np.float32)
+
+
+def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n)
+    spectrum[1:] /= np.sqrt(freqs[1:])
+    spectrum[0] = 0
+    pink = np.fft.irfft(spectrum, n)
+    return (pink / (float(np.std(pink)) or 1.0)).astype(np.float32)
+
+
+def library_tracks(library: Path) -> list[Path]:
+    tracks = sorted(library.glob("*/*/*.ogg"))
+    if not tracks:
+        raise SystemExit(f"No tracks under {library}; run audio_assets/make_library.py first.")
+    return tracks
+
+
+def music(track: Path, n: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """``n`` samples of a library track at 16 kHz from a random point (returned, in seconds),
+    looping if short."""
+    audio, rate = sf.read(track, dtype="float32", always_2d=True)
+    mono = resample_poly(audio.mean(axis=1), RATE_HZ, rate).astype(np.float32)
+    start = int(rng.integers(0, max(1, len(mono) - n)))
+    return np.tile(mono, int(np.ceil((start + n) / len(mono))))[start: start + n], start / RATE_HZ
+
+
+@dataclass(frozen=True)
+class Clip:
+    audio: np.ndarray
+    meta: dict[str, Any]
+
+
+def mix(speech: np.ndarray, voiced: np.ndarray, background: np.ndarray | None,
+        snr_db: float | None) -> tuple[np.ndarray, dict[str, float]]:
+    """Add ``background`` under ``speech`` so that the power of the voiced samples (``voiced``:
+    the speech without the padding) over the background's is ``snr_db``; keep below full scale.
+
+    Also returns the linear gains applied to each, so a harness can rebuild the background
+    (e.g. as an echo-cancellation reference for music the speaker itself plays)."""
+    out = speech.astype(np.float64)
+    bg_gain = 0.0
+    if background is not None and snr_db is not None:
+        p_speech = float(np.mean(voiced.astype(np.float64) ** 2)) or SPEECH_RMS**2
+        p_bg = float(np.mean(background.astype(np.float64) ** 2)) or 1e-12
+        bg_gain = float(np.sqrt(p_speech / (p_bg * 10 ** (snr_db / 10))))
+        out = out + background * bg_gain
+    peak = float(np.max(np.abs(out))) if out.size else 0.0
+    scale = 0.98 / peak if peak > 0.98 else 1.0
+    gains = {"speech_gain": round(scale, 5), "background_gain": round(bg_gain * scale, 5)}
+    return (out * scale).astype(np.float32), gains
+
+
+class Backgrounds:
+    """Makes the background for a clip: noise (alternating white and pink) or library music."""
+
+    def __init__(self, tracks: list[Path], rng: np.random.Generator) -> None:
+        self.tracks = tracks
+        self.rng = rng
+        self.noise_count = 0
+
+    def make(self, kind: str, n: int) -> tuple[np.ndarray | None, dict[str, Any]]:
+        if kind == "clean":
+            return None, {}
+        if kind == "noise":
+            self.noise_count += 1
+            colour = "pink" if self.noise_count % 2 == 0 else "white"
+            gen = pink_noise if colour == "pink" else white_noise
+            return gen(n, self.rng), {"noise": colour}
+        track = self.tracks[int(self.rng.integers(0, len(self.tracks)))]
+        audio, start_s = music(track, n, self.rng)
+        return audio, {"music_track": str(track.relative_to(LIBRARY)),
+                       "music_start_s": round(start_s, 4)}
+
+
+def positive(text: str, voice: Voice, background: str, bgs: Backgrounds,
+             rng: np.random.Generator) -> Clip:
+    wake = _at_level(speak(WAKE_TEXT, voice))
+    request = _at_level(speak(text, voice))
+    gap_s = float(rng.uniform(0.3, 0.5))
+    parts = [_silence(LEAD_S), wake, _silence(gap_s), request, _silence(TRAIL_S)]
+    speech = np.concatenate(parts)
+    bg, info = bgs.make(background, len(speech))
+    audio, gains = mix(speech, np.concatenate([wake, request]), bg, SNR_DB[background])
+    wake_end = LEAD_S + len(wake) / RATE_HZ
+    request_start = wake_end + gap_s
+    meta = {
+        "wake_start_s": LEAD_S, "wake_end_s": round(wake_end, 3),
+        "request_start_s": round(request_start, 3),
+        "request_end_s": round(request_start + len(request) / RATE_HZ, 3),
+        "snr_db": SNR_DB[background], **info, **(gains if bg is not None else {}),
+    }
+    return Clip(audio, meta)
+
+
+def negative(category: str, text: str, voice: Voice | None, background: str, bgs: Backgrounds,
+             rng: np.random.Generator) -> Clip:
+    if text and voice is not None:
+        spoken = _at_level(speak(text, voice))
+        speech = np.concatenate([_silence(LEAD_S), spoken, _silence(TRAIL_S)])
+        bg, info = bgs.make(background, len(speech))
+        audio, gains = mix(speech, spoken, bg, SNR_DB[background])
+        return Clip(audio, {"snr_db": SNR_DB[background], **info,
+                            **(gains if bg is not None else {})})
+    n = int(4.0 * RATE_HZ)
+    if category == "silence":
+        if background == "clean":
+            return Clip(_silence(4.0), {})
+        return Clip((pink_noise(n, rng) * 10 ** (-60 / 20)).astype(np.float32), {"noise": "pink"})
+    bg, info = bgs.make(background, n)
+    assert bg is not None
+    level = SPEECH_RMS if category == "music" else SPEECH_RMS / 2
+    return Clip((bg / (float(np.std(bg)) or 1.0) * level).astype(np.float32), info)
+
+
+def _write(path: Path, audio: np.ndarray) -> None:
+    sf.write(path, audio, RATE_HZ, format="FLAC", subtype="PCM_16")
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def plan_positives() -> list[tuple[str, str, Slots, Voice, str]]:
+    """Voice and background for each clip.
+
+    The first phrasing of each kind of request (intent plus slot names) is rendered clean; the
+    other phrasings, and every fifth first phrasing once more, cycle through noise, music at
+    10 dB and music at 0 dB. Each background rotates through ``VOICES`` on its own.
+    """
+    seen: set[tuple[str, ...]] = set()
+    noisy = ("noise", "music10", "music0")
+    turn = 0
+    used = dict.fromkeys(BACKGROUNDS, 0)
+    plan = []
+
+    def add(text: str, intent: str, slots: Slots, background: str) -> None:
+        voice = VOICES[(used[background] + 2 * BACKGROUNDS.index(background)) % len(VOICES)]
+        used[background] += 1
+        plan.append((text, intent, slots, voice, background))
+
+    for text, intent, slots in REQUESTS:
+        kind = (intent, *sorted(slots))
+        if kind not in seen:
+            seen.add(kind)
+            add(text, intent, slots, "clean")
+            if len(seen) % 5:
+                continue
+        add(text, intent, slots, noisy[turn % len(noisy)])
+        turn += 1
+    return plan
+
+
+def _slug(text: str) -> str:
+    return "-".join(normalise(text).replace("'", "").split()[:4])
+
+
+def build_requests(out_dir: Path, seed: int) -> list[dict[str, Any]]:
+    """Render every positive and negative into ``out_dir`` and write manifest.jsonl."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.flac"):
+        old.unlink()
+    rng = np.random.default_rng(seed)
+    bgs = Backgrounds(library_tracks(LIBRARY), rng)
+    rows: list[dict[str, Any]] = []
+    for n, (text, intent, slots, voice, background) in enumerate(plan_positives(), start=1):
+        clip = positive(text, voice, background, bgs, rng)
+        name = f"pos{n:03d}_{intent}_{_slug(text)}_{background}.flac"
+        _write(out_dir / name, clip.audio)
+        rows.append({
+            "file": name, "kind": "positive", "category": "request", "background": background,
+            "voice": voice.label, "wake_word": WAKE_TEXT, "text": text,
+            "expected_transcript": normalise(text),
+            "expected": {"intent": intent, "slots": slots}, **clip.meta,
+        })
+    for n, (category, text, voice_idx, background) in enumerate(NEGATIVES, start=1):
+        voice = REPLY_VOICE if category == "reply" else (
+            None if voice_idx is None else VOICES[voice_idx])
+        clip = negative(category, text, voice, background, bgs, rng)
+        name = f"neg{n:03d}_{category}_{_slug(text) or 'none'}_{background}.flac"
+        _write(out_dir / name, clip.audio)
+        rows.append({
+            "file": name, "kind": "negative", "category": category, "background": background,
+            "voice": voice.label if voice else None, "wake_word": None, "text": text,
+            "expected_transcript": "", "expected": None, **clip.meta,
+        })
+    with (out_dir / "manifest.jsonl").open("w") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+    return rows
+
+
+def build_demo(out_dir: Path) -> list[dict[str, Any]]:
+    """The scripted demo conversation: clean, one clear voice, 0.5 s lead-in."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.flac"):
+        old.unlink()
+    rows = []
+    for n, (text, intent, slots) in enumerate(DEMO_SCRIPT, start=1):
+        wake = _at_level(speak(WAKE_TEXT, DEMO_VOICE))
+        request = _at_level(speak(text, DEMO_VOICE))
+        audio = np.concatenate([_silence(0.5), wake, _silence(0.4), request, _silence(TRAIL_S)])
+        name = f"{n:02d}_{_slug(text)}.flac"
+        _write(out_dir / name, mix(audio, audio, None, None)[0])
+        rows.append({"file": name, "voice": DEMO_VOICE.label, "wake_word": WAKE_TEXT,
+                     "text": text, "expected_transcript": normalise(text),
+                     "expected": {"intent": intent, "slots": slots}})
+    with (out_dir / "script.jsonl").open("w") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+    return rows
+
+
+# ---------------------------------------------------------------- wake-word check
+
+
+def wake_scores(paths: list[Path]) -> list[float]:
+    """Highest hey_jarvis score over each clip, streamed in 80 ms frames as the speaker does."""
+    import openwakeword  # heavy; only for --check
+
+    model_path = Path(openwakeword.__file__).parent / "resources/models/hey_jarvis_v0.1.onnx"
+    model = openwakeword.Model(wakeword_models=[str(model_path)], inference_framework="onnx")
+    scores = []
+    for path in paths:
+        audio, _ = sf.read(path, dtype="int16")
+        model.reset()
+        best = 0.0
+        for start in range(0, len(audio) - 1280 + 1, 1280):
+            best = max(best, *model.predict(audio[start: start + 1280]).values())
+        scores.append(float(best))
+    return scores
+
+
+def report_check(rows: list[dict[str, Any]], out_dir: Path, threshold: float) -> None:
+    scores = wake_scores([out_dir / row["file"] for row in rows])
+    by: dict[str, list[bool]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        row["wake_score"] = round(score, 3)
+        fired = score >= threshold
+        if row["kind"] == "positive":
+            for key in ("all", row["background"], row["voice"]):
+                by.setdefault(f"positive {key}", []).append(fired)
+            if not fired:
+                logger.info("missed  %.3f %s", score, row["file"])
+        else:
+            by.setdefault(f"negative {row['category']}", []).append(fired)
+            if fired:
+                logger.info("false accept %.3f %s", score, row["file"])
+    for key, hits in by.items():
+        logger.info("%-32s wake fired on %d/%d", key, sum(hits), len(hits))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=20240602)
+    parser.add_argument("--check", action="store_true",
+                        help="score every clip with openWakeWord hey_jarvis and report")
+    parser.add_argument("--threshold", type=float, default=0.5)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    rows = build_requests(REQUESTS_DIR, args.seed)
+    demo = build_demo(DEMO_DIR)
+    size_kb = sum(p.stat().st_size for p in REQUESTS_DIR.glob("*.flac")) / 1024
+    logger.info("%d positives, %d negatives, %.0f kB; %d demo clips",
+                sum(r["kind"] == "positive" for r in rows),
+                sum(r["kind"] == "negative" for r in rows), size_kb, len(demo))
+    if args.check:
+        report_check(rows, REQUESTS_DIR, args.threshold)
+        report_check([{**r, "kind": "positive", "background": "demo", "category": "demo"}
+                      for r in demo], DEMO_DIR, args.threshold)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -19,12 +19,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.stats import rankdata
 
-from recommender.features import play_weight
+from recommender.errors import RecommenderError
+from recommender.features import play_weight, tag_features
 from recommender.model import (
     FeatureMatrix,
     Hyperparameters,
@@ -38,6 +40,7 @@ __all__ = [
     "Metrics",
     "Split",
     "evaluate_scores",
+    "load_interaction_files",
     "run_models",
     "split_cold_items",
     "split_recbole",
@@ -161,9 +164,8 @@ def evaluate_scores(score_users: Callable[[np.ndarray], np.ndarray], split: Spli
         scores[:, ~cand] = -np.inf
         ex = exclude[chunk]
         scores[ex.nonzero()] = -np.inf
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
+        # A full stable sort: ties go to the lower item index, as in the reference.
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         ranks = rankdata(scores, axis=1)  # -inf items rank lowest; removed below
         for row, u in enumerate(chunk):
             pos = test.indices[test.indptr[u]:test.indptr[u + 1]]
@@ -175,7 +177,7 @@ def evaluate_scores(score_users: Callable[[np.ndarray], np.ndarray], split: Spli
             ideal = discounts[:min(pos.size, k)].sum()
             ndcg.append(float((discounts[:valid_top.size] * hits).sum() / ideal))
             n_masked = int(np.isneginf(scores[row]).sum())
-            n_neg = int(cand.sum()) - int(ex[row].multiply(cand).nnz) - pos.size
+            n_neg = scores.shape[1] - n_masked - pos.size
             if n_neg <= 0:
                 continue
             # Ranks among the rankable items: subtract the masked ones, which rank lowest.
@@ -200,11 +202,14 @@ class ALSParams:
 def fit_als(train: sp.csr_matrix, params: ALSParams) -> Callable[[np.ndarray], np.ndarray]:
     """implicit's ALS on ``alpha * (1 + log plays)`` confidences; returns a batch scorer."""
     from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
 
-    model = AlternatingLeastSquares(factors=params.factors, regularization=params.regularization,
-                                    alpha=params.alpha, iterations=params.iterations,
-                                    num_threads=params.threads, random_state=params.seed)
-    model.fit(sp.csr_matrix(train, dtype=np.float32), show_progress=False)
+    with threadpool_limits(1, "blas"):  # implicit parallelises itself; BLAS threads fight it
+        model = AlternatingLeastSquares(
+            factors=params.factors, regularization=params.regularization, alpha=params.alpha,
+            iterations=params.iterations, num_threads=params.threads,
+            random_state=params.seed)
+        model.fit(sp.csr_matrix(train, dtype=np.float32), show_progress=False)
     users, items = np.asarray(model.user_factors), np.asarray(model.item_factors)
     return lambda chunk: users[chunk] @ items.T
 
@@ -233,7 +238,7 @@ def run_models(split: Split, item_features: FeatureMatrix | None, cf: Hyperparam
         metrics = evaluate_scores(scorer, split, exclude=sp.csr_matrix(exclude),
                                   test=sp.csr_matrix(test))
         results[name] = {**metrics.as_dict(), "fit_seconds": round(seconds, 3)}
-        logger.info("%s: %s", name, results[name])
+        logger.debug("%s: %s", name, results[name])
 
     def wanted(name: str) -> bool:
         return not only or name in only
@@ -256,3 +261,63 @@ def run_models(split: Split, item_features: FeatureMatrix | None, cf: Hyperparam
             logger.warning("ALS skipped: implicit does not import (%s); "
                            "install the bench extra", exc)
     return results
+
+
+def _read_tsv(path: Path, columns: int) -> list[list[str]]:
+    rows = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            parts = line.rstrip("\n").split("\t")
+            if not line.strip() or line.startswith("#"):
+                continue
+            if len(parts) != columns:
+                raise RecommenderError(f"{path}:{number}: expected {columns} tab-separated "
+                                       f"columns, found {len(parts)}")
+            rows.append(parts)
+    return rows
+
+
+def load_interaction_files(train_path: Path, test_path: Path, tags_path: Path | None = None,
+                           identity_weight: float = 0.5) -> tuple[Split, FeatureMatrix | None]:
+    """A split from ``user<TAB>item<TAB>weight`` files (+ ``item<TAB>tag<TAB>count``).
+
+    Users and items are the union of both files; items only in the test file are cold
+    (no identity feature, tags only). A non-numeric first line is taken as a header.
+    """
+    train_rows = _read_tsv(train_path, 3)
+    test_rows = _read_tsv(test_path, 3)
+    tag_rows = _read_tsv(tags_path, 3) if tags_path is not None else []
+
+    def body(rows: list[list[str]]) -> list[list[str]]:
+        try:
+            float(rows[0][2])
+        except (IndexError, ValueError):
+            return rows[1:]
+        return rows
+
+    train_rows, test_rows = body(train_rows), body(test_rows)
+    tag_rows = body(tag_rows) if tag_rows else []
+    users = {u: i for i, u in enumerate(dict.fromkeys(r[0] for r in train_rows + test_rows))}
+    items = {it: i for i, it in enumerate(dict.fromkeys(r[1] for r in train_rows + test_rows))}
+    shape = (len(users), len(items))
+
+    def matrix(rows: list[list[str]]) -> sp.csr_matrix:
+        m = sp.csr_matrix((np.asarray([float(r[2]) for r in rows], np.float32),
+                           ([users[r[0]] for r in rows], [items[r[1]] for r in rows])),
+                          shape=shape)
+        m.sum_duplicates()
+        return m
+
+    train, test = matrix(train_rows), matrix(test_rows)
+    split = Split(train, sp.csr_matrix(shape, dtype=np.float32), test, np.ones(shape[1], bool))
+    if not tag_rows:
+        return split, None
+    known = [r for r in tag_rows if r[0] in items]
+    tags = {t: i for i, t in enumerate(dict.fromkeys(r[1] for r in known))}
+    has_train = np.asarray((train != 0).sum(axis=0)).ravel() > 0
+    features = tag_features(shape[1], np.asarray([items[r[0]] for r in known], np.int64),
+                            np.asarray([tags[r[1]] for r in known], np.int64),
+                            np.asarray([float(r[2]) for r in known], np.float32), len(tags),
+                            identity=has_train, identity_weight=identity_weight,
+                            min_items_per_tag=1)
+    return split, features

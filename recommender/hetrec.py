@@ -8,6 +8,7 @@ UTF-8, ``tags.dat`` ISO-8859-1 (see the data set's README).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,15 +17,26 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.errors import RecommenderError
+from recommender.evaluate import (
+    ALSParams,
+    Split,
+    run_models,
+    split_cold_items,
+    split_recbole,
+    split_user_ratio,
+)
 from recommender.features import tag_features
-from recommender.model import FeatureMatrix
+from recommender.model import FeatureMatrix, Hyperparameters
 
 __all__ = [
     "ENV_HETREC_DIR",
+    "PROTOCOLS",
     "HetrecData",
     "default_hetrec_dir",
     "leak_free_tag_features",
     "load_hetrec",
+    "run_protocol",
+    "split_for",
 ]
 
 ENV_HETREC_DIR = "ENCORE_HETREC_DIR"
@@ -112,3 +124,35 @@ def leak_free_tag_features(data: HetrecData, held_out: sp.csr_matrix, train: sp.
                         np.ones(int(keep.sum()), np.float32), data.n_tags, identity=has_train,
                         identity_weight=identity_weight, min_items_per_tag=min_items_per_tag,
                         top_tags=top_tags)
+
+
+PROTOCOLS = ("recbole", "user-80-20", "cold-items")
+
+TUNED_CF = Hyperparameters(components=64, epochs=30, learning_rate=0.05, max_sampled=10,
+                           threads=2)
+"""Chosen on the ``recbole`` validation split (seed 0); see BENCHMARKS.md."""
+TUNED_HYBRID = TUNED_CF
+TUNED_ALS = ALSParams(factors=64, regularization=0.05, alpha=2.0, iterations=15, threads=2)
+HYBRID_IDENTITY_WEIGHT = 0.5
+
+
+def split_for(data: HetrecData, protocol: str, seed: int) -> Split:
+    if protocol == "recbole":
+        return split_recbole(data.plays, seed)
+    if protocol == "user-80-20":
+        return split_user_ratio(data.plays, seed)
+    if protocol == "cold-items":
+        return split_cold_items(data.plays, seed)
+    raise RecommenderError(f"unknown protocol {protocol!r}; use one of {', '.join(PROTOCOLS)}")
+
+
+def run_protocol(data: HetrecData, protocol: str, seed: int, *, threads: int = 2,
+                 only: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+    """Every model on one protocol's split, with the tuned hyperparameters."""
+    split = split_for(data, protocol, seed)
+    features = leak_free_tag_features(data, split.valid + split.test, split.train,
+                                      identity_weight=HYBRID_IDENTITY_WEIGHT)
+    cf = dataclasses.replace(TUNED_CF, threads=threads, seed=seed)
+    hybrid = dataclasses.replace(TUNED_HYBRID, threads=threads, seed=seed)
+    als = dataclasses.replace(TUNED_ALS, threads=threads, seed=seed)
+    return run_models(split, features, cf, hybrid, als, only=only)

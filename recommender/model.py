@@ -373,7 +373,9 @@ class LightFMRecommender(Recommender):
         binary = sp.coo_matrix((np.ones_like(coo.data), (coo.row, coo.col)), shape=coo.shape)
         feats = None if item_features is None else item_features.matrix.astype(np.float32)
         ufeats = None if user_features is None else user_features.matrix.astype(np.float32)
-        lfm.fit(binary, user_features=ufeats, item_features=feats, sample_weight=coo,
+        # LightFM's k-OS loss takes no sample weights: it then learns from presence alone.
+        weights = None if p.loss == "warp-kos" else coo
+        lfm.fit(binary, user_features=ufeats, item_features=feats, sample_weight=weights,
                 epochs=p.epochs, num_threads=p.threads)
         if not np.all(np.isfinite(lfm.item_embeddings)):
             raise RecommenderError("LightFM diverged (non-finite weights); try a lower "
@@ -391,7 +393,7 @@ class LightFMRecommender(Recommender):
         del ub  # a user bias shifts every item equally and never changes a ranking
         self._precompute()
         self.fit_seconds = time.perf_counter() - start
-        logger.info("LightFM fit: %d users, %d items, %d interactions, %.1f s",
+        logger.debug("LightFM fit: %d users, %d items, %d interactions, %.1f s",
                     coo.shape[0], n_items, coo.nnz, self.fit_seconds)
         return self
 

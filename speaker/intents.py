@@ -74,9 +74,14 @@ def clean(text: str) -> str:
     text = text.replace("\u201d", " ").replace("\u2026", " ").replace("\u2013", "-")
     text = text.lower()
     text = re.sub(r"[\"“”!?;:,()\[\]{}…]", " ", text)
-    text = re.sub(r"(?<![a-z])'(?![0-9])|(?<![a-z])'$|'(?=\s|$)(?<!s')", " ", text)
     tokens = []
     for token in text.split():
+        if token.startswith("'") and not token[1:2].isdigit():
+            token = token[1:]
+        if token.endswith("'") and not re.search(r"(?:s|\b[a-z])'$", token):
+            token = token[:-1]
+        if re.fullmatch(r"(?:um+|uh+|erm+|er+|hmm+|uhm+)", token):
+            continue
         if token.endswith(".") and not re.fullmatch(r"(?:[a-z]\.)+", token):
             stem = token.rstrip(".")
             if stem not in _ABBREVIATIONS:

@@ -147,6 +147,10 @@ def _take_year(rest: str, slots: dict[str, Any]) -> str:
     return rest
 
 
+_STRONG_SORT = (
+    r"(?:top[\s-]+\w+|top[\s-]*charting|best[\s-]+selling|top|newest|latest|greatest|best|"
+    r"most[\s-]+popular|most[\s-]+played|popular|biggest|most[\s-]+recent)"
+)
 _PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for|"
          r"that are|released|recorded|as performed|performed|as sung|sung|(?:that )?you can find)")
 
@@ -165,8 +169,10 @@ def _tidy(rest: str) -> str:
 def _strip_sort(rest: str) -> str:
     rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: \w+)?$|\bsorted$", "", rest).strip()
     follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which|\d)\b)"
-    rest = re.sub(rf"(?:^|(?<= ))(?:the |my |a |some |their |his |her )?(?:{SORT_PATTERN}){follow}",
-                  "", rest)
+    determiner = r"(?:the|my|a|some|their|his|her|its|any)"
+    rest = re.sub(rf"(?:^|(?<= ))(?:{determiner} )?(?:{_STRONG_SORT}){follow}", "", rest)
+    rest = re.sub(rf"(?:^|(?<= )){determiner} (?:{SORT_PATTERN}){follow}", "", rest)
+    rest = re.sub(rf"^(?:{SORT_PATTERN})(?= (?:{_ITEM})\b)", "", rest)
     rest = re.sub(r"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
                   r"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
                   r"top[\s-]+\w+)$", "", rest)
@@ -328,7 +334,7 @@ def _artist_side(right: str, slots: dict[str, Any]) -> None:
 
 def _possessive(rest: str, slots: dict[str, Any]) -> bool:
     """ "miles davis's music", "nas's greatest ballads", "brenda kahn's rushall station"."""
-    match = re.match(r"^(.+?)(?:'s|')(?: (.*))?$", rest)
+    match = re.match(r"^(.+?)(?:'s|(?<=s)')(?: (.*))?$", rest)
     if not match or re.match(r"^(?:sgt|st|dr|mr|mrs)\.? ", match.group(1)):
         return False
     head = _clean_name(match.group(1))
@@ -352,13 +358,13 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = _strip_sort(rest)
     rest = _tidy(_take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us)$", "", rest).strip()
-    named = re.match(r"^(?:the )?(artist|band|singer|group|genre|album|song|track)"
+    named = re.match(r"^(?:the )?(artist|band|genre|album|song|track)"
                      r"(?: called| named)? (.+)$", rest)
     if named and " by " not in rest and " from " not in rest:
         kind = {"genre": "genre", "album": "album", "song": "track", "track": "track"}
         slots[kind.get(named.group(1), "artist")] = _clean_name(named.group(2), title=True)
         return slots
-    rest = _ARTIST_PREFIX.sub("", rest)
+    rest = re.sub(r"^(?:the )?(?:artist|band) ", "", rest)
     split = _split_last(rest, "by")
     if split is None:
         songs_from = re.fullmatch(r"(.+?) (?:songs|tracks|tunes|music|stuff) (?:from|off) (.+)",

@@ -422,6 +422,8 @@ install_units() {
         install_file "$SOURCE/deploy/$unit" "$UNIT_DIR/$unit" 0644
     done
     install_file "$SOURCE/deploy/encorectl" "$CTL_PATH" 0755
+    in_target install -d -m 0755 "$APP_DIR/share"
+    install_file "$SOURCE/deploy/encore-user.service" "$APP_DIR/share/encore-user.service" 0644
 }
 
 enable_units() {

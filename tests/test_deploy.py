@@ -88,6 +88,22 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     assert result.stderr.strip() == "", result.stderr
 
 
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None,
+                    reason="systemd-analyze is not installed")
+def test_user_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    """The PipeWire/PulseAudio alternative: a unit for `systemctl --user`."""
+    text = (DEPLOY / "encore-user.service").read_text()
+    (tmp_path / "encore.service").write_text(
+        text.replace("/opt/encore/bin/encore", sys.executable))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    command = ["systemd-analyze", "--user", "verify", str(tmp_path / "encore.service")]
+    result = subprocess.run(command, capture_output=True, text=True, check=False,
+                            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
+
+
 def _exposure(unit: Path) -> float:
     result = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager",
                              str(unit)], capture_output=True, text=True, check=False)

@@ -15,7 +15,9 @@ from collections import deque
 
 import numpy as np
 
-__all__ = ["GATE_S", "RAMP_S", "GainRamp", "SpeechQueue", "db_to_gain", "volume_to_gain"]
+__all__ = [
+    "GATE_S", "RAMP_S", "GainRamp", "Mixer", "SpeechQueue", "db_to_gain", "volume_to_gain",
+]
 
 RAMP_S = 0.08
 """Glide time of volume and duck changes, in seconds."""
@@ -113,3 +115,96 @@ class SpeechQueue:
                 self._clips.popleft()
                 self._offset = 0
         return out
+
+
+class Mixer:
+    """Music gains, de-click tail and speech overlay for one output stream.
+
+    Not thread-safe by itself: the player calls it with its lock held.
+    """
+
+    def __init__(self, rate_hz: int, volume_percent: int, duck_db: float, fade_s: float) -> None:
+        self.rate_hz = rate_hz
+        self._duck_gain = db_to_gain(duck_db)
+        self._volume = GainRamp(volume_to_gain(volume_percent), rate_hz, RAMP_S)
+        self._duck = GainRamp(1.0, rate_hz, RAMP_S)
+        self._gate = GainRamp(0.0, rate_hz, GATE_S)
+        self._fade = GainRamp(1.0, rate_hz, fade_s)
+        self._duck_requested = False
+        self._fading = False
+        self._tail = np.zeros(0, dtype=np.float32)
+        self._speech = SpeechQueue()
+
+    @property
+    def speaking(self) -> bool:
+        return bool(self._speech)
+
+    @property
+    def fading(self) -> bool:
+        return self._fading
+
+    @property
+    def faded_out(self) -> bool:
+        """True once a fade-out has reached silence."""
+        return self._fading and self._fade.settled
+
+    def set_volume(self, percent: int) -> None:
+        self._volume.set(volume_to_gain(percent))
+
+    def set_duck(self, requested: bool) -> None:
+        self._duck_requested = requested
+        self._update_duck()
+
+    def say(self, clip: np.ndarray) -> None:
+        self._speech.push(clip)
+        self._update_duck()
+
+    def cancel_speech(self) -> None:
+        self._speech.clear()
+        self._update_duck()
+
+    def fade_in(self) -> None:
+        """Music (re)starts: open the gate over :data:`GATE_S`, from silence if it was shut."""
+        self._gate.set(1.0)
+
+    def open_at_once(self) -> None:
+        """Music continues seamlessly (a natural track change): no fade-in."""
+        self._gate.jump(1.0)
+
+    def cut(self, upcoming: np.ndarray | None) -> None:
+        """Music stops here: shut the gate; ``upcoming`` samples become a short fade-out tail."""
+        if upcoming is not None and self._gate.value > 0.0:
+            tail = upcoming[:round(GATE_S * self.rate_hz)] * self._gate.value
+            self._tail = (tail * np.linspace(1.0, 0.0, len(tail))).astype(np.float32)
+        self._gate.jump(0.0)
+
+    def start_fade_out(self) -> None:
+        self._fading = True
+        self._fade.set(0.0)
+
+    def cancel_fade_out(self) -> None:
+        """End a fade-out (finished or not) and restore full level for the next music."""
+        if self._fading:
+            self._fading = False
+            self._fade.jump(1.0)
+            self._tail = np.zeros(0, dtype=np.float32)
+
+    def mix(self, music: np.ndarray) -> np.ndarray:
+        """Output for one block: gained music plus speech, clipped to [-1, 1]."""
+        n = len(music)
+        music = music * self._gate.block(n)
+        if len(self._tail):
+            take = min(n, len(self._tail))
+            music[:take] += self._tail[:take]
+            self._tail = self._tail[take:]
+        gains = self._volume.block(n) * self._duck.block(n) * self._fade.block(n)
+        out = music * gains + self._speech.pull(n)
+        if not self._speech:
+            self._update_duck()
+        return np.clip(out, -1.0, 1.0).astype(np.float32)
+
+    def _update_duck(self) -> None:
+        ducked = self._duck_requested or bool(self._speech)
+        target = self._duck_gain if ducked else 1.0
+        if target != self._duck.target:
+            self._duck.set(target)

@@ -36,7 +36,7 @@ from speaker.events import (
     Stopped,
     VolumeChanged,
 )
-from speaker.mixer import GATE_S, RAMP_S, GainRamp, SpeechQueue, db_to_gain, volume_to_gain
+from speaker.mixer import Mixer
 
 __all__ = ["PREVIOUS_RESTART_S", "Playable", "Player", "PlayerState"]
 
@@ -88,18 +88,11 @@ class Player:
         self._generation = 0
         self._failures = 0
         self._cache: dict[tuple[int, str], np.ndarray | str] = {}
-        self._tail = np.zeros(0, dtype=np.float32)
         self._volume = settings.volume
-        self._vol = GainRamp(volume_to_gain(settings.volume), rate_hz, RAMP_S)
-        self._duck = GainRamp(1.0, rate_hz, RAMP_S)
-        self._gate = GainRamp(0.0, rate_hz, GATE_S)
-        self._fade = GainRamp(1.0, rate_hz, settings.fade_s)
-        self._duck_requested = False
-        self._speech = SpeechQueue()
+        self._mixer = Mixer(rate_hz, settings.volume, settings.duck_db, settings.fade_s)
         self._shuffle = False
         self._repeat = False
         self._sleep_at_s: float | None = None
-        self._fading = False
         self._kicked_generation = -1
         self._wake = threading.Event()
         self._closing = False
@@ -135,13 +128,15 @@ class Player:
     def speaking(self) -> bool:
         """True while queued speech is still being played out."""
         with self._lock:
-            return bool(self._speech)
+            return self._mixer.speaking
 
     @property
     def queue(self) -> tuple[Playable, ...]:
         """The tracks still to come after the current one, in play order."""
         with self._lock:
             return tuple(self._queue[i] for i in self._order[self._cursor + 1:])
+
+    upcoming = queue
 
     @property
     def shuffle(self) -> bool:
@@ -193,13 +188,17 @@ class Player:
                 self._order.extend(added)
         self._resolve(events)
 
-    def next(self) -> None:
-        """Skip to the next track (a ``skip`` feedback with the position); no-op when stopped."""
+    def next(self) -> bool:
+        """Skip to the next track, with a ``skip`` feedback at the position left.
+
+        Returns True if a track plays now; False when stopped or past the last
+        track (then the player has stopped).
+        """
         events: list[Event] = []
         with self._lock:
             track = self._current()
             if self._state == "stopped" or track is None:
-                return
+                return False
             if self._audio is not None:
                 events.append(Feedback(t_s=self._clock(), kind="skip", track_id=track.id,
                                        position_s=round(self.position_s, 3)))
@@ -208,6 +207,7 @@ class Player:
             if self._step_locked(events):
                 self._settle_locked(events)
         self._resolve(events)
+        return self._state != "stopped"
 
     def previous(self) -> None:
         """Restart the track if more than 3 s in, else go to the one before it."""
@@ -223,7 +223,7 @@ class Player:
             else:
                 self._pos = 0
                 if self._state == "playing":
-                    self._gate.set(1.0)
+                    self._mixer.fade_in()
         self._resolve(events)
 
     def pause(self) -> None:
@@ -240,7 +240,7 @@ class Player:
         with self._lock:
             if self._state == "paused":
                 self._state = "playing"
-                self._gate.set(1.0)
+                self._mixer.fade_in()
                 events.append(Resumed(t_s=self._clock()))
         self._emit_all(events)
 
@@ -248,8 +248,7 @@ class Player:
         """Stop music at once, drop queued speech and cancel the sleep timer."""
         events: list[Event] = []
         with self._lock:
-            self._speech.clear()
-            self._update_duck_locked()
+            self._mixer.cancel_speech()
             self._cancel_sleep_locked()
             if self._state != "stopped":
                 self._cut_locked()
@@ -262,7 +261,7 @@ class Player:
         events: list[Event] = []
         with self._lock:
             self._volume = max(0, min(100, int(percent)))
-            self._vol.set(volume_to_gain(self._volume))
+            self._mixer.set_volume(self._volume)
             events.append(VolumeChanged(t_s=self._clock(), level=self._volume))
         self._emit_all(events)
 
@@ -300,8 +299,7 @@ class Player:
     def duck(self, on: bool) -> None:
         """Lower music by ``player.duck_db`` while Encore listens (speech ducks by itself)."""
         with self._lock:
-            self._duck_requested = on
-            self._update_duck_locked()
+            self._mixer.set_duck(on)
 
     # ----- speech ---------------------------------------------------------------------------
 
@@ -309,14 +307,12 @@ class Player:
         """Queue speech to play over the music, which ducks until the speech is done."""
         clip = resample(np.asarray(samples, dtype=np.float32), rate_hz, self.rate_hz)
         with self._lock:
-            self._speech.push(clip)
-            self._update_duck_locked()
+            self._mixer.say(clip)
 
     def cancel_speech(self) -> None:
         """Drop speech being played and queued, at once."""
         with self._lock:
-            self._speech.clear()
-            self._update_duck_locked()
+            self._mixer.cancel_speech()
 
     # ----- the output path ----------------------------------------------------------------
 
@@ -383,8 +379,8 @@ class Player:
         self._audio = None
         self._pos = 0
         self._state = "playing"
-        self._gate.jump(0.0)
-        self._gate.set(1.0)
+        self._mixer.cut(None)
+        self._mixer.fade_in()
 
     def _step_locked(self, events: list[Event]) -> bool:
         """Move to the next track in play order; at the end wrap (repeat) or stop."""
@@ -408,11 +404,8 @@ class Player:
 
     def _cut_locked(self) -> None:
         """Leave the current sound with a short fade-out tail instead of a click."""
-        if self._state == "playing" and self._audio is not None:
-            length = round(GATE_S * self.rate_hz)
-            tail = self._audio[self._pos:self._pos + length] * self._gate.value
-            self._tail = (tail * np.linspace(1.0, 0.0, len(tail))).astype(np.float32)
-        self._gate.jump(0.0)
+        playing = self._state == "playing" and self._audio is not None
+        self._mixer.cut(self._audio[self._pos:] if playing and self._audio is not None else None)
 
     def _settle_locked(self, events: list[Event]) -> None:
         """Install decoded audio for the current track, skipping tracks that failed to decode."""
@@ -457,44 +450,26 @@ class Player:
                 events.append(Feedback(t_s=self._clock(), kind="complete", track_id=track.id,
                                        position_s=round(len(audio) / self.rate_hz, 3)))
                 if self._step_locked(events):
-                    self._gate.jump(1.0)  # a natural change needs no fade-in
+                    self._mixer.open_at_once()  # a natural change needs no fade-in
                     self._settle_locked(events)
         return filled
 
     def _mix_locked(self, music: np.ndarray, events: list[Event]) -> np.ndarray:
-        n = len(music)
-        music = music * self._gate.block(n)
-        if len(self._tail):
-            take = min(n, len(self._tail))
-            music[:take] += self._tail[:take]
-            self._tail = self._tail[take:]
-        gains = self._vol.block(n) * self._duck.block(n) * self._fade.block(n)
-        out = music * gains + self._speech.pull(n)
-        if not self._speech:
-            self._update_duck_locked()
-        if self._fading and self._fade.settled:
-            self._tail = np.zeros(0, dtype=np.float32)
+        out = self._mixer.mix(music)
+        if self._mixer.faded_out:
             if self._state != "stopped":
                 self._stop_locked(events)
             self._cancel_sleep_locked()
-        return np.clip(out, -1.0, 1.0).astype(np.float32)
-
-    def _update_duck_locked(self) -> None:
-        ducked = self._duck_requested or bool(self._speech)
-        target = db_to_gain(self.settings.duck_db) if ducked else 1.0
-        if target != self._duck.target:
-            self._duck.set(target)
+        return out
 
     def _check_sleep_locked(self) -> None:
-        if self._sleep_at_s is not None and not self._fading and self._clock() >= self._sleep_at_s:
-            self._fading = True
-            self._fade.set(0.0)
+        if (self._sleep_at_s is not None and not self._mixer.fading
+                and self._clock() >= self._sleep_at_s):
+            self._mixer.start_fade_out()
 
     def _cancel_sleep_locked(self) -> None:
         self._sleep_at_s = None
-        if self._fading:
-            self._fading = False
-            self._fade.jump(1.0)
+        self._mixer.cancel_fade_out()
 
     def _decode(self, track: Playable) -> None:
         """Decode ``track`` into the cache; never called with the lock held."""

@@ -363,3 +363,15 @@ def test_earcon_is_a_short_two_tone_chime() -> None:
     bins = np.fft.rfftfreq(len(earcon), 1 / 22050)
     peaks = sorted(bins[np.argsort(spectrum)[-40:]])
     assert any(abs(p - 784) < 30 for p in peaks) and any(abs(p - 1046.5) < 30 for p in peaks)
+
+
+def test_next_past_the_last_track_reports_false_and_stops(tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks[:2])
+    assert rig.player.next() is True
+    assert rig.player.upcoming == ()
+    assert rig.player.next() is False
+    assert rig.player.state == "stopped" and rig.player.now_playing is None
+    assert rig.player.next() is False
+    assert len(rig.of(Stopped)) == 1
+    assert [e.track_id for e in rig.of(Feedback) if e.kind == "skip"] == [1, 2]

@@ -1,0 +1,360 @@
+"""Wake word and end of speech: false rejects, false accepts per hour, CPU cost.
+
+Everything is generated at run time (espeak-ng speech, synthesised music), so
+nothing large is committed:
+
+* positives: "hey jarvis, <request>" (and "alexa, <request>" for the peer model)
+  in several espeak-ng voices, clean and over music at 10 and 0 dB SNR;
+* negatives: an hour or more of varied sentences without the wake word (some
+  over music, with confusable words like "Jarvis"-free "harvest", "Alexis")
+  plus music alone, streamed continuously through the detector;
+* CPU: seconds of detector CPU time per second of audio, ``hey_jarvis`` against
+  ``alexa`` measured in the same run;
+* end of speech: Silero VAD request capture after the wake word, clean and
+  over music, and its cost per 80 ms frame.
+
+Run: ``python -m bench.bench_wake`` (``--quick`` for a 5-minute smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bench.voices import VOICES, Voice, speak
+from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
+from speaker.config import VadSettings, WakeSettings
+from speaker.vad import RequestCapture, SileroVad
+from speaker.wakeword import WakeWordDetector
+
+__all__ = ["REQUESTS", "main", "mix_speech_music", "synth_music"]
+
+REQUESTS = (
+    "play some jazz by miles davis",
+    "turn it up a little",
+    "what song is this",
+    "skip this track",
+    "play the album kind of blue",
+    "pause the music",
+    "play something relaxing",
+    "set a sleep timer for twenty minutes",
+)
+
+NEGATIVE_VOICES: tuple[Voice, ...] = (
+    *VOICES,
+    Voice("en-us-nyc", 170),
+    Voice("en-gb-x-gbclan", 155),
+    Voice("en-gb-x-gbcwmd", 160),
+    Voice("en-us+f4", 175, 65),
+)
+
+_SUBJECTS = ("my sister", "the neighbour", "our teacher", "the old man", "a friend of mine",
+             "the band", "Harvey", "Alexis", "Alessia", "the driver", "my boss", "Marvin",
+             "the children", "Jared", "Travis", "the service", "everyone at work")
+_VERBS = ("said that", "thinks that", "told me that", "wrote that", "heard that",
+          "asked whether", "wondered if", "promised that", "complained that")
+_CLAUSES = ("the harvest was late this year", "the train will arrive at nine",
+            "hey there is some music playing next door", "the jazz club closed on Tuesday",
+            "the garden needs more water", "the concert was sold out",
+            "play time is over for today", "the radio was far too loud",
+            "the market opens early on Saturday", "service is included in the bill",
+            "the jarring noise came from the kitchen", "nobody remembers the lyrics",
+            "the guitar needs new strings", "a hard rain is going to fall",
+            "the hay is stacked in the barn", "the marvellous view was worth it",
+            "hey you should call your mother", "the album sounds better on vinyl",
+            "the weather will turn cold tonight", "the volume knob is broken",
+            "the carpenter fixed the door", "the party starts at eight",
+            "the harvest festival had a brass band", "heavy traffic blocked the road")
+_STANDALONE = ("hey there, play some music", "play some music please", "next song",
+               "turn the volume down", "what time is it", "harvest moon by neil young",
+               "hey, are you listening to me", "stop the music", "is anybody home",
+               "hey mister, can you help me", "alexander played the piano",
+               "the jar is on the shelf", "have you seen my keys", "hey jude is a song",
+               "hey guys, dinner is ready", "service with a smile", "his name is Harvey",
+               "they bought a new car", "a jarvis-free sentence about harvest")
+
+
+def synth_music(seconds: float, seed: int = 0, rate_hz: int = RATE_HZ) -> np.ndarray:
+    """Synthetic instrumental music, float32 mono peaking at 0.7.
+
+    Drums (noise snare and hats, sine kick), a bass line, sustained chords and a
+    vibrato lead that sounds a little like singing; tempo, key and timbres come
+    from ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate_hz)
+    out = np.zeros(n, dtype=np.float64)
+    beat = 60.0 / float(rng.uniform(70, 150))
+    root = float(rng.uniform(40, 55))
+    scale = np.array([0, 2, 4, 5, 7, 9, 11])
+    progression = rng.choice([0, 3, 4, 5], size=16)
+    timbre = rng.uniform(0.1, 1, 6) / np.arange(1, 7)
+    lead_timbre = rng.uniform(0.2, 1, 8) / np.arange(1, 9)
+
+    def midi_hz(m: float) -> float:
+        return 440.0 * 2 ** ((m - 69) / 12)
+
+    def tone(freq: float, dur_s: float, harmonics: np.ndarray | list[float], decay: float,
+             vibrato: float = 0.0) -> np.ndarray:
+        t = np.arange(int(dur_s * rate_hz)) / rate_hz
+        phase = 2 * np.pi * freq * t + vibrato * np.sin(2 * np.pi * 5.5 * t) / 5.5
+        sig = sum(a * np.sin((k + 1) * phase) for k, a in enumerate(harmonics))
+        return np.asarray(sig * np.minimum(1, t / 0.01) * np.exp(-t * decay))
+
+    def add(start: int, sig: np.ndarray, gain: float) -> None:
+        sig = sig[: max(0, n - start)]
+        out[start : start + len(sig)] += gain * sig
+
+    t_s, i = 0.0, 0
+    while t_s < seconds:
+        s = int(t_s * rate_hz)
+        degree = int(progression[(i // 4) % 16])
+        if i % 2 == 0:
+            add(s, tone(55, 0.25, [1.0], 18), 0.8)
+        else:
+            m = int(0.15 * rate_hz)
+            add(s, rng.standard_normal(m) * np.exp(-np.arange(m) / rate_hz * 30), 0.3)
+        m = int(0.05 * rate_hz)
+        add(s + int(beat / 2 * rate_hz),
+            rng.standard_normal(m) * np.exp(-np.arange(m) / rate_hz * 80), 0.1)
+        add(s, tone(midi_hz(root + scale[degree % 7]), beat, [1, 0.5, 0.3], 3), 0.5)
+        if i % 4 == 0:
+            for d in (0, 2, 4):
+                deg = degree + d
+                add(s, tone(midi_hz(root + 24 + scale[deg % 7] + 12 * (deg // 7)), 4 * beat,
+                            timbre, 0.8), 0.2)
+        if rng.random() < 0.7:
+            deg = int(rng.integers(0, 10))
+            dur = beat * float(rng.choice([0.5, 1, 2]))
+            add(s, tone(midi_hz(root + 36 + scale[deg % 7] + 12 * (deg // 7)), dur,
+                        lead_timbre, 2, vibrato=6), 0.25)
+        t_s += beat
+        i += 1
+    out /= max(float(np.max(np.abs(out))), 1e-9)
+    return (0.7 * out).astype(np.float32)
+
+
+def mix_speech_music(speech: np.ndarray, music: np.ndarray, snr_db: float | None,
+                     lead_s: float = 1.0, tail_s: float = 1.0) -> np.ndarray:
+    """``speech`` with ``lead_s``/``tail_s`` of padding, music underneath at ``snr_db``.
+
+    The SNR compares the power of the speech itself (not of the padding) with
+    the music's; ``snr_db=None`` gives clean speech with silent padding.
+    """
+    lead, tail = int(lead_s * RATE_HZ), int(tail_s * RATE_HZ)
+    padded = np.concatenate([np.zeros(lead, np.float32), speech, np.zeros(tail, np.float32)])
+    if snr_db is None:
+        return padded
+    bg = np.tile(music, int(np.ceil(len(padded) / len(music))))[: len(padded)]
+    p_speech = float(np.mean(speech.astype(np.float64) ** 2)) or 1e-12
+    p_music = float(np.mean(bg.astype(np.float64) ** 2)) or 1e-12
+    mixed = padded + np.sqrt(p_speech / (p_music * 10 ** (snr_db / 10))) * bg
+    peak = float(np.max(np.abs(mixed)))
+    return (mixed * (0.95 / peak) if peak > 0.95 else mixed).astype(np.float32)
+
+
+@dataclass
+class _Meter:
+    """Per-frame scores and CPU seconds of one detector over a continuous stream."""
+
+    detector: WakeWordDetector
+    cpu_s: float = 0.0
+    audio_s: float = 0.0
+    detections: int = 0
+    scores: list[float] = field(default_factory=list)
+
+    def stream(self, audio: np.ndarray) -> None:
+        """Feed float audio frame by frame without resetting."""
+        pcm = to_int16(audio)
+        t0 = time.process_time()
+        for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
+            frame = Frame(pcm[start : start + FRAME_SAMPLES], self.audio_s + start / RATE_HZ,
+                          "bench")
+            if self.detector.process(frame) is not None:
+                self.detections += 1
+            self.scores.append(self.detector.last_score)
+        self.cpu_s += time.process_time() - t0
+        self.audio_s += len(pcm) / RATE_HZ
+
+    def accepts_at(self, threshold: float, refractory_s: float) -> int:
+        """Detections the stream would have given at ``threshold``."""
+        count, quiet_until = 0, -1.0
+        for i, score in enumerate(self.scores):
+            end_s = (i + 1) * FRAME_SAMPLES / RATE_HZ
+            if score >= threshold and end_s >= quiet_until:
+                count += 1
+                quiet_until = end_s + refractory_s
+        return count
+
+
+def _max_score(detector: WakeWordDetector, pcm: np.ndarray) -> float:
+    """Highest frame score over a clip, through the streaming path."""
+    detector.reset()
+    best = 0.0
+    for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
+        detector.process(Frame(pcm[start : start + FRAME_SAMPLES], start / RATE_HZ, "clip"))
+        best = max(best, detector.last_score)
+    return best
+
+
+def _negative_sentences(rng: np.random.Generator, count: int) -> list[str]:
+    out = []
+    for _ in range(count):
+        if rng.random() < 0.3:
+            out.append(str(rng.choice(_STANDALONE)))
+        else:
+            out.append(f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_CLAUSES)}")
+    return out
+
+
+def _positives(args: argparse.Namespace, wake_phrase: str) -> list[np.ndarray]:
+    clips = []
+    for k in range(args.positives):
+        voice = VOICES[k % len(VOICES)]
+        request = REQUESTS[(k // len(VOICES) + k) % len(REQUESTS)]
+        clips.append(speak(f"{wake_phrase}, {request}", voice))
+    return clips
+
+
+def _clip_scores(detector: WakeWordDetector, clips: list[np.ndarray], snr_db: float | None,
+                 seed: int) -> list[float]:
+    """Best score of each positive clip (mixed with music at ``snr_db``)."""
+    out = []
+    for k, speech in enumerate(clips):
+        music = synth_music(len(speech) / RATE_HZ + 3, seed + k)
+        out.append(_max_score(detector, to_int16(mix_speech_music(speech, music, snr_db))))
+    return out
+
+
+def _end_of_speech(clips: list[np.ndarray], snr_db: float | None,
+                   seed: int) -> tuple[int, int, list[float]]:
+    """Capture each request after its wake word; count ends found near the truth."""
+    capture = RequestCapture(VadSettings())
+    found, lags = 0, []
+    for k, speech in enumerate(clips):
+        voiced = np.nonzero(np.abs(speech) > 0.01)[0]
+        true_end_s = 0.2 + voiced[-1] / RATE_HZ
+        music = synth_music(len(speech) / RATE_HZ + 8, seed + k)
+        pcm = to_int16(mix_speech_music(speech, music, snr_db, lead_s=0.2, tail_s=6.0))
+        capture.start(0.0)
+        for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
+            result = capture.feed(Frame(pcm[start : start + FRAME_SAMPLES],
+                                        start / RATE_HZ, "bench"))
+            if result is None:
+                continue
+            lag = result.end_t_s - result.trailing_silence_s - true_end_s
+            if not (result.timed_out or result.truncated) and -0.15 <= lag <= 1.0:
+                found += 1
+                lags.append(lag)
+            break
+    return found, len(clips), lags
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_wake", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 minutes of negatives")
+    parser.add_argument("--positives", type=int, default=24, help="clips per condition")
+    parser.add_argument("--negative-minutes", type=float, default=60.0,
+                        help="minutes of speech without the wake word")
+    parser.add_argument("--music-minutes", type=float, default=20.0,
+                        help="minutes of music alone")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--thresholds", type=float, nargs="*", default=[0.3],
+                        help="extra thresholds to report besides the configured one")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.quick:
+        args.negative_minutes, args.music_minutes = 4.0, 1.0
+    rng = np.random.default_rng(args.seed)
+
+    models = ("hey_jarvis", "alexa")
+    phrases = {"hey_jarvis": "hey jarvis", "alexa": "alexa"}
+    meters = {m: _Meter(WakeWordDetector(WakeSettings(model=m))) for m in models}
+    conditions: tuple[tuple[str, float | None], ...] = (
+        ("clean", None), ("music 10 dB", 10.0), ("music 0 dB", 0.0))
+
+    print(f"positives: {args.positives} clips x {len(conditions)} conditions", flush=True)
+    best: dict[str, dict[str, list[float]]] = {}
+    clips_by_model = {m: _positives(args, phrases[m]) for m in models}
+    for m in models:
+        best[m] = {name: _clip_scores(meters[m].detector, clips_by_model[m], snr,
+                                      args.seed * 1000)
+                   for name, snr in conditions}
+
+    print(f"negatives: {args.negative_minutes:.0f} min speech + {args.music_minutes:.0f} min "
+          "music", flush=True)
+    for meter in meters.values():
+        meter.detector.reset()
+    speech_s = 0.0
+    batch = 0
+    while speech_s < args.negative_minutes * 60:
+        voice = NEGATIVE_VOICES[batch % len(NEGATIVE_VOICES)]
+        text = ". ".join(_negative_sentences(rng, 8)) + "."
+        audio = speak(text, voice)
+        snr = (None, None, 15.0, 5.0)[batch % 4]
+        if snr is not None:
+            music = synth_music(len(audio) / RATE_HZ + 1, int(rng.integers(1 << 30)))
+            audio = mix_speech_music(audio, music, snr, lead_s=0.5, tail_s=0.5)
+        else:
+            audio = np.concatenate([audio, np.zeros(RATE_HZ // 2, np.float32)])
+        for meter in meters.values():
+            meter.stream(audio)
+        speech_s += len(audio) / RATE_HZ
+        batch += 1
+    music_s = 0.0
+    while music_s < args.music_minutes * 60:
+        music = synth_music(60.0, int(rng.integers(1 << 30))) * float(rng.uniform(0.3, 1.0))
+        for meter in meters.values():
+            meter.stream(music)
+        music_s += 60.0
+
+    print("end of speech", flush=True)
+    requests = [speak(REQUESTS[k % len(REQUESTS)], VOICES[k % len(VOICES)])
+                for k in range(args.positives)]
+    eos = {name: _end_of_speech(requests, snr, args.seed * 2000) for name, snr in conditions}
+    vad = SileroVad()
+    silence = np.zeros(FRAME_SAMPLES, np.int16)
+    t0 = time.process_time()
+    for _ in range(500):
+        vad.probability(silence)
+    vad_ms = (time.process_time() - t0) / 500 * 1000
+
+    hours = (speech_s + music_s) / 3600
+    ref = meters["alexa"].cpu_s / meters["alexa"].audio_s
+    print()
+    print("| model | threshold | FRR clean | FRR music 10 dB | FRR music 0 dB | "
+          f"false accepts in {hours:.2f} h | FA per hour | CPU s per audio s | CPU vs alexa |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for m in models:
+        meter = meters[m]
+        rtf = meter.cpu_s / meter.audio_s
+        settings = meter.detector.settings
+        for threshold in sorted({settings.threshold, *args.thresholds}, reverse=True):
+            cells = []
+            for scores in best[m].values():
+                miss = sum(b < threshold for b in scores)
+                cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
+            fa = meter.accepts_at(threshold, settings.refractory_s)
+            mark = " (default)" if threshold == settings.threshold else ""
+            print(f"| {m} | {threshold:.2f}{mark} | {' | '.join(cells)} | {fa} | "
+                  f"{fa / hours:.2f} | {rtf:.4f} | {rtf / ref:.2f}x |")
+        assert meter.accepts_at(settings.threshold, settings.refractory_s) == meter.detections
+    print()
+    print("| end of speech (Silero VAD, trailing 0.6 s) | found | median lag s | p90 lag s |")
+    print("|---|---|---|---|")
+    for name, (found, n, lags) in eos.items():
+        med = f"{np.median(lags):.2f}" if lags else "-"
+        p90 = f"{np.percentile(lags, 90):.2f}" if lags else "-"
+        print(f"| {name} | {found}/{n} | {med} | {p90} |")
+    print(f"\nSilero VAD: {vad_ms:.2f} ms CPU per 80 ms frame "
+          f"({vad_ms / 80:.4f} CPU s per audio s; hey_jarvis: "
+          f"{meters['hey_jarvis'].cpu_s / meters['hey_jarvis'].audio_s:.4f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -216,6 +216,8 @@ class Engine:
         self._sessions: dict[str, _Session] = {}
         self._trained_through = 0
         self._rng = np.random.default_rng(params.seed)
+        self.retrained = threading.Event()
+        """Set after every finished retrain (tests and the CLI wait on it)."""
         self._load_model()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -277,6 +279,7 @@ class Engine:
                 self._trained_through = inter.last_event_id
                 self._catalog_key = None
                 self._sessions.clear()
+            self.retrained.set()
 
     def _retrain_loop(self) -> None:
         while True:
@@ -359,7 +362,7 @@ class Engine:
         if penalty > 0 and kind == "skip":
             session.skipped.add(track.id)
             session.artist_penalty[artist] += SKIP_ARTIST_PENALTY
-        if plays > 0:
+        if plays > 0 and online:
             session.positives += 1
         weight = plays - penalty
         if online and weight and catalog.items is not None:

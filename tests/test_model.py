@@ -114,7 +114,7 @@ def test_a_model_file_of_another_format_version_is_refused(tmp_path: Path) -> No
     meta = json.loads((tmp_path / "m.json").read_text())
     meta["format_version"] = FORMAT_VERSION + 1
     (tmp_path / "m.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelFormatError, match="format version .* retrain"):
+    with pytest.raises(ModelFormatError, match=r"format version .* retrain"):
         load_model(tmp_path / "m")
 
 

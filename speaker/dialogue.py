@@ -133,15 +133,12 @@ class Dialogue:
             return self._by_mood(str(slots["mood"]), recent)
         elif slots.get("playlist"):
             return self._playlist(str(slots["playlist"]))
-        tracks = self._engine.recommend(user, QUEUE_BATCH, query)
+        missing = _unmatched(slots, matches)
+        tracks = [] if missing else self._engine.recommend(user, QUEUE_BATCH, query)
         if tracks:
             return tracks, what, ""
-        asked = next((str(slots[k]) for k in ("track", "album", "artist", "genre")
-                      if slots.get(k)), "")
-        if not asked and slots.get("year") is not None:
-            asked = f"music from {what.removeprefix('music from ')}" if what else "that"
         fallback = self._engine.recommend(user, QUEUE_BATCH, Query(exclude_track_ids=recent))
-        return fallback, "", asked.title() if asked else "that"
+        return fallback, "", missing or what or "that"
 
     def _by_mood(self, mood: str, recent: frozenset[int]) -> tuple[list[Track], str, str]:
         genres = {g.casefold() for g in self.library.genres_for_mood(mood)}
@@ -194,11 +191,11 @@ class Dialogue:
     def _on_next(self, slots: dict[str, Any]) -> str:
         if self._nothing_playing():
             return "Nothing is playing."
-        if not self._player.next():
-            self._player.stop()
-            return "That was the last track in the queue."
+        self._player.next()
         upcoming = self._player.now_playing
-        return f"Next: {describe(upcoming)}." if upcoming else "Skipping."
+        if upcoming is None:
+            return "That was the last track in the queue."
+        return f"Next: {describe(upcoming)}."
 
     def _on_previous(self, slots: dict[str, Any]) -> str:
         if self._nothing_playing():
@@ -290,8 +287,8 @@ class Dialogue:
         if track is None:
             return "Nothing is playing, so I don't know what you dislike."
         self._engine.feedback(self.state.user, "dislike", track.id)
-        if self._player.now_playing is not None and not self._player.next():
-            self._player.stop()
+        if self._player.now_playing is not None:
+            self._player.next()
         return "Okay, I won't play that again."
 
     # --- feedback from the player ---------------------------------------------------
@@ -309,7 +306,7 @@ class Dialogue:
             self._engine.feedback(self.state.user, event.kind, event.track_id, event.position_s)
 
     def _refill(self) -> None:
-        upcoming = list(self._player.upcoming)
+        upcoming = list(self._player.queue)
         if len(upcoming) >= REFILL_BELOW:
             return
         exclude = frozenset(self.state.history[-QUEUE_BATCH * 2:]) | {t.id for t in upcoming}
@@ -317,6 +314,16 @@ class Dialogue:
                                       Query(exclude_track_ids=exclude))
         if more:
             self._player.enqueue(more)
+
+
+def _unmatched(slots: dict[str, Any], matches: dict[str, Match]) -> str:
+    """The first spoken name that matched nothing in the library, as it was spoken."""
+    matched = {m.spoken for m in matches.values()}
+    for slot in ("track", "album", "artist", "genre"):
+        spoken = slots.get(slot)
+        if spoken and str(spoken) not in matched:
+            return str(spoken).title()
+    return ""
 
 
 def _number(value: Any) -> str:

@@ -102,7 +102,8 @@ def clean(text: str) -> str:
 _CARRIER = re.compile(
     r"^(?:(?:i'd|i would|i'll|i will) like to |i (?:want|need|wanna|wish|would love|'d love) to |"
     r"i wanna |let me |let's |let us |can i |could i |may i |we (?:want|need|wanna) to |"
-    r"(?:i )?wish to |i'd love to |i would love to |lets |"
+    r"(?:i )?wish to |i'd love to |i would love to |lets |(?:i )?want to |"
+    r"(?:i'm |i am )?looking for |i'd like |i would like |"
     r"i want |i need |i'd like |give me |get me |)"
     r"(?:play|paly|playing|plays|put on|throw on|stick on|pop on|slap on|put|queue up|queue|"
     r"line up|cue up|start playing|start|spin|blast|hear|listen to|listen|pull up|bring up|"
@@ -128,7 +129,7 @@ _ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|t
 
 def _one_request(remainder: str) -> str:
     """Of "search for scott miller and play some of his songs" keep the part with the name."""
-    parts = re.split(r" and (?:then )?(?:play|start playing|put on|listen to) ", remainder,
+    parts = re.split(r"(?: and)? (?:then )?(?:play|start playing|put on|listen to) ", remainder,
                      maxsplit=1)
     if len(parts) == 2:
         cue_only = re.fullmatch(r"(?:(?:some|any|of|his|her|their|its|the|a|new|latest|best|top|"

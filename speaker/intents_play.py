@@ -39,7 +39,7 @@ _SAFE_FILLER = (
 )
 _FILLER = (
     r"(?:a couple of|a few|a bit of|a little|a little bit of|a|an|some|any|me|us|something|"
-    r"anything|whatever|more|all|all of|all the|every|just|only|my|our|your|of|to|please)"
+    r"anything|whatever|more|all|all of|all the|every|just|only|my|our|your|of|please)"
 )
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _DECADE = (
@@ -61,8 +61,9 @@ _YEAR_CUE = (
 def take_service(text: str) -> tuple[str, str | None]:
     """Remove a named streaming service ("on Spotify", "open Deezer and") from the text."""
     patterns = (
-        rf"^(?:(?:can i |could i |i want to |i'd like to |let's |please )?(?:open|use|launch|start|"
-        rf"go to|using|with|on|in|over|via)(?: up)?(?: the| my)?(?: service| app)? )({_SVC})"
+        rf"^(?:(?:can i |could i |i want to |i'd like to |let's |let me |please )?(?:open|use|"
+        rf"launch|start|go to|using|with|on|in|over|via|turn on|switch to)(?: up)?(?: the| my)?"
+        rf"(?: service| app)? )({_SVC})"
         rf"(?: app| radio| service)?(?: and| to| then|,)? ",
         rf" (?:on|using|with|from|in|via|through|by|off|off of|at|over|to)"
         rf" (?:my |the )?({_SVC})(?: app| radio| service)?\b",
@@ -84,17 +85,17 @@ def _squash(text: str) -> str:
 
 def _take_user(rest: str, slots: dict[str, Any]) -> str:
     match = re.search(
-        r"(?:^| )(?:(?:something|music|songs|anything) )?for (?:my |the |a |an )?"
+        r"(?:^| )(?:(?:something|music|songs|anything) )?for (?P<det>my |the |a |an )?"
         r"([a-z][\w'-]*(?: [a-z][\w'-]*)?)$",
         rest)
     if match:
-        who = match.group(1)
+        who = match.group(2)
         if who in ("me", "us", "myself", "everyone", "everybody", "all", "now", "a while", "today"):
             return _squash(rest[: match.start()])
         if who in MOODS or who.split()[0] in MOODS:
             slots["mood"] = who
             return _squash(rest[: match.start()])
-        if len(who.split()) == 1:
+        if len(who.split()) == 1 and match.group("det") in (None, "my "):
             slots["user"] = who
             return _squash(rest[: match.start()])
     match = re.search(r"(?:^| )([a-z][\w-]*)'s? (?:favou?rites?|likes|liked songs|picks)"
@@ -109,6 +110,8 @@ def _take_playlist(rest: str, slots: dict[str, Any]) -> str:
     patterns = (
         r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a )?"
         r"(?:play ?list|playlist) (?:called |named |titled )?(.+)$",
+        r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the )"
+        r"list (?:called |named |titled )?(.+)$",
         r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a |an )?"
         r"(.+?) play ?list(?:s)?\b",
     )
@@ -151,6 +154,11 @@ _STRONG_SORT = (
     r"(?:top[\s-]+\w+|top[\s-]*charting|best[\s-]+selling|top|newest|latest|greatest|best|"
     r"most[\s-]+popular|most[\s-]+played|popular|biggest|most[\s-]+recent)"
 )
+_GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
+_GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
+                         r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
+_CREDIT = re.compile(r"^(?:.*? )?(?:that|which) (.+?) (?:wrote|did|made|recorded|performed|sang|sung|"
+                     r"contributed to|composed|released|played on|played|produced)\b.*$")
 _PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for|"
          r"that are|released|recorded|as performed|performed|as sung|sung|(?:that )?you can find)")
 
@@ -162,13 +170,15 @@ def _tidy(rest: str) -> str:
     while previous != rest:
         previous = rest
         rest = re.sub(rf"(?:^| ){_PREP}$", "", rest).strip()
-        rest = re.sub(r"^(?:and|with|that is|that was|released)\b ?", "", rest).strip()
+        rest = re.sub(r"^(?:and|with|that is|that's|that was|released)\b ?", "", rest).strip()
     return _squash(rest)
 
 
 def _strip_sort(rest: str) -> str:
-    rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: \w+)?$|\bsorted$", "", rest).strip()
-    follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which|\d)\b)"
+    rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: (?:newest|latest|popular|popularity|last|"
+                  r"top|best|date|year|release date|most popular|new|rating))?$|\bsorted$",
+                  "", rest).strip()
+    follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which|\d{{4}})\b)"
     determiner = r"(?:the|my|a|some|their|his|her|its|any)"
     rest = re.sub(rf"(?:^|(?<= ))(?:{determiner} )?(?:{_STRONG_SORT}){follow}", "", rest)
     rest = re.sub(rf"(?:^|(?<= )){determiner} (?:{SORT_PATTERN}){follow}", "", rest)
@@ -252,12 +262,20 @@ def _kind_for_item(item: str | None) -> str:
 def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     """Put a span with no by/from cue into genre, mood, album, track or artist."""
     text = _tidy(text)
+    genre = _GENRE_WORD.match(text)
+    if genre and (genre.group(1) or genre.group(2)) in GENRES:
+        slots["genre"] = genre.group(1) or genre.group(2)
+        return
+    credit = _CREDIT.match(text)
+    if credit and not has_artist:
+        slots["artist"] = _clean_name(credit.group(1))  # "the soundtrack that X wrote"
+        return
     had_the = text.startswith("the ")
     had_filler = bool(re.match(rf"^(?:{_FILLER}) ", text))
     name, item, leading = _strip_items(text, title=has_artist)
     if not name:
         return
-    if leading:
+    if leading and item not in _GENERIC_ITEMS:
         slots[_kind_for_item(item)] = name  # "the album thriller", "the song gangsta"
         return
     if name in GENRES:
@@ -310,13 +328,19 @@ _ALBUM_TAIL = re.compile(
     rf" (?:from|off|on) (?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)$"
     rf"| (?:from|off|on) (?:the |their |his |her |its )?(.+?) {_ALBUMISH}$")
 _ARTIST_PREFIX = re.compile(
-    r"^(?:the )?(?:artist|band|group|singer|composer|musician|rapper|dj named|songwriter)"
+    r"^(?:the )?(?:musical |music )?(?:artist|band|group|singer|composer|musician|rapper|"
+    r"dj named|songwriter)"
     r"(?: called| named)? ")
 
 
-def _artist_side(right: str, slots: dict[str, Any]) -> None:
-    """The words after "by"/"from": an artist, maybe followed by "from their X album"."""
+def _artist_side(right: str, slots: dict[str, Any], after_song: bool = False) -> None:
+    """The words after "by"/"from": an artist, maybe followed by "from their X album".
+
+    After "a song by X", a further "from Y" names the album Y.
+    """
     album = _ALBUM_TAIL.search(right)
+    if album is None and after_song:
+        album = re.search(r" (?:from|off) (?:the |their |his |her )?()(.+)$", right)
     if album:
         slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
         right = right[: album.start()]
@@ -325,7 +349,7 @@ def _artist_side(right: str, slots: dict[str, Any]) -> None:
     if inner:
         slots["artist"], slots["album"] = inner.group(1), inner.group(3)
         return
-    right, _item, _leading = _strip_items(right)
+    right = _clean_name(re.sub(r" (?:songs|tracks|tunes|stuff)$", "", right))
     if right in GENRES and " " in right:
         slots["genre"] = right  # "something by new wave of american heavy metal"
     elif right:
@@ -386,12 +410,17 @@ def play_slots(rest: str) -> dict[str, Any]:
         left, right = split
         album = re.fullmatch(rf"(?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)"
                              rf"|(?:the |their |his |her |its )?(.+?) {_ALBUMISH}", right)
-        if album and "by" not in rest.split():
-            slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
+        track = re.fullmatch(r"(?:the |a )?(?:song|track|single) (?:called |named )?(.+)", right)
+        if (album or track) and "by" not in rest.split():
+            if album:
+                slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
+            elif track:
+                slots["track"] = _clean_name(track.group(1), title=True)
             if left:
                 _describe(left, slots, has_artist=False)
             return slots
-        _artist_side(right, slots)
+        after_song = bool(re.search(r"\b(?:song|track|tune|single)\b", left))
+        _artist_side(right, slots, after_song=after_song)
         if left:
             _describe(left, slots, has_artist="artist" in slots)
         return slots

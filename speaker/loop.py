@@ -8,6 +8,7 @@ worker, output rendered frame by frame on the input's virtual clock).
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import queue
 import threading
@@ -126,7 +127,7 @@ class VoiceLoop:
             except queue.Empty:
                 return
             self._emit(event)
-            self._worker.submit(lambda e=event: self._dialogue.on_player_event(e))
+            self._worker.submit(functools.partial(self._dialogue.on_player_event, event))
 
     # --- main loop -------------------------------------------------------------------
 

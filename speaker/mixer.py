@@ -197,10 +197,14 @@ class Mixer:
             take = min(n, len(self._tail))
             music[:take] += self._tail[:take]
             self._tail = self._tail[take:]
-        gains = self._volume.block(n) * self._duck.block(n) * self._fade.block(n)
-        out = music * gains + self._speech.pull(n)
-        if not self._speech:
+        spoken = min(n, self._speech.remaining())
+        speech = self._speech.pull(n)
+        duck = self._duck.block(spoken)
+        if spoken < n:  # the speech ended inside this block: lift the duck from that sample
             self._update_duck()
+            duck = np.concatenate([duck, self._duck.block(n - spoken)])
+        gains = self._volume.block(n) * duck * self._fade.block(n)
+        out = music * gains + speech
         return np.clip(out, -1.0, 1.0).astype(np.float32)
 
     def _update_duck(self) -> None:

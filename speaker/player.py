@@ -404,8 +404,8 @@ class Player:
 
     def _cut_locked(self) -> None:
         """Leave the current sound with a short fade-out tail instead of a click."""
-        playing = self._state == "playing" and self._audio is not None
-        self._mixer.cut(self._audio[self._pos:] if playing and self._audio is not None else None)
+        audio = self._audio if self._state == "playing" else None
+        self._mixer.cut(None if audio is None else audio[self._pos:])
 
     def _settle_locked(self, events: list[Event]) -> None:
         """Install decoded audio for the current track, skipping tracks that failed to decode."""

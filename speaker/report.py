@@ -88,7 +88,7 @@ def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -
         by_type[record["type"]].append(record)
     transcript = str(by_type["transcript"][0]["text"]) if by_type["transcript"] else ""
     intent = by_type["intent"][0] if by_type["intent"] else None
-    expected = entry.get("expected")
+    expected: dict[str, Any] | None = entry.get("expected")
     reference = normalise_text(str(entry.get("expected_transcript") or ""))
     errors = Levenshtein.distance(reference, normalise_text(transcript)) if reference else 0
     acted = bool(by_type["intent"] or by_type["play"] or by_type["pause"]
@@ -100,8 +100,8 @@ def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -
         file=str(entry["file"]), kind=str(entry["kind"]),
         background=str(entry.get("background", "clean")), woke=bool(by_type["wake"]),
         acted=acted, transcript=transcript, word_errors=errors, reference_words=len(reference),
-        intent_ok=bool(expected) and got_intent == expected["intent"],
-        slots_ok=bool(expected) and slots_match(expected.get("slots", {}), got_slots),
+        intent_ok=expected is not None and got_intent == expected["intent"],
+        slots_ok=expected is not None and slots_match(expected.get("slots", {}), got_slots),
         reply_latency_s=float(replies[0]["latency_seconds"]) if replies else None,
         intent=got_intent, slots=got_slots, expected=expected)
 

@@ -48,6 +48,7 @@ TOKENS_PER_S = 8.0
 _TOKEN_SLACK = 8
 _LOGPROB_THRESHOLD = -1.0
 _MIN_REPEATS = 3
+_LONG_BLOCK = 4
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,23 @@ def build_prompt(names: Sequence[str], max_names: int) -> str:
     return prompt[:600].rsplit(",", 1)[0] if len(prompt) > 600 else prompt
 
 
-def collapse_repeats(tokens: list[int], min_repeats: int = _MIN_REPEATS) -> tuple[list[int], bool]:
-    """Cut a tail that repeats one block ``min_repeats`` times down to one copy.
+def collapse_repeats(tokens: list[int]) -> tuple[list[int], bool]:
+    """Cut a looping tail down to one copy of the repeated block.
 
-    Returns the tokens and whether a loop was found (decoding should stop).
+    A block of ``_LONG_BLOCK`` tokens or more counts as a loop when it appears
+    twice in a row (no spoken command says a whole phrase twice); shorter blocks
+    need ``_MIN_REPEATS`` copies ("no no no" is rare, "no no" is not). Returns
+    the tokens and whether a loop was found, so decoding can stop.
     """
     n_tokens = len(tokens)
-    for size in range(1, n_tokens // min_repeats + 1):
+    for size in range(1, n_tokens // 2 + 1):
+        copies = 2 if size >= _LONG_BLOCK else _MIN_REPEATS
+        if size * copies > n_tokens:
+            continue
         block = tokens[n_tokens - size:]
         if all(tokens[n_tokens - (k + 1) * size: n_tokens - k * size] == block
-               for k in range(1, min_repeats)):
-            return tokens[: n_tokens - (min_repeats - 1) * size], True
+               for k in range(1, copies)):
+            return tokens[: n_tokens - (copies - 1) * size], True
     return tokens, False
 
 
@@ -136,6 +143,40 @@ def _quantize(module: Any) -> Any:
         return quantize_dynamic(module, {nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
+def _build_model(checkpoint: dict[str, Any], name: str) -> Any:
+    """A float32 openai-whisper model, built without a random-initialised copy in memory."""
+    import torch
+    from torch import nn
+    from whisper.model import AudioEncoder, ModelDimensions, TextDecoder, Whisper
+
+    try:
+        dims = ModelDimensions(**checkpoint["dims"])
+        # Whisper.__init__ without its random float32 weights: the parts are built on
+        # the meta device and the checkpoint's tensors are assigned to them.
+        model = Whisper.__new__(Whisper)
+        nn.Module.__init__(model)
+        model.dims = dims
+        with torch.device("meta"):
+            model.encoder = AudioEncoder(dims.n_mels, dims.n_audio_ctx, dims.n_audio_state,
+                                         dims.n_audio_head, dims.n_audio_layer)
+            model.decoder = TextDecoder(dims.n_vocab, dims.n_text_ctx, dims.n_text_state,
+                                        dims.n_text_head, dims.n_text_layer)
+        state = checkpoint.pop("model_state_dict")
+        model.load_state_dict(state, assign=True)
+        del state
+    except (TypeError, RuntimeError) as exc:
+        raise ModelError(f"The {name} checkpoint does not fit openai-whisper ({exc}); run "
+                         "`encore models install` again.") from exc
+    n_ctx = dims.n_text_ctx
+    model.decoder.register_buffer(
+        "mask", torch.empty(n_ctx, n_ctx).fill_(-math.inf).triu_(1), persistent=False)
+    heads = torch.zeros(dims.n_text_layer, dims.n_text_head, dtype=torch.bool)
+    for layer, head in checkpoint.get("alignment_heads") or []:
+        heads[layer, head] = True
+    model.register_buffer("alignment_heads", heads.to_sparse(), persistent=False)
+    return model.float().eval()
+
+
 class Transcriber:
     """Loads one Whisper checkpoint once and transcribes 16 kHz mono float32 audio.
 
@@ -147,33 +188,29 @@ class Transcriber:
         import torch
         import torch.nn as nn
         import whisper
-        from whisper.model import ModelDimensions, Whisper
 
         self._settings = settings
         self._clock = clock
         self._lock = threading.Lock()
         torch.set_num_threads(settings.threads)
-        checkpoint = load_checkpoint(models_dir, settings.model)
-        try:
-            model = Whisper(ModelDimensions(**checkpoint["dims"]))
-            model.load_state_dict(checkpoint["model_state_dict"])
-        except (TypeError, RuntimeError) as exc:
-            raise ModelError(f"The {settings.model} checkpoint does not fit openai-whisper "
-                             f"({exc}); run `encore models install` again.") from exc
-        model.eval()
+        model = _build_model(load_checkpoint(models_dir, settings.model), settings.model)
         self._whisper = whisper
         self._model = model
         self._dims = model.dims
         self.tokenizer = whisper.tokenizer.get_tokenizer(
             model.is_multilingual, num_languages=model.num_languages,
             language="en" if model.is_multilingual else None, task="transcribe")
+        embedding = model.decoder.token_embedding
         projection = nn.Linear(self._dims.n_text_state, self._dims.n_vocab, bias=False)
-        projection.weight = model.decoder.token_embedding.weight
+        projection.weight = embedding.weight
         self._projection: nn.Module = nn.Sequential(projection)
         if settings.quantize:
             _plain_linears(model)
             _quantize(model)
             self._projection = _quantize(self._projection)
+            # The projection now has its own int8 copy; lookups only need float16.
+            embedding.weight = nn.Parameter(embedding.weight.detach().half(),
+                                            requires_grad=False)
         tok = self.tokenizer
         mask = torch.zeros(self._dims.n_vocab)
         # Every special token except end-of-text, every timestamp, and Whisper's

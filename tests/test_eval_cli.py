@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ MODELS = {"popularity", "lightfm_cf", "lightfm_hybrid", "als"}
 METRICS = {"precision@10", "recall@10", "ndcg@10", "auc", "coverage", "fit_seconds"}
 
 
-def _write(path: Path, rows: list[tuple[str, str, float]]) -> Path:
+def _write(path: Path, rows: Sequence[tuple[str, str, float]]) -> Path:
     path.write_text("".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows), encoding="utf-8")
     return path
 

@@ -375,3 +375,57 @@ def test_next_past_the_last_track_reports_false_and_stops(tracks: list[Track]) -
     assert rig.player.next() is False
     assert len(rig.of(Stopped)) == 1
     assert [e.track_id for e in rig.of(Feedback) if e.kind == "skip"] == [1, 2]
+
+
+def test_block_size_does_not_change_the_output(tmp_path: Path) -> None:
+    short = [Track(i, tone(tmp_path / f"s{i}.wav", f, 0.3), f"T{i}", "A")
+             for i, f in ((1, 440), (2, 660))]
+    speech = np.linspace(-0.2, 0.2, 5000, dtype=np.float32)
+    outputs = []
+    for block in (64, 441, 1000):
+        rig = Rig()
+        rig.player.play(short)
+        rig.player.say(speech, RATE)
+        rig.player.set_volume(60)
+        outputs.append(np.concatenate([rig.player.render(block)
+                                       for _ in range(round(0.8 * RATE) // block)]))
+    n = min(len(o) for o in outputs)
+    np.testing.assert_allclose(outputs[0][:n], outputs[1][:n], atol=1e-6)
+    np.testing.assert_allclose(outputs[0][:n], outputs[2][:n], atol=1e-6)
+
+
+def test_controls_from_another_thread_while_rendering_stay_consistent(
+        tracks: list[Track]) -> None:
+    import threading
+
+    rig = Rig(background=True)
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def output() -> None:
+        try:
+            while not done.is_set():
+                block = rig.player.render(256)
+                assert block.shape == (256,) and np.all(np.isfinite(block))
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=output)
+    thread.start()
+    try:
+        rng = random.Random(7)
+        actions = [lambda: rig.player.play(tracks), rig.player.next, rig.player.previous,
+                   rig.player.pause, rig.player.resume, rig.player.volume_up,
+                   rig.player.volume_down, lambda: rig.player.duck(rng.random() < 0.5),
+                   lambda: rig.player.say(np.full(500, 0.1, dtype=np.float32), RATE),
+                   rig.player.cancel_speech, lambda: rig.player.set_shuffle(rng.random() < 0.5),
+                   rig.player.stop]
+        for _ in range(300):
+            rng.choice(actions)()
+    finally:
+        done.set()
+        thread.join()
+        rig.player.close()
+    assert not failures
+    started = rig.of(PlaybackStarted)
+    assert started and all(e.track_id in (1, 2, 3) for e in started)

@@ -8,6 +8,7 @@ the model at once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -41,6 +42,8 @@ class DialogueState:
     last_played: Track | None = None
     history: list[int] = field(default_factory=list)
     """Track ids started in this session, most recent last."""
+    station: Query = field(default_factory=Query)
+    """What the current queue was asked for; refills continue it."""
 
 
 def describe(track: Track) -> str:
@@ -84,6 +87,7 @@ class Dialogue:
                              "Scan a music folder with encore library scan.")
         matches = self.library.matcher.match(slots)
         self._store.add_event(self.state.user, "request")
+        self.state.station = Query()
         tracks, what, missing = self._pick(slots, matches)
         if not tracks:
             return prefix + "I couldn't find anything to play in your library."
@@ -136,7 +140,9 @@ class Dialogue:
         missing = _unmatched(slots, matches)
         tracks = [] if missing else self._engine.recommend(user, QUEUE_BATCH, query)
         if tracks:
+            self.state.station = query
             return tracks, what, ""
+        self.state.station = Query()
         fallback = self._engine.recommend(user, QUEUE_BATCH, Query(exclude_track_ids=recent))
         return fallback, "", missing or what or "that"
 
@@ -310,8 +316,12 @@ class Dialogue:
         if len(upcoming) >= REFILL_BELOW:
             return
         exclude = frozenset(self.state.history[-QUEUE_BATCH * 2:]) | {t.id for t in upcoming}
-        more = self._engine.recommend(self.state.user, QUEUE_BATCH,
-                                      Query(exclude_track_ids=exclude))
+        station = dataclasses.replace(self.state.station, exclude_track_ids=exclude)
+        more = self._engine.recommend(self.state.user, QUEUE_BATCH, station)
+        if not more and station != Query(exclude_track_ids=exclude):
+            # The request is exhausted: carry on with the listener's own taste.
+            more = self._engine.recommend(self.state.user, QUEUE_BATCH,
+                                          Query(exclude_track_ids=exclude))
         if more:
             self._player.enqueue(more)
 

@@ -154,11 +154,24 @@ _STRONG_SORT = (
     r"(?:top[\s-]+\w+|top[\s-]*charting|best[\s-]+selling|top|newest|latest|greatest|best|"
     r"most[\s-]+popular|most[\s-]+played|popular|biggest|most[\s-]+recent)"
 )
+#: Words typical of playlist names ("Punk Essentials", "Latin Dinner", "Party Anthems").
+_PLAYLIST_WORDS = frozenset({
+    "essentials", "anthems", "hits", "mix", "favorites", "favourites", "classics", "vibes",
+    "picks", "jams", "radio", "playlist", "party", "chill", "relaxing", "workout", "dinner",
+    "focus", "study", "lounge", "acoustic", "throwback", "throwbacks", "covers", "unplugged",
+})
+#: Genre names that are also everyday words, too common in names to mark a playlist.
+_COMMON_WORDS = frozenset({
+    "dream", "space", "game", "bass", "beat", "world", "global", "club", "score", "surf", "cult",
+    "speech", "vocal", "duet", "chorus", "musical", "abstract", "terror", "acid", "trailer",
+    "revival", "retro", "humour", "humor", "comedy", "garage", "emo", "dub", "swing", "drill",
+    "trap", "bop", "house", "ethnic", "other", "tribal", "primus", "satire", "noise", "dance",
+})
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
-_CREDIT = re.compile(r"^(?:.*? )?(?:that|which) (.+?) (?:wrote|did|made|recorded|performed|sang|sung|"
-                     r"contributed to|composed|released|played on|played|produced)\b.*$")
+_CREDIT = re.compile(r"^(?:.*? )?(?:that|which) (.+?) (?:wrote|did|made|recorded|performed|sang|"
+                     r"sung|contributed to|composed|released|played on|played|produced)\b.*$")
 _PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for|"
          r"that are|released|recorded|as performed|performed|as sung|sung|(?:that )?you can find)")
 
@@ -205,6 +218,9 @@ def _genre_prefix(text: str) -> bool:
 def _bare_kind(name: str) -> str:
     """Artist or track for a name with no cue (see the module docstring)."""
     words = words_to_digits(name).split()
+    if len(words) >= 2 and any(w in _PLAYLIST_WORDS or (w in GENRES and w not in _COMMON_WORDS)
+                               for w in words):
+        return "playlist"
     if len(words) > 3 or any(w in TITLE_WORDS for w in words):
         return "track"
     return "artist"

@@ -14,6 +14,8 @@ share of the name said).
 When a spoken slot has no good match in its own kind, the other kinds are tried
 (a spoken "artist" that is an album title becomes an ``album`` match), and a
 clearly better match in another kind (by 10 points) wins over a weak own match.
+The library has no playlists, so a spoken ``playlist`` ("play punk essentials")
+is only looked up among artists, albums and titles.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ _FALLBACK = {
     "track": ("album", "artist"),
     "album": ("track", "artist"),
     "genre": (),
+    "playlist": ("artist", "album", "track"),
 }
 
 
@@ -152,9 +155,9 @@ class LibraryMatcher:
 
     def match_one(self, slot: str, spoken: str) -> Match | None:
         """The library name for one spoken slot value, trying other kinds when needed."""
-        if slot not in self._indexes:
+        if slot not in _FALLBACK:
             return None
-        own = self._best(slot, spoken)
+        own = self._best(slot, spoken) if slot in self._indexes else None
         others = [m for m in (self._best(kind, spoken) for kind in _FALLBACK[slot])
                   if m is not None and m.score >= self.threshold]
         best_other = max(others, key=lambda m: m.score, default=None)
@@ -171,7 +174,7 @@ class LibraryMatcher:
         slots land on the same kind, the better-scoring match is kept.
         """
         found: dict[str, Match] = {}
-        for slot in ("artist", "album", "track", "genre"):
+        for slot in ("artist", "album", "track", "genre", "playlist"):
             spoken = slots.get(slot)
             if not isinstance(spoken, str) or not spoken.strip():
                 continue

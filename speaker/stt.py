@@ -114,37 +114,54 @@ def _loudest_dbfs(audio: np.ndarray) -> float:
     return 10.0 * math.log10(max(power, 1e-12))
 
 
-def _plain_linears(model: Any) -> None:
-    """Swap whisper.model.Linear for nn.Linear so quantize_dynamic sees it (it matches types)."""
+def _int8_linear(weight: torch.Tensor, bias: torch.Tensor | None) -> Any:
+    """A dynamically quantised nn.Linear made from (float16) weights, one layer at a time.
+
+    Building each layer on its own keeps the float32 copy of the whole model out of
+    memory. quantize_dynamic matches module types exactly, so it would skip
+    openai-whisper's ``whisper.model.Linear`` subclass; a plain nn.Linear is used.
+    """
+    import torch
     import torch.nn as nn
+
+    with torch.device("meta"):
+        plain = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None)
+    plain.weight = nn.Parameter(weight.detach().float(), requires_grad=False)
+    if bias is not None:
+        plain.bias = nn.Parameter(bias.detach().float(), requires_grad=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated but works
+        from torch.ao.quantization import quantize_dynamic
+
+        return quantize_dynamic(nn.Sequential(plain), {nn.Linear}, dtype=torch.qint8)[0]
+
+
+def _quantize_linears(model: Any) -> None:
     from whisper.model import Linear as WhisperLinear
 
     for module in list(model.modules()):
         for name, child in list(module.named_children()):
-            if type(child) is WhisperLinear:
-                plain = nn.Linear(child.in_features, child.out_features,
-                                  bias=child.bias is not None)
-                plain.weight = child.weight
-                plain.bias = child.bias
-                setattr(module, name, plain)
+            if isinstance(child, WhisperLinear):
+                setattr(module, name, _int8_linear(child.weight, child.bias))
 
 
-def _quantize(module: Any) -> Any:
-    import torch
+def _float32_except(model: Any, keep: Any) -> None:
+    """Cast every float tensor to float32, except those owned directly by ``keep``."""
     import torch.nn as nn
 
-    try:
-        from torch.ao.quantization import quantize_dynamic
-    except ImportError:  # pragma: no cover - future torch without eager quantisation
-        logger.warning("torch has no dynamic quantisation; running Whisper in float32")
-        return module
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(module, {nn.Linear}, dtype=torch.qint8, inplace=True)
+    for module in model.modules():
+        if module is keep:
+            continue
+        for name, param in list(module.named_parameters(recurse=False)):
+            setattr(module, name, nn.Parameter(param.detach().float(), requires_grad=False))
+        for name, buffer in list(module.named_buffers(recurse=False)):
+            if buffer.is_floating_point():
+                module.register_buffer(name, buffer.float(),
+                                       persistent=name not in module._non_persistent_buffers_set)
 
 
 def _build_model(checkpoint: dict[str, Any], name: str) -> Any:
-    """A float32 openai-whisper model, built without a random-initialised copy in memory."""
+    """An openai-whisper model holding the checkpoint's (float16) tensors, nothing else."""
     import torch
     from torch import nn
     from whisper.model import AudioEncoder, ModelDimensions, TextDecoder, Whisper
@@ -174,7 +191,7 @@ def _build_model(checkpoint: dict[str, Any], name: str) -> Any:
     for layer, head in checkpoint.get("alignment_heads") or []:
         heads[layer, head] = True
     model.register_buffer("alignment_heads", heads.to_sparse(), persistent=False)
-    return model.float().eval()
+    return model.eval()
 
 
 class Transcriber:
@@ -201,16 +218,16 @@ class Transcriber:
             model.is_multilingual, num_languages=model.num_languages,
             language="en" if model.is_multilingual else None, task="transcribe")
         embedding = model.decoder.token_embedding
-        projection = nn.Linear(self._dims.n_text_state, self._dims.n_vocab, bias=False)
-        projection.weight = embedding.weight
-        self._projection: nn.Module = nn.Sequential(projection)
+        self._projection: nn.Module
         if settings.quantize:
-            _plain_linears(model)
-            _quantize(model)
-            self._projection = _quantize(self._projection)
-            # The projection now has its own int8 copy; lookups only need float16.
-            embedding.weight = nn.Parameter(embedding.weight.detach().half(),
-                                            requires_grad=False)
+            _quantize_linears(model)
+            self._projection = _int8_linear(embedding.weight, None)
+            # Token lookups stay float16 (the sum with the float32 positions promotes).
+            _float32_except(model, embedding)
+        else:
+            model.float()
+            self._projection = nn.Linear(self._dims.n_text_state, self._dims.n_vocab, bias=False)
+            self._projection.weight = embedding.weight
         tok = self.tokenizer
         mask = torch.zeros(self._dims.n_vocab)
         # Every special token except end-of-text, every timestamp, and Whisper's

@@ -43,7 +43,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play blink one eighty two", "play", {"artist": "blink one eighty two"}),
     ("play 21 pilots", "play", {"artist": "21 pilots"}),
     ("play twenty one pilots", "play", {"artist": "twenty one pilots"}),
-    ("Play Panic! at the Disco", "play", {"track": "panic at the disco"}),
+    ("Play Panic! at the Disco", "play", {"playlist": "panic at the disco"}),  # library decides
+    ("play Punk Essentials", "play", {"playlist": "punk essentials"}),
+    ("play Latin Dinner", "play", {"playlist": "latin dinner"}),
     ("play songs by panic at the disco", "play", {"artist": "panic at the disco"}),
     ("play R.E.M.", "play", {"artist": "r.e.m."}),
     ("play Guns N' Roses", "play", {"artist": "guns n' roses"}),

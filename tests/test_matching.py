@@ -90,6 +90,15 @@ def test_match_resolves_parsed_slots_by_library_kind(matcher: LibraryMatcher) ->
     assert found["track"].value == "Like a Hurricane"
 
 
+def test_playlist_guess_falls_back_to_library_names(matcher: LibraryMatcher) -> None:
+    """A bare name with a genre word is parsed as a playlist; the library knows the band."""
+    parsed = parse("play panic at the disco")
+    assert parsed.slots == {"playlist": "panic at the disco"}
+    found = matcher.match(parsed.slots)
+    assert found["artist"].value == "Panic! at the Disco"
+    assert matcher.match({"playlist": "punk essentials"}) == {}
+
+
 def test_match_leaves_out_names_not_in_library(matcher: LibraryMatcher) -> None:
     assert matcher.match(parse("play nirvana").slots) == {}
     assert matcher.match({"year": 1980, "decade": True, "service": "spotify"}) == {}

@@ -1,0 +1,50 @@
+"""Regenerate the committed end-of-speech clips.
+
+Run ``PYTHONPATH=. python tests/data/make_vad_clips.py`` from the project root.
+
+Writes 16 kHz mono FLACs and ``vad_clips.json`` with where the speech really is
+(first and last sample above 1 % of full scale in the clean speech), so the VAD
+tests can check end points against the truth.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from bench.bench_wake import mix_speech_music, synth_music
+from bench.voices import RATE_HZ, Voice, speak
+
+HERE = Path(__file__).resolve().parent
+
+CLIPS = (
+    # name, text, voice, music SNR in dB (None = clean), lead s, tail s, music seed
+    ("vad_speech_clean", "play some jazz by miles davis", Voice("en-us", 160), None, 0.5, 2.0, 0),
+    ("vad_speech_music_0db", "skip this song and play the next one", Voice("en-gb", 150), 0.0,
+     0.5, 2.5, 11),
+)
+
+
+def main() -> None:
+    truth: dict[str, dict[str, float | str | None]] = {}
+    for name, text, voice, snr_db, lead_s, tail_s, seed in CLIPS:
+        speech = speak(text, voice)
+        music = synth_music(len(speech) / RATE_HZ + lead_s + tail_s + 1, seed)
+        audio = mix_speech_music(speech, music, snr_db, lead_s=lead_s, tail_s=tail_s)
+        voiced = np.nonzero(np.abs(speech) > 0.01)[0]
+        sf.write(HERE / f"{name}.flac", audio, RATE_HZ, format="FLAC", subtype="PCM_16")
+        truth[name] = {"text": text, "voice": voice.label, "snr_db": snr_db,
+                       "speech_start_s": round(lead_s + voiced[0] / RATE_HZ, 3),
+                       "speech_end_s": round(lead_s + voiced[-1] / RATE_HZ, 3)}
+    music = synth_music(5.0, 23) * 0.6
+    sf.write(HERE / "vad_music_only.flac", music, RATE_HZ, format="FLAC", subtype="PCM_16")
+    truth["vad_music_only"] = {"text": "", "voice": None, "snr_db": None,
+                               "speech_start_s": None, "speech_end_s": None}
+    (HERE / "vad_clips.json").write_text(json.dumps(truth, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

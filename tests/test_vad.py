@@ -1,0 +1,118 @@
+"""End of speech: Silero VAD request capture on committed clips (tests/data/vad_*.flac)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from speaker.audio import FRAME_S, RATE_HZ, Frame, WavSource, load_audio, to_int16
+from speaker.config import VadSettings
+from speaker.vad import PREROLL_S, CaptureResult, RequestCapture, SileroVad
+
+DATA = Path(__file__).resolve().parent / "data"
+TRUTH = json.loads((DATA / "vad_clips.json").read_text())
+
+
+@cache
+def _vad() -> SileroVad:
+    return SileroVad()
+
+
+def _capture(name: str, settings: VadSettings | None = None, start_t_s: float = 0.0,
+             gap_s: float = 6.0) -> CaptureResult:
+    """Stream a committed clip (plus ``gap_s`` of silence) through a fresh capture."""
+    capture = RequestCapture(settings or VadSettings(), _vad())
+    capture.start(start_t_s)
+    for frame in WavSource([DATA / f"{name}.flac"], gap_s=gap_s).frames():
+        if frame.t_s < start_t_s:
+            continue
+        result = capture.feed(frame)
+        if result is not None:
+            return result
+    raise AssertionError(f"{name}: the capture never ended")
+
+
+@pytest.mark.parametrize(("name", "late_s"), [("vad_speech_clean", 0.25),
+                                              ("vad_speech_music_0db", 0.5)])
+def test_request_ends_after_the_configured_trailing_silence(name: str, late_s: float) -> None:
+    truth = TRUTH[name]
+    result = _capture(name)
+    assert not result.timed_out and not result.truncated
+    assert result.trailing_silence_s == pytest.approx(0.64)  # 0.6 s rounded up to frames
+    speech_end_s = result.end_t_s - result.trailing_silence_s
+    assert truth["speech_end_s"] - 0.15 <= speech_end_s <= truth["speech_end_s"] + late_s
+    # the captured audio covers the whole request, with pre-roll before its start
+    audio_start_s = result.end_t_s - result.speech_s
+    assert audio_start_s <= truth["speech_start_s"]
+    assert audio_start_s >= truth["speech_start_s"] - PREROLL_S - 3 * FRAME_S
+    assert result.audio.dtype == np.float32
+    assert len(result.audio) == round(result.speech_s * RATE_HZ)
+
+
+def test_captured_audio_is_the_input_audio() -> None:
+    result = _capture("vad_speech_clean")
+    source = load_audio(DATA / "vad_speech_clean.flac")
+    start = round((result.end_t_s - result.speech_s) * RATE_HZ)
+    expected = to_int16(source[start : start + len(result.audio)]) / 32768.0
+    np.testing.assert_allclose(result.audio[: len(expected)], expected, atol=1e-6)
+
+
+def test_longer_trailing_silence_ends_the_request_later() -> None:
+    short = _capture("vad_speech_clean")
+    long = _capture("vad_speech_clean", VadSettings(trailing_silence_s=1.2))
+    assert long.trailing_silence_s == pytest.approx(1.2)
+    assert long.end_t_s - short.end_t_s == pytest.approx(1.2 - 0.64)
+
+
+def test_music_alone_times_out_politely() -> None:
+    result = _capture("vad_music_only", gap_s=0.0)
+    assert result.timed_out and not result.truncated
+    assert result.end_t_s == pytest.approx(VadSettings().start_timeout_s)
+    assert result.speech_s == 0.0 and len(result.audio) == 0
+
+
+def test_time_out_counts_from_the_wake_word_not_from_the_start_of_input() -> None:
+    capture = RequestCapture(VadSettings(start_timeout_s=1.0), _vad())
+    silence = np.zeros(1280, np.int16)
+    capture.start(2.0)
+    results = [capture.feed(Frame(silence, 2.0 + i * FRAME_S, "mic")) for i in range(20)]
+    ends = [r for r in results if r is not None]
+    assert ends[0].timed_out and ends[0].end_t_s == pytest.approx(3.04)  # first frame end >= 3
+
+
+def test_long_request_is_cut_at_max_request_s() -> None:
+    result = _capture("vad_speech_clean", VadSettings(max_request_s=1.0))
+    assert result.truncated and not result.timed_out
+    assert result.speech_s == pytest.approx(1.04)
+
+
+def test_frames_before_start_feed_the_pre_roll() -> None:
+    """Speech that begins before start() is still captured from its first syllables."""
+    truth = TRUTH["vad_speech_clean"]
+    capture = RequestCapture(VadSettings(), _vad())
+    started = False
+    for frame in WavSource([DATA / "vad_speech_clean.flac"], gap_s=2.0).frames():
+        if not started and frame.t_s >= truth["speech_start_s"]:
+            capture.start(frame.t_s)
+            started = True
+        result = capture.feed(frame)
+        if result is not None:
+            break
+    assert result is not None and not result.timed_out
+    assert result.end_t_s - result.speech_s <= truth["speech_start_s"]
+
+
+def test_silero_scores_speech_high_and_silence_low_and_reset_repeats() -> None:
+    audio = to_int16(load_audio(DATA / "vad_speech_clean.flac"))
+    vad = _vad()
+    vad.reset()
+    frames = [audio[i : i + 1280] for i in range(0, len(audio) - 1279, 1280)]
+    probs = [vad.probability(f) for f in frames]
+    assert max(probs) > 0.9
+    assert max(probs[:5]) < 0.1  # the 0.5 s of silence before the speech
+    vad.reset()
+    assert [vad.probability(f) for f in frames] == probs

@@ -72,10 +72,15 @@ def espeak_engine(voice: str, rate_wpm: int) -> EngineLike:
     Built directly rather than with ``pyttsx3.init``, which hands back a cached
     engine. Raises ``ValueError`` with a fix if espeak-ng does not know ``voice``.
     """
-    from pyttsx3.drivers import _espeak
-    from pyttsx3.engine import Engine
+    try:
+        from pyttsx3.drivers import _espeak
+        from pyttsx3.engine import Engine
 
-    engine = Engine("espeak")
+        engine = Engine("espeak")
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise RuntimeError(f"pyttsx3's espeak-ng driver cannot load ({exc}); install espeak-ng "
+                           "(`sudo apt install espeak-ng`) and Encore's Python dependencies."
+                           ) from exc
     if _espeak.SetVoiceByName(voice.encode("utf-8")) != 0:
         raise ValueError(
             f"tts.voice {voice!r} is not an espeak-ng voice; set it to a name from the File "
@@ -239,12 +244,12 @@ class SpeechSynthesizer:
         return self._proc
 
     def synthesize(self, text: str) -> np.ndarray:
-        """Speech for ``text`` as float32 mono at :attr:`rate_hz`; empty for blank text.
+        """Speech for ``text`` as float32 mono at :attr:`rate_hz`; empty if it has no words.
 
         Raises :class:`SpeechError` if the engine cannot render it after one restart.
         """
         text = " ".join(text.split())
-        if not text:
+        if not re.search(r"[^\W_]", text):  # nothing a voice could say
             return np.zeros(0, dtype=np.float32)
         with self._lock:
             failures: list[str] = []

@@ -207,3 +207,4 @@ def test_silent_output_is_rejected() -> None:
 def test_blank_text_is_no_speech() -> None:
     with SpeechSynthesizer(TtsSettings(), engine_factory=always_stall_engine) as tts:
         assert len(tts.synthesize("  \n ")) == 0
+        assert len(tts.synthesize("... -- !")) == 0

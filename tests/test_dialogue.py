@@ -1,0 +1,287 @@
+"""Dialogue: utterance text in -> player actions, stored events and the reply out.
+
+Runs on the real stack below the dialogue: the bundled demo library scanned into a
+real SQLite store, the LightFM engine trained on the seeded profiles, the real
+player rendering decoded OGG files, and the real request parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from recommender.catalog import scan
+from recommender.engine import Engine
+from recommender.model import Hyperparameters
+from recommender.store import Store
+from speaker.config import PlayerSettings
+from speaker.dialogue import Dialogue
+from speaker.events import Event
+from speaker.harness import seed_history
+from speaker.intents import parse
+from speaker.player import Player
+
+LIBRARY = Path(__file__).resolve().parents[1] / "audio_assets" / "library"
+RATE_HZ = 8000
+
+
+@dataclass
+class Speaker:
+    store: Store
+    engine: Engine
+    player: Player
+    dialogue: Dialogue
+    events: list[Event]
+    clock: list[float]
+
+    def say(self, text: str) -> str:
+        reply = self.dialogue.handle(parse(text))
+        self.flush()
+        return reply
+
+    def flush(self) -> None:
+        while self.events:
+            self.dialogue.on_player_event(self.events.pop(0))
+
+    def listen(self, seconds: float) -> None:
+        """Let the music play on for ``seconds`` of audio."""
+        self.player.render(int(seconds * RATE_HZ))
+        self.clock[0] += seconds
+        self.flush()
+
+    def kinds(self, user: str) -> list[str]:
+        return [e.kind for e in self.store.events(user)]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the demo library and both seeded profiles, plus a trained model."""
+    root = tmp_path_factory.mktemp("household")
+    with Store(root / "library.sqlite3") as store:
+        scan(store, [LIBRARY])
+        seed_history(store, LIBRARY / "profiles.json")
+        with Engine(store, root / "model", Hyperparameters(components=8, epochs=10, threads=1),
+                    background=False) as engine:
+            engine.train()
+    return root
+
+
+@pytest.fixture
+def speaker(trained: Path, tmp_path: Path) -> Iterator[Speaker]:
+    root = tmp_path / "household"
+    root.mkdir()
+    for item in trained.iterdir():
+        target = root / item.name
+        if item.is_dir():
+            target.mkdir()
+            for f in item.iterdir():
+                (target / f.name).write_bytes(f.read_bytes())
+        else:
+            target.write_bytes(item.read_bytes())
+    store = Store(root / "library.sqlite3")
+    engine = Engine(store, root / "model", Hyperparameters(components=8, epochs=10, threads=1),
+                    background=False)
+    events: list[Event] = []
+    clock = [0.0]
+    player = Player(PlayerSettings(), RATE_HZ, clock=lambda: clock[0], emit=events.append,
+                    decode_in_background=False)
+    dialogue = Dialogue(engine, player, store, user="alex")
+    yield Speaker(store, engine, player, dialogue, events, clock)
+    player.close()
+    engine.close()
+    store.close()
+
+
+def test_play_a_genre_plays_that_genre_and_says_what(speaker: Speaker) -> None:
+    reply = speaker.say("play some jazz")
+    track = speaker.player.now_playing
+    assert track is not None and "Jazz" in track.genres  # type: ignore[attr-defined]
+    assert reply == f"Playing some Jazz: {track.title} by {track.artist}."
+    assert speaker.kinds("alex")[-2:] == ["request", "play_start"]
+
+
+def test_play_an_artist_with_punctuation_spoken_loosely(speaker: Speaker) -> None:
+    reply = speaker.say("play the night owls")
+    track = speaker.player.now_playing
+    assert track is not None and track.artist == "The Night-Owls"
+    assert reply.startswith("Playing ") and track.title in reply
+
+
+def test_play_an_album_in_track_order(speaker: Speaker) -> None:
+    reply = speaker.say("play the album midnight standards")
+    assert reply.startswith("Playing Midnight Standards by Blue Lantern Trio: Smoke Rings")
+    assert [t.title for t in speaker.player.queue][:2] == ["Late Night Walk", "Four Corners"]
+
+
+def test_play_a_track_by_artist_starts_with_that_track(speaker: Speaker) -> None:
+    reply = speaker.say("play four corners by blue lantern trio")
+    assert reply == "Playing Four Corners by Blue Lantern Trio."
+    assert speaker.player.queue  # similar tracks follow
+
+
+def test_artist_not_in_library_says_so_and_offers_something_close(speaker: Speaker) -> None:
+    reply = speaker.say("play nirvana")
+    track = speaker.player.now_playing
+    assert track is not None
+    assert reply == (f"I couldn't find Nirvana in your library. Here's something close: "
+                     f"{track.title} by {track.artist}.")
+
+
+def test_play_a_decade_plays_that_decade_first(speaker: Speaker) -> None:
+    reply = speaker.say("play music from the eighties")
+    assert reply.startswith("Playing music from the 1980s: ")
+    played = [speaker.player.now_playing, *speaker.player.queue]
+    in_decade = [t is not None and 1980 <= (t.year or 0) < 1990  # type: ignore[attr-defined]
+                 for t in played]
+    # The request's own tracks come first; the recommender's refill only after them.
+    assert in_decade[:2] == [True, True]
+    assert in_decade == sorted(in_decade, reverse=True), in_decade
+
+
+def test_a_mood_maps_to_fitting_genres(speaker: Speaker) -> None:
+    reply = speaker.say("play something relaxing")
+    track = speaker.player.now_playing
+    assert track is not None
+    assert set(track.genres) & {"Ambient", "Classical", "Jazz", "Lo-Fi", "Folk"}  # type: ignore[attr-defined]
+    assert reply.startswith("Playing something relaxing: ")
+
+
+def test_profiles_get_different_music(speaker: Speaker) -> None:
+    speaker.say("play something")
+    alex = speaker.player.now_playing
+    reply = speaker.say("play something for sam")
+    sam = speaker.player.now_playing
+    assert reply.startswith("Okay, sam. Playing ")
+    assert speaker.dialogue.state.user == "sam"
+    assert alex is not None and sam is not None and alex.id != sam.id
+    assert speaker.kinds("sam")[-1] == "play_start"
+
+
+def test_a_streaming_service_is_declined_but_the_music_plays(speaker: Speaker) -> None:
+    reply = speaker.say("play jazz on spotify")
+    assert reply.startswith("I can't use Spotify; I play the music in your library. Playing")
+    assert speaker.player.state == "playing"
+
+
+def test_empty_library_never_claims_to_play(speaker: Speaker, tmp_path: Path) -> None:
+    with Store(tmp_path / "empty.sqlite3") as store:
+        engine = Engine(store, tmp_path / "m", Hyperparameters(threads=1), background=False)
+        dialogue = Dialogue(engine, speaker.player, store, user="alex")
+        reply = dialogue.handle(parse("play some jazz"))
+        engine.close()
+    assert "library is empty" in reply and "Playing" not in reply
+    assert speaker.player.state == "stopped"
+
+
+@pytest.mark.parametrize("text", ["skip this", "go back", "pause", "stop", "more like this",
+                                  "stop the music in 20 minutes"])
+def test_transport_with_nothing_playing_says_so(speaker: Speaker, text: str) -> None:
+    reply = speaker.say(text)
+    assert reply.startswith("Nothing is playing"), reply
+    assert speaker.player.state == "stopped"
+
+
+def test_skip_records_the_position_and_names_the_next_track(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    first = speaker.player.now_playing
+    speaker.listen(2.0)
+    reply = speaker.say("skip this")
+    now = speaker.player.now_playing
+    assert now is not None and first is not None and now.id != first.id
+    assert reply == f"Next: {now.title} by {now.artist}."
+    skip = [e for e in speaker.store.events("alex") if e.kind == "skip"][-1]
+    assert skip.track_id == first.id
+    assert skip.position_s == pytest.approx(2.0, abs=0.1)
+
+
+def test_previous_goes_back(speaker: Speaker) -> None:
+    speaker.say("play the album midnight standards")
+    speaker.say("next song")
+    reply = speaker.say("go back")
+    assert reply == "Back to Smoke Rings by Blue Lantern Trio."
+
+
+def test_pause_resume_stop(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    assert speaker.say("pause") == "Paused."
+    assert speaker.player.state == "paused"
+    assert speaker.say("resume") == "Resuming."
+    assert speaker.player.state == "playing"
+    assert speaker.say("resume") == "The music is already playing."
+    assert speaker.say("stop") == "Stopped."
+    assert speaker.player.state == "stopped"
+    assert speaker.say("resume") == "Nothing is paused. Say: play something."
+
+
+def test_volume_commands(speaker: Speaker) -> None:
+    start = speaker.player.volume
+    assert speaker.say("turn it up") == f"Volume {start + 10}."
+    assert speaker.say("turn it down") == f"Volume {start}."
+    assert speaker.say("set the volume to 30") == "Volume 30."
+    assert speaker.player.volume == 30
+
+
+def test_now_playing_and_what_was_that(speaker: Speaker) -> None:
+    assert speaker.say("what's playing") == "Nothing is playing right now."
+    speaker.say("play four corners by blue lantern trio")
+    assert speaker.say("what's playing") == "This is Four Corners by Blue Lantern Trio."
+    speaker.say("stop")
+    assert speaker.say("what was that") == "That was Four Corners by Blue Lantern Trio."
+
+
+def test_like_is_stored_for_the_track(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    reply = speaker.say("I like this one")
+    assert reply == "Glad you like it. I'll play more like Blue Lantern Trio."
+    like = [e for e in speaker.store.events("alex") if e.kind == "like"][-1]
+    assert speaker.player.now_playing is not None
+    assert like.track_id == speaker.store.events("alex")[-2].track_id
+
+
+def test_dislike_skips_and_is_never_recommended_again(speaker: Speaker) -> None:
+    speaker.say("play something")
+    hated = speaker.player.now_playing
+    assert hated is not None
+    assert speaker.say("I don't like this") == "Okay, I won't play that again."
+    now = speaker.player.now_playing
+    assert now is not None and now.id != hated.id
+    assert any(e.kind == "dislike" and e.track_id == hated.id
+               for e in speaker.store.events("alex"))
+    assert hated.id not in {t.id for t in speaker.engine.recommend("alex", 35)}
+
+
+def test_play_similar_follows_the_current_track(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    reply = speaker.say("play something similar")
+    now = speaker.player.now_playing
+    assert now is not None and now.title != "Four Corners"
+    assert reply == f"Here's something like Four Corners: {now.title} by {now.artist}."
+
+
+def test_shuffle_repeat_and_sleep_timer(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    assert speaker.say("shuffle on") == "Shuffle is on."
+    assert speaker.player.shuffle
+    assert speaker.say("turn off shuffle") == "Shuffle is off."
+    assert speaker.say("repeat this") == "Repeat is on."
+    assert speaker.player.repeat
+    assert speaker.say("stop the music in 20 minutes") == "Okay, I'll stop the music in 20 minutes."
+    assert speaker.player.sleep_at_s is not None
+
+
+def test_cancel_and_unknown(speaker: Speaker) -> None:
+    assert speaker.say("never mind") == "Okay."
+    reply = speaker.say("what's the weather like")
+    assert reply.startswith("Sorry, I didn't catch that.")
+    assert speaker.dialogue.state.last_reply == reply
+
+
+def test_queue_is_topped_up_from_the_recommender(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    for _ in range(12):
+        speaker.say("skip this")
+    assert speaker.player.state == "playing"
+    assert len(speaker.player.queue) >= 1

@@ -1,0 +1,206 @@
+"""The voice loop's state machine with scripted components around real audio frames.
+
+The wake word, capture, Whisper and TTS are replaced by small scripted twins so each
+behaviour (reply flow, timeouts, apologies, self-wake muting, output clock) is
+checked in isolation; the full stack runs in tests/test_e2e_corpus.py.
+"""
+
+from __future__ import annotations
+
+import queue
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from speaker.audio import FRAME_S, RATE_HZ, Frame, Sink, WavSource
+from speaker.events import Event, Feedback, PlaybackStarted
+from speaker.loop import AudioClock, VoiceLoop
+from speaker.vad import CaptureResult
+from speaker.wakeword import Detection
+
+
+class ScriptedWake:
+    """Fires at the given frame start times (seconds)."""
+
+    def __init__(self, at_s: set[float]) -> None:
+        self.at = {round(t, 2) for t in at_s}
+        self.seen: list[float] = []
+        self.resets = 0
+
+    def process(self, frame: Frame) -> Detection | None:
+        self.seen.append(frame.t_s)
+        if round(frame.t_s, 2) in self.at:
+            return Detection(model="hey_jarvis", score=0.9, t_s=frame.t_s)
+        return None
+
+    def reset(self) -> None:
+        self.resets += 1
+
+
+class ScriptedCapture:
+    """Ends the request after ``frames`` frames, or times out."""
+
+    def __init__(self, frames: int = 5, timed_out: bool = False) -> None:
+        self.frames, self.timed_out, self.count = frames, timed_out, 0
+
+    def start(self, t_s: float) -> None:
+        self.count = 0
+
+    def feed(self, frame: Frame) -> CaptureResult | None:
+        self.count += 1
+        if self.count < self.frames:
+            return None
+        return CaptureResult(audio=np.zeros(RATE_HZ, np.float32), speech_s=1.0,
+                             timed_out=self.timed_out, truncated=False,
+                             end_t_s=frame.t_s + FRAME_S, trailing_silence_s=0.6)
+
+
+class ScriptedStt:
+    def __init__(self, text: str = "pause the music", fail: bool = False) -> None:
+        self.text, self.fail, self.calls = text, fail, 0
+
+    def transcribe(self, audio: np.ndarray, prompt: str = "") -> Any:
+        self.calls += 1
+        if self.fail:
+            raise RuntimeError("whisper exploded")
+        return type("R", (), {"text": self.text, "seconds": 0.01})()
+
+
+class ToneTts:
+    rate_hz = 22050
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return np.full(int(0.5 * self.rate_hz), 0.1, np.float32)
+
+
+class RecordingPlayer:
+    """Speaks for as long as the queued speech lasts in rendered samples."""
+
+    def __init__(self, rate_hz: int) -> None:
+        self.rate_hz = rate_hz
+        self.speech_left = 0
+        self.ducked: list[bool] = []
+        self.said: list[int] = []
+
+    @property
+    def speaking(self) -> bool:
+        return self.speech_left > 0
+
+    def duck(self, on: bool) -> None:
+        self.ducked.append(on)
+
+    def say(self, samples: np.ndarray, rate_hz: int) -> None:
+        self.said.append(len(samples))
+        self.speech_left += round(len(samples) * self.rate_hz / rate_hz)
+
+    def render(self, n: int) -> np.ndarray:
+        self.speech_left = max(0, self.speech_left - n)
+        return np.zeros(n, np.float32)
+
+
+class EchoDialogue:
+    def __init__(self) -> None:
+        self.requests: list[Any] = []
+        self.player_events: list[Event] = []
+
+    def handle(self, request: Any) -> str:
+        self.requests.append(request)
+        return f"You asked to {request.intent}."
+
+    def on_player_event(self, event: Event) -> None:
+        self.player_events.append(event)
+
+
+class CountingSink(Sink):
+    def __init__(self, rate_hz: int) -> None:
+        self.rate_hz = rate_hz
+        self.samples = 0
+
+    def write(self, samples: np.ndarray) -> None:
+        self.samples += len(samples)
+
+
+@pytest.fixture
+def silence(tmp_path: Path) -> Path:
+    path = tmp_path / "in.wav"
+    sf.write(path, np.zeros(RATE_HZ * 6, np.int16), RATE_HZ, subtype="PCM_16")
+    return path
+
+
+def run_loop(path: Path, *, wake: ScriptedWake, capture: ScriptedCapture | None = None,
+             stt: ScriptedStt | None = None, inbox_events: list[Event] | None = None,
+             ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
+    events: list[tuple[Event, str]] = []
+    sink = CountingSink(22050)
+    player = RecordingPlayer(sink.rate_hz)
+    dialogue = EchoDialogue()
+    inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()
+    for event in inbox_events or []:
+        inbox.put(event)
+    loop = VoiceLoop(source=WavSource([path]), sink=sink, wake=wake,  # type: ignore[arg-type]
+                     capture=capture or ScriptedCapture(),  # type: ignore[arg-type]
+                     transcriber=stt or ScriptedStt(), synthesizer=ToneTts(), player=player,
+                     dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
+                     clock=AudioClock(), inbox=inbox)
+    loop.run()
+    return events, player, dialogue, sink
+
+
+def types(events: list[tuple[Event, str]]) -> list[str]:
+    return [e.TYPE for e, _ in events]
+
+
+def test_wake_capture_transcribe_understand_reply(silence: Path) -> None:
+    events, player, dialogue, _ = run_loop(silence, wake=ScriptedWake({0.8}))
+    assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply"]
+    assert all(name == "in.wav" for _, name in events)
+    assert dialogue.requests[0].intent == "pause"
+    reply = events[-1][0]
+    assert reply.text == "You asked to pause."  # type: ignore[attr-defined]
+    assert player.ducked == [True, False]  # ducked while listening, restored after
+    assert player.said == [int(0.5 * 22050)]
+
+
+def test_no_speech_after_wake_gives_up_politely(silence: Path) -> None:
+    stt = ScriptedStt()
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt,
+                          capture=ScriptedCapture(timed_out=True))
+    assert types(events) == ["wake", "speech_end", "reply"]
+    assert "didn't hear" in events[-1][0].text  # type: ignore[attr-defined]
+    assert stt.calls == 0
+
+
+def test_a_failing_request_is_an_apology_and_the_loop_goes_on(silence: Path) -> None:
+    stt = ScriptedStt(fail=True)
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8, 3.2}), stt=stt)
+    assert types(events).count("error") == 2
+    replies = [e.text for e, _ in events if e.TYPE == "reply"]  # type: ignore[attr-defined]
+    assert replies == ["Sorry, something went wrong with that request."] * 2
+    assert stt.calls == 2
+
+
+def test_wake_word_is_muted_while_encore_speaks(silence: Path) -> None:
+    wake = ScriptedWake({0.8})
+    events, *_ = run_loop(silence, wake=wake)
+    reply_t = next(e.t_s for e, _ in events if e.TYPE == "reply")
+    # The 0.5 s reply plays from reply_t; no frame in that span reached the detector.
+    spoken = [t for t in wake.seen if reply_t < t < reply_t + 0.5 - FRAME_S]
+    assert spoken == []
+    assert wake.resets > 0
+
+
+def test_player_events_are_logged_and_reach_the_dialogue(silence: Path) -> None:
+    started = PlaybackStarted(t_s=0.0, track_id=7, title="T", artist="A")
+    skipped = Feedback(t_s=0.0, kind="skip", track_id=7, position_s=3.0)
+    events, _, dialogue, _ = run_loop(silence, wake=ScriptedWake(set()),
+                                      inbox_events=[started, skipped])
+    assert [e for e, _ in events] == [started, skipped]
+    assert dialogue.player_events == [started, skipped]
+
+
+def test_offline_output_follows_the_input_clock(silence: Path) -> None:
+    _, _, _, sink = run_loop(silence, wake=ScriptedWake(set()))
+    assert sink.samples == pytest.approx(6 * 22050, abs=2)

@@ -170,7 +170,7 @@ class _RenderFailed(Exception):
 
 
 def _word_count(text: str) -> int:
-    return max(1, len(re.findall(r"[A-Za-z0-9']+", text)))
+    return max(1, len(re.findall(r"[^\W_]+", text)))
 
 
 class SpeechSynthesizer:
@@ -220,6 +220,8 @@ class SpeechSynthesizer:
         """Next reply line from the worker, or None after ``timeout_s``."""
         assert self._proc is not None and self._proc.stdout is not None
         out = self._proc.stdout
+        # One request is in flight at a time and a stalled worker is killed, so at most
+        # one line is ever waiting: select on the pipe cannot miss a buffered reply.
         ready, _, _ = select.select([out], [], [], max(timeout_s, 0.0))
         if not ready:
             return None
@@ -321,7 +323,9 @@ class SpeechSynthesizer:
         rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
         if rms < _MIN_RMS or float(np.max(np.abs(audio))) < _MIN_PEAK:
             raise _RenderFailed(f"engine wrote silence (RMS {rms:.1e})")
-        if not 0.3 * expected_s <= duration_s <= 4.0 * expected_s + 2.0:
+        # Digits and abbreviations are read out as several words: bound by characters too.
+        longest_s = 4.0 * max(_word_count(text), len(text) / 2) * 60.0 / self.settings.rate_wpm
+        if not 0.3 * expected_s <= duration_s <= longest_s + 2.0:
             raise _RenderFailed(f"implausible duration {duration_s:.2f} s for "
                                 f"{_word_count(text)} words (expected about {expected_s:.2f} s)")
 

@@ -139,12 +139,23 @@ def _one_request(remainder: str) -> str:
     return remainder
 
 
+def _control_clause(text: str, cleaned: str) -> tuple[str, dict[str, Any]] | None:
+    """A control request in the first clause: "Skip this song, I hate it." -> next."""
+    if _CARRIER.match(cleaned) and not cleaned.startswith(("play the next", "play the previous")):
+        return None
+    clauses = [clean(part) for part in re.split(r"[,.;!?]+\s", text + " ")]
+    for clause in clauses:
+        if clause:
+            return match_control(clause)
+    return None
+
+
 def parse(text: str) -> ParsedRequest:
     """The intent and slots of one transcribed request; never raises."""
     cleaned = clean(text)
     if not cleaned:
         return ParsedRequest("unknown", {}, text)
-    control = match_control(cleaned)
+    control = match_control(cleaned) or _control_clause(text, cleaned)
     if control is not None:
         return ParsedRequest(control[0], control[1], text)
     without_service, service = take_service(cleaned)

@@ -131,7 +131,7 @@ _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
 _RULES: tuple[_Rule, ...] = (
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?sleep timer(?: (?:for|to|of|in|at))?(?: (?P<d>{DUR}))?"
-          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR}) (?:and|then) stop",
+          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR})(?: (?:and|then) stop)?",
           _sleep),
     _rule("sleep_timer",
           rf"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off)"
@@ -174,7 +174,9 @@ _RULES: tuple[_Rule, ...] = (
           r"|unshuffle|(?:play )?in order", _off),
     _rule("shuffle",
           r"shuffle(?: on| mode(?: on)?| it| things| everything| the (?:queue|music|songs|playlist)"
-          r"| my (?:music|library|songs))?|(?:turn|switch) on shuffle|(?:turn|switch) shuffle on"
+          r"| my (?:music|library|songs)| all(?: songs| music| tracks| my music)?| songs| music)?"
+          r"|play (?:my |the )?(?:library|music|songs|everything) (?:on|in) shuffle(?: mode)?"
+          r"|(?:turn|switch) on shuffle|(?:turn|switch) shuffle on"
           r"|(?:enable|start) shuffl(?:e|ing)|mix it up|put (?:it |this )?on shuffle"
           r"|play (?:in )?(?:random|shuffle)(?: order)?|random order|shuffle play", _on),
     _rule("repeat",
@@ -235,8 +237,8 @@ _RULES: tuple[_Rule, ...] = (
           r"|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"
           r"|start (?:the song |this song |it )?(?:again|over)|from the (?:top|beginning)"),
     _rule("pause",
-          r"pause(?: it| this| that| the music| the song| playback| music"
-          r"| for a (?:moment|second|minute|bit))?"
+          r"pause(?: it| this| that| the music| the song| playback| music)?"
+          r"(?: for a (?:moment|second|minute|bit|sec))?"
           r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
     _rule("resume",
           r"resume(?: playback| the music| playing| music| the song| it)?|un ?pause|continue"

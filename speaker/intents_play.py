@@ -4,12 +4,17 @@ Works on the cleaned request with the carrier phrase ("play", "I want to hear")
 removed, peeling off the parts with strong cues first (service, playlist, year,
 "for Sam"), then splitting the rest at "by", "from" and "'s".
 
-Policy for a bare name with no cue ("play imogen heap"): it is reported as
-``artist`` when it looks like a name (up to three words, none of them a
-function word such as "the", "of", "my", "love"), otherwise as ``track``.
-On the SNIPS development split the bare names were 35 % artists, 27 % tracks,
-27 % playlists and 11 % albums; the name/title test separates the first two
-best, and the library matcher falls back across slots when the guess is wrong.
+Policy for a bare name with no cue ("play imogen heap"): it is ``playlist``
+when it has two or more words and one is a genre or playlist word ("punk
+essentials", "latin dinner"); else ``track`` when it has more than three words
+or a function word such as "of", "my", "love" (a leading "the" does not count:
+"the beatles" is an artist); else ``artist``. On the SNIPS development split
+(1,600 requests) bare names were 35 % artists, 27 % tracks, 27 % playlists,
+11 % albums, and artist / track / playlist F1 were: this policy 0.925 / 0.648 /
+0.694; always artist 0.905 / 0.617 / 0.640; always track 0.894 / 0.537 / 0.640;
+a generic unscored ``query`` slot 0.894 / 0.617 / 0.640. Counting a leading
+"the" as a title word scored 0.002 higher on SNIPS but makes "play the beatles"
+a track. The library matcher falls back across kinds when the guess is wrong.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ _DECADE = (
 )
 _YEAR = (
     r"\b(?:19\d\d|20[0-2]\d)\b"
-    rf"|\b(?:nineteen|twenty|two thousand)(?:(?: and)? (?:{_NUMW})){{1,2}}\b"
+    rf"|\b(?:nineteen|twenty|two thousand)(?:(?: and)?[\s-](?:{_NUMW})){{1,2}}\b"
 )
 _YEAR_CUE = (
     r"(?:(?:that (?:was|were|is|are) )?(?:released |recorded |made |popular |out |written |"
@@ -142,7 +147,7 @@ def _take_year(rest: str, slots: dict[str, Any]) -> str:
         before = rest[: match.start()].strip()
         after = rest[match.end():].strip()
         # "1999 by Prince": a number standing alone before "by" is a title.
-        if match.group(0) == match.group(1) and after.startswith("by ") and not re.sub(
+        if match.group(0).strip() == match.group(1) and after.startswith("by ") and not re.sub(
                 rf"^(?:{_FILLER} )*(?:the )?", "", before + " ").strip():
             continue
         slots["year"] = value
@@ -217,7 +222,7 @@ def _genre_prefix(text: str) -> bool:
 
 def _bare_kind(name: str) -> str:
     """Artist or track for a name with no cue (see the module docstring)."""
-    words = words_to_digits(name).split()
+    words = words_to_digits(re.sub(r"^the ", "", name)).split()
     if len(words) >= 2 and any(w in _PLAYLIST_WORDS or (w in GENRES and w not in _COMMON_WORDS)
                                for w in words):
         return "playlist"
@@ -398,6 +403,15 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = _strip_sort(rest)
     rest = _tidy(_take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us)$", "", rest).strip()
+    activity = re.fullmatch(r"(?:some |something |music |songs )*(?:to|for) (dance|relax|sleep|"
+                            r"study|work out|work|chill|party|run|cook|focus|read|drive)"
+                            r"(?: to| with| by)?", rest)
+    if activity:
+        slots["mood"] = activity.group(1)
+        return slots
+    rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
+                  r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
+                  r"(?:like|love|enjoy)$|^(?:something|anything) new$", "", rest).strip()
     named = re.match(r"^(?:the )?(artist|band|genre|album|song|track)"
                      r"(?: called| named)? (.+)$", rest)
     if named and " by " not in rest and " from " not in rest:

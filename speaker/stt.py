@@ -133,7 +133,8 @@ def _int8_linear(weight: torch.Tensor, bias: torch.Tensor | None) -> Any:
         warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated but works
         from torch.ao.quantization import quantize_dynamic
 
-        return quantize_dynamic(nn.Sequential(plain), {nn.Linear}, dtype=torch.qint8)[0]
+        return quantize_dynamic(nn.Sequential(plain), {nn.Linear}, dtype=torch.qint8,
+                                inplace=True)[0]
 
 
 def _quantize_linears(model: Any) -> None:

@@ -3,8 +3,11 @@
 Offline and rule-based. A request is cleaned (lowercase, Whisper punctuation,
 wake-word leftovers and politeness removed), then tried against whole-request
 control rules (``speaker.intents_control``), then against play carriers ("play",
-"put on", "I want to hear", ...) whose remainder is split into slots by
-``speaker.intents_play``. Anything else is ``unknown``.
+"put on", "I want to hear", ...) whose remainder is split into slots:
+``speaker.intents_cues`` peels off service, profile, playlist, year and ranking
+words, ``speaker.intents_play`` sorts the names. Anything else is ``unknown``.
+Number words live in ``speaker.intents_numbers``, word lists in
+``speaker.intents_lexicon``.
 
 Intents: play, play_similar, next, previous, pause, resume, stop, volume_up,
 volume_down, volume_set, now_playing, like, dislike, shuffle, repeat,
@@ -22,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from speaker.intents_control import match_control
-from speaker.intents_play import play_slots, take_service
+from speaker.intents_cues import take_service
+from speaker.intents_play import play_slots
 
 __all__ = ["INTENTS", "ParsedRequest", "clean", "parse"]
 

@@ -22,143 +22,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from speaker.intents_lexicon import (
-    GENRES,
-    ITEM_WORDS,
-    MOODS,
-    SERVICES,
-    SORT_PATTERN,
-    TITLE_WORDS,
-    alternation,
+from speaker.intents_cues import (
+    ALBUMISH,
+    FILLER,
+    ITEM,
+    SAFE_FILLER,
+    squash,
+    strip_sort,
+    take_playlist,
+    take_user,
+    take_year,
+    tidy,
 )
-from speaker.intents_numbers import NUMBER_WORDS, parse_decade, parse_number, words_to_digits
+from speaker.intents_lexicon import GENRES, MOODS, TITLE_WORDS
+from speaker.intents_numbers import words_to_digits
 
-__all__ = ["play_slots", "take_service"]
+__all__ = ["play_slots"]
 
-_SVC = alternation(SERVICES)
-_ITEM = alternation(ITEM_WORDS)
-_ALBUMISH = r"(?:album|albums|record|records|ep|eps|lp|lps)"
-_SAFE_FILLER = (
-    r"(?:a couple of|a few|a bit of|a little bit of|a little|some|any|me|us|something|"
-    r"anything|whatever|please)"
-)
-_FILLER = (
-    r"(?:a couple of|a few|a bit of|a little|a little bit of|a|an|some|any|me|us|something|"
-    r"anything|whatever|more|all|all of|all the|every|just|only|my|our|your|of|please)"
-)
-_NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_DECADE = (
-    r"(?:the )?(?:(?:nineteen|twenty|two thousand) )?(?:twenties|thirties|forties|fourties|"
-    r"fifties|sixties|seventies|eighties|nineties|noughties)"
-    r"|(?:the )?'?(?:\d0|1[89]\d0|20[0-2]0)'?s\b"
-)
-_YEAR = (
-    r"\b(?:19\d\d|20[0-2]\d)\b"
-    rf"|\b(?:nineteen|twenty|two thousand)(?:(?: and)?[\s-](?:{_NUMW})){{1,2}}\b"
-)
-_YEAR_CUE = (
-    r"(?:(?:that (?:was|were|is|are) )?(?:released |recorded |made |popular |out |written |"
-    r"came out |from )?(?:from|in|of|during|around|from around|since|circa|back in|"
-    r"dating from|dated) )?(?:the )?(?:year )?"
-)
-
-
-def take_service(text: str) -> tuple[str, str | None]:
-    """Remove a named streaming service ("on Spotify", "open Deezer and") from the text."""
-    patterns = (
-        rf"^(?:(?:can i |could i |i want to |i'd like to |let's |let me |please )?(?:open|use|"
-        rf"launch|start|go to|using|with|on|in|over|via|turn on|switch to)(?: up)?(?: the| my)?"
-        rf"(?: service| app)? )({_SVC})"
-        rf"(?: app| radio| service)?(?: and| to| then|,)? ",
-        rf" (?:on|using|with|from|in|via|through|by|off|off of|at|over|to)"
-        rf" (?:my |the )?({_SVC})(?: app| radio| service)?\b",
-        rf"\b({_SVC})(?: app| radio| service)?\b",
-    )
-    for pattern in patterns:
-        match = re.search(pattern, text)
-        if match:
-            name = re.sub(r"[\s-]+", " ", match.group(1))
-            service = SERVICES.get(name, name)
-            text = _squash(text[: match.start()] + " " + text[match.end():])
-            return text, service
-    return text, None
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _take_user(rest: str, slots: dict[str, Any]) -> str:
-    match = re.search(
-        r"(?:^| )(?:(?:something|music|songs|anything) )?for (?P<det>my |the |a |an )?"
-        r"([a-z][\w'-]*(?: [a-z][\w'-]*)?)$",
-        rest)
-    if match:
-        who = match.group(2)
-        if who in ("me", "us", "myself", "everyone", "everybody", "all", "now", "a while", "today"):
-            return _squash(rest[: match.start()])
-        if who in MOODS or who.split()[0] in MOODS:
-            slots["mood"] = who
-            return _squash(rest[: match.start()])
-        if len(who.split()) == 1 and match.group("det") in (None, "my "):
-            slots["user"] = who
-            return _squash(rest[: match.start()])
-    match = re.search(r"(?:^| )([a-z][\w-]*)'s? (?:favou?rites?|likes|liked songs|picks)"
-                      r"(?: songs| music| tracks| playlist)?$", rest)
-    if match:
-        slots["user"] = match.group(1)
-        return _squash(rest[: match.start()])
-    return rest
-
-
-def _take_playlist(rest: str, slots: dict[str, Any]) -> str:
-    patterns = (
-        r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a )?"
-        r"(?:play ?list|playlist) (?:called |named |titled )?(.+)$",
-        r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the )"
-        r"list (?:called |named |titled )?(.+)$",
-        r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a |an )?"
-        r"(.+?) play ?list(?:s)?\b",
-    )
-    for pattern in patterns:
-        match = re.search(pattern, rest)
-        if match and not re.match(r"(?:from|by) |(?:the|my|a|an)$", match.group(1)):
-            name = _squash(match.group(1))
-            name = re.sub(r"^(?:called|named) ", "", name)
-            if name:
-                slots["playlist"] = name
-            tail = re.sub(r"^(?:and )?(?:play|start|shuffle)\b.*", "", rest[match.end():].strip())
-            return _squash(rest[: match.start()] + " " + tail)
-    return rest
-
-
-def _take_year(rest: str, slots: dict[str, Any]) -> str:
-    match = re.search(rf"{_YEAR_CUE}({_DECADE})", rest)
-    if match:
-        decade = parse_decade(match.group(1))
-        if decade is not None:
-            slots["year"] = decade
-            slots["decade"] = True
-            return _squash(rest[: match.start()] + " " + rest[match.end():])
-    for match in re.finditer(rf"{_YEAR_CUE}({_YEAR})", rest):
-        value = parse_number(match.group(1))
-        if value is None or not 1900 <= value <= 2029:
-            continue
-        before = rest[: match.start()].strip()
-        after = rest[match.end():].strip()
-        # "1999 by Prince": a number standing alone before "by" is a title.
-        if match.group(0).strip() == match.group(1) and after.startswith("by ") and not re.sub(
-                rf"^(?:{_FILLER} )*(?:the )?", "", before + " ").strip():
-            continue
-        slots["year"] = value
-        return _squash(before + " " + after)
-    return rest
-
-
-_STRONG_SORT = (
-    r"(?:top[\s-]+\w+|top[\s-]*charting|best[\s-]+selling|top|newest|latest|greatest|best|"
-    r"most[\s-]+popular|most[\s-]+played|popular|biggest|most[\s-]+recent)"
-)
 #: Words typical of playlist names ("Punk Essentials", "Latin Dinner", "Party Anthems").
 _PLAYLIST_WORDS = frozenset({
     "essentials", "anthems", "hits", "mix", "favorites", "favourites", "classics", "vibes",
@@ -177,47 +57,6 @@ _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
 _CREDIT = re.compile(r"^(?:.*? )?(?:that|which) (.+?) (?:wrote|did|made|recorded|performed|sang|"
                      r"sung|contributed to|composed|released|played on|played|produced)\b.*$")
-_PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for|"
-         r"that are|released|recorded|as performed|performed|as sung|sung|(?:that )?you can find)")
-
-
-def _tidy(rest: str) -> str:
-    """Remove prepositions left dangling by earlier removals ("music from the" -> "music")."""
-    rest = re.sub(r"\b(?:from|of|in|on|off)(?: the)? (?=(?:from|by|of|in|on|off)\b)", "", rest)
-    previous = None
-    while previous != rest:
-        previous = rest
-        rest = re.sub(rf"(?:^| ){_PREP}$", "", rest).strip()
-        rest = re.sub(r"^(?:and|with|that is|that's|that was|released)\b ?", "", rest).strip()
-    return _squash(rest)
-
-
-def _strip_sort(rest: str) -> str:
-    rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: (?:newest|latest|popular|popularity|last|"
-                  r"top|best|date|year|release date|most popular|new|rating))?$|\bsorted$",
-                  "", rest).strip()
-    follow = rf"(?= (?:{_ITEM}|by|from|of|in|hits|charting|on|that|which|\d{{4}})\b)"
-    determiner = r"(?:the|my|a|some|their|his|her|its|any)"
-    rest = re.sub(rf"(?:^|(?<= ))(?:{determiner} )?(?:{_STRONG_SORT}){follow}", "", rest)
-    rest = re.sub(rf"(?:^|(?<= )){determiner} (?:{SORT_PATTERN}){follow}", "", rest)
-    rest = re.sub(rf"^(?:{SORT_PATTERN})(?= (?:{_ITEM})\b)", "", rest)
-    rest = re.sub(r"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
-                  r"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
-                  r"top[\s-]+\w+)$", "", rest)
-    # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
-    lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
-    if lead and not _genre_prefix(lead.group("sort") + " " + lead.group("rest")):
-        sort, tail = lead.group("sort"), lead.group("rest")
-        weak = sort in ("new", "good", "last", "classic", "famous", "recent")
-        has_item = re.search(rf"(?:^| )(?:{_ITEM})(?: |$)|(?:^| )(?:by|from) ", tail)
-        if not weak or (lead.group("det") and (sort != "new" or has_item)):
-            rest = tail
-    return _tidy(_squash(rest))
-
-
-def _genre_prefix(text: str) -> bool:
-    names = ("new age", "new wave", "new romantic", "classic rock", "new jack swing")
-    return any(text.startswith(g + " ") or text == g for g in names)
 
 
 def _bare_kind(name: str) -> str:
@@ -233,14 +72,14 @@ def _bare_kind(name: str) -> str:
 
 def _clean_name(text: str, title: bool = False) -> str:
     """Drop carrier words around a name; a title keeps leading "a", "my", "all"."""
-    fillers = _SAFE_FILLER if title else _FILLER
+    fillers = SAFE_FILLER if title else FILLER
     text = re.sub(rf"^(?:(?:{fillers}) )+", "", text.strip() + " ").strip()
     text = re.sub(r"\s*\b(?:please|now|then|again|too|also|instead|for me|for us)$", "", text)
     return text.strip(" '-")
 
 
 _LEAD_ITEM = re.compile(
-    rf"^(?:(?:{_FILLER}|the|this|that) )*({_ITEM})(?: called| named| titled)?(?: |$)")
+    rf"^(?:(?:{FILLER}|the|this|that) )*({ITEM})(?: called| named| titled)?(?: |$)")
 
 
 def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]:
@@ -259,15 +98,15 @@ def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]
     text = _clean_name(text, title=title or leading)
     kept = text
     while True:
-        trail = re.search(rf"(?:^| )({_ITEM})$", text)
+        trail = re.search(rf"(?:^| )({ITEM})$", text)
         if not trail:
             break
         item = item or trail.group(1)
-        text = _tidy(text[: trail.start()])
+        text = tidy(text[: trail.start()])
     text = _clean_name(text, title=title or leading)
     if title and text and text not in GENRES and text not in MOODS and not leading:
         # "the singer and the song by x": a trailing item word inside a title stays
-        trailing_cue = re.search(rf" (?:{_ALBUMISH})$", kept)
+        trailing_cue = re.search(rf" (?:{ALBUMISH})$", kept)
         if not trailing_cue:
             return _clean_name(kept, title=True), item, leading
         text = re.sub(r"^the ", "", text)
@@ -275,14 +114,14 @@ def _strip_items(text: str, title: bool = False) -> tuple[str, str | None, bool]
 
 
 def _kind_for_item(item: str | None) -> str:
-    if item and re.fullmatch(_ALBUMISH, item):
+    if item and re.fullmatch(ALBUMISH, item):
         return "album"
     return "track"
 
 
 def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     """Put a span with no by/from cue into genre, mood, album, track or artist."""
-    text = _tidy(text)
+    text = tidy(text)
     genre = _GENRE_WORD.match(text)
     if genre and (genre.group(1) or genre.group(2)) in GENRES:
         slots["genre"] = genre.group(1) or genre.group(2)
@@ -292,7 +131,7 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         slots["artist"] = _clean_name(credit.group(1))  # "the soundtrack that X wrote"
         return
     had_the = text.startswith("the ")
-    had_filler = bool(re.match(rf"^(?:{_FILLER}) ", text))
+    had_filler = bool(re.match(rf"^(?:{FILLER}) ", text))
     name, item, leading = _strip_items(text, title=has_artist)
     if not name:
         return
@@ -314,14 +153,14 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     if has_artist:
         slots[_kind_for_item(item)] = name
         return
-    inner = re.fullmatch(rf"(?:the )?(.+?) ({_ALBUMISH}|song|track|single) (?:called |named )?(.+)",
+    inner = re.fullmatch(rf"(?:the )?(.+?) ({ALBUMISH}|song|track|single) (?:called |named )?(.+)",
                          name)
     if inner:
         slots["artist"] = inner.group(1)  # "the ricky wilson album spectral dusk"
         slots[_kind_for_item(inner.group(2))] = inner.group(3)
         return
     if item is not None:
-        if had_the and re.fullmatch(_ALBUMISH, item):
+        if had_the and re.fullmatch(ALBUMISH, item):
             slots["album"] = name  # "the thriller album"
         else:
             slots["artist"] = re.sub(r"^the ", "", name)  # "miles davis songs"
@@ -346,8 +185,8 @@ def _split_last(rest: str, word: str) -> tuple[str, str] | None:
 
 
 _ALBUM_TAIL = re.compile(
-    rf" (?:from|off|on) (?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)$"
-    rf"| (?:from|off|on) (?:the |their |his |her |its )?(.+?) {_ALBUMISH}$")
+    rf" (?:from|off|on) (?:the |their |his |her |its )?(?:{ALBUMISH}) (.+)$"
+    rf"| (?:from|off|on) (?:the |their |his |her |its )?(.+?) {ALBUMISH}$")
 _ARTIST_PREFIX = re.compile(
     r"^(?:the )?(?:musical |music )?(?:artist|band|group|singer|composer|musician|rapper|"
     r"dj named|songwriter)"
@@ -365,8 +204,8 @@ def _artist_side(right: str, slots: dict[str, Any], after_song: bool = False) ->
     if album:
         slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
         right = right[: album.start()]
-    right = _ARTIST_PREFIX.sub("", _tidy(right))
-    inner = re.fullmatch(rf"(?:the )?(.+?) ({_ALBUMISH}) (?:called |named )?(.+)", right)
+    right = _ARTIST_PREFIX.sub("", tidy(right))
+    inner = re.fullmatch(rf"(?:the )?(.+?) ({ALBUMISH}) (?:called |named )?(.+)", right)
     if inner:
         slots["artist"], slots["album"] = inner.group(1), inner.group(3)
         return
@@ -383,7 +222,7 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
     if not match or re.match(r"^(?:sgt|st|dr|mr|mrs)\.? ", match.group(1)):
         return False
     head = _clean_name(match.group(1))
-    tail, item, _leading = _strip_items(_strip_sort(match.group(2) or ""), title=True)
+    tail, item, _leading = _strip_items(strip_sort(match.group(2) or ""), title=True)
     if not head:
         return False
     slots["artist"] = head
@@ -397,11 +236,11 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
 def play_slots(rest: str) -> dict[str, Any]:
     """Slots for the words after the play carrier ("some jazz by miles davis")."""
     slots: dict[str, Any] = {}
-    rest = _squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
-    rest = _take_user(rest, slots)
-    rest = _take_playlist(rest, slots)
-    rest = _strip_sort(rest)
-    rest = _tidy(_take_year(rest, slots))
+    rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
+    rest = take_user(rest, slots)
+    rest = take_playlist(rest, slots)
+    rest = strip_sort(rest)
+    rest = tidy(take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us)$", "", rest).strip()
     activity = re.fullmatch(r"(?:some |something |music |songs )*(?:to|for) (dance|relax|sleep|"
                             r"study|work out|work|chill|party|run|cook|focus|read|drive)"
@@ -438,8 +277,8 @@ def play_slots(rest: str) -> dict[str, Any]:
         split = _split_filler_of(rest)
     if split is not None:
         left, right = split
-        album = re.fullmatch(rf"(?:the |their |his |her |its )?(?:{_ALBUMISH}) (.+)"
-                             rf"|(?:the |their |his |her |its )?(.+?) {_ALBUMISH}", right)
+        album = re.fullmatch(rf"(?:the |their |his |her |its )?(?:{ALBUMISH}) (.+)"
+                             rf"|(?:the |their |his |her |its )?(.+?) {ALBUMISH}", right)
         track = re.fullmatch(r"(?:the |a )?(?:song|track|single) (?:called |named )?(.+)", right)
         if (album or track) and "by" not in rest.split():
             if album:
@@ -463,7 +302,7 @@ def play_slots(rest: str) -> dict[str, Any]:
 
 def _split_filler_of(rest: str) -> tuple[str, str] | None:
     """ "songs of X", "music of X" with only cue words before "of"."""
-    match = re.match(rf"^((?:(?:{_FILLER}|the) )*(?:{_ITEM})?) ?of (.+)$", rest)
+    match = re.match(rf"^((?:(?:{FILLER}|the) )*(?:{ITEM})?) ?of (.+)$", rest)
     if match and match.group(2):
         return match.group(1).strip(), match.group(2)
     return None

@@ -97,11 +97,16 @@ class WakeWordDetector:
         # makes every run and every reset() score identically.
         self._initial_features = pre._get_embeddings(noise)
         self._quiet_until_s = -1.0
+        self._next_t_s: float | None = None
         self.last_score = 0.0
         self.reset()
 
     def reset(self) -> None:
         """Forget all audio heard so far (feature history, scores, refractory period)."""
+        self._forget()
+        self._quiet_until_s = -1.0
+
+    def _forget(self) -> None:
         pre = self._model.preprocessor
         pre.raw_data_buffer = deque(maxlen=pre.raw_data_buffer.maxlen)
         pre.melspectrogram_buffer = np.ones((76, 32))
@@ -109,16 +114,22 @@ class WakeWordDetector:
         pre.raw_data_remainder = np.empty(0)
         pre.feature_buffer = self._initial_features.copy()
         self._model.reset()
-        self._quiet_until_s = -1.0
+        self._next_t_s = None
         self.last_score = 0.0
 
     def process(self, frame: Frame) -> Detection | None:
         """Score one frame (any length; 1280 samples is what the model steps by).
 
         Returns a :class:`Detection` when the score reaches the threshold outside
-        the refractory period that follows the previous detection.
+        the refractory period that follows the previous detection. A frame that
+        does not follow the previous one in audio time (the caller skipped audio,
+        e.g. while capturing a request) starts from a clean history, so stale
+        audio can never complete a wake word.
         """
         samples = np.asarray(frame.samples, dtype=np.int16)
+        if self._next_t_s is not None and abs(frame.t_s - self._next_t_s) > 1e-6:
+            self._forget()
+        self._next_t_s = frame.t_s + len(samples) / RATE_HZ
         scores = self._model.predict(samples)
         score = float(scores[self._key])
         self.last_score = score

@@ -104,3 +104,21 @@ def test_missing_model_file_names_the_setting_to_fix() -> None:
         WakeWordDetector(WakeSettings(model="/nonexistent/custom.onnx"))
     with pytest.raises(ModelError, match=r"wake\.model.*hey_jarvis"):
         model_path("hey_nobody")
+
+
+def test_audio_skipped_while_capturing_cannot_complete_a_stale_wake_word() -> None:
+    """Regression: after a request was captured (frames not fed to the detector), the
+    stale "hey jarvis" history fired a second detection on the next frame."""
+    clip = _clip("hey jarvis", STRONG_VOICES[1])
+    detector = _detector(refractory_s=0.5)
+    detector.reset()
+    hit = None
+    for start in range(0, len(clip) - 1279, 1280):
+        hit = detector.process(Frame(clip[start : start + 1280], start / RATE_HZ, "mic"))
+        if hit is not None:
+            break
+    assert hit is not None
+    resume_s = hit.t_s + 3.0  # the request was captured meanwhile
+    later = [detector.process(Frame(np.zeros(1280, np.int16), resume_s + i * 0.08, "mic"))
+             for i in range(30)]
+    assert later == [None] * 30

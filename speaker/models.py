@@ -34,6 +34,7 @@ __all__ = [
     "load_checkpoint",
     "normalise",
     "sha256_bytes",
+    "sha256_file",
     "verify",
     "verify_clip",
 ]
@@ -83,6 +84,14 @@ class VerifyReport:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def checkpoint_path(models_dir: Path, name: str) -> Path:
@@ -167,7 +176,7 @@ def install(models_dir: Path, settings: SttSettings, check: bool = True) -> Inst
     manifest = _read_manifest(models_dir)
     target = checkpoint_path(models_dir, name)
     known = manifest.get(name)
-    if known is not None and target.is_file() and sha256_bytes(target.read_bytes()) == known.sha256:
+    if known is not None and target.is_file() and sha256_file(target) == known.sha256:
         return InstallReport(known, converted=False)
 
     import torch
@@ -211,12 +220,12 @@ def load_checkpoint(models_dir: Path, name: str) -> dict[str, Any]:
     if info is None or not target.is_file():
         raise ModelError(f"The Whisper model {name} is not installed in {models_dir}; run "
                          "`encore models install`.")
-    data = target.read_bytes()
-    if sha256_bytes(data) != info.sha256:
+    if sha256_file(target) != info.sha256:
         raise ModelError(f"{target} does not match its recorded SHA-256 (corrupt or changed); "
                          "run `encore models install` to convert it again.")
     try:
-        checkpoint = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        # Memory-mapped: the float16 tensors are paged in from the file, not copied.
+        checkpoint = torch.load(target, map_location="cpu", weights_only=True, mmap=True)
     except Exception as exc:
         raise ModelError(f"{target} is not a loadable checkpoint ({exc}); run "
                          "`encore models install` to convert it again.") from exc

@@ -21,3 +21,14 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "data"
     monkeypatch.setenv("ENCORE_DATA_DIR", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def whisper_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Whisper tiny.en converted and checked once per session into a temp models dir."""
+    from speaker import models
+    from speaker.config import SttSettings
+
+    path = tmp_path_factory.mktemp("models")
+    models.install(path, SttSettings())
+    return path

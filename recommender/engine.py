@@ -16,10 +16,12 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,6 +47,8 @@ MODEL_STEM = "lightfm"
 SKIP_ARTIST_PENALTY = 0.75
 """Re-ranking penalty (in standard deviations of the score) per early skip of an artist."""
 LIKE_ARTIST_BOOST = 0.5
+CATALOG_CHECK_S = 30.0
+"""How often the full track count is compared to notice writes between scans."""
 POPULARITY_HALF_EVENTS = 5.0
 """A profile with this many positive events gets half popularity, half personal score."""
 
@@ -61,6 +65,24 @@ class Query:
     like_track_id: int | None = None
     like_artist: str | None = None
     exclude_track_ids: frozenset[int] = frozenset()
+
+
+_BLAS: Any = None
+
+
+def _product(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector`` on one BLAS thread.
+
+    Waking OpenBLAS's worker threads for a 20k x 65 product costs tens of milliseconds on
+    a busy machine, a hundred times the product itself.
+    """
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()
+    with _BLAS.limit(limits=1, user_api="blas"):
+        return np.asarray(matrix @ vector)
 
 
 def _unit_rows(m: np.ndarray) -> np.ndarray:
@@ -82,7 +104,8 @@ class Catalog:
     album: np.ndarray
     decade: np.ndarray
     year: np.ndarray
-    genres: tuple[tuple[str, ...], ...]
+    genres: dict[str, np.ndarray]
+    """Genre key -> bool mask of the rows tagged with it."""
     unit: np.ndarray | sp.csr_matrix
     """Row-normalised vectors for "like this" similarity (embeddings, or content features)."""
 
@@ -105,7 +128,15 @@ class Catalog:
             album=np.asarray([t.album_key for t in tracks] or [""], dtype=object)[:len(tracks)],
             decade=np.asarray([t.decade if t.decade is not None else -1 for t in tracks]),
             year=np.asarray([t.year if t.year is not None else -1 for t in tracks]),
-            genres=tuple(t.genre_keys for t in tracks), unit=unit)
+            genres=cls._genre_index(tracks), unit=unit)
+
+    @staticmethod
+    def _genre_index(tracks: Sequence[Track]) -> dict[str, np.ndarray]:
+        index: dict[str, np.ndarray] = {}
+        for row, track in enumerate(tracks):
+            for key in track.genre_keys:
+                index.setdefault(key, np.zeros(len(tracks), bool))[row] = True
+        return index
 
     def filter_mask(self, query: Query) -> np.ndarray:
         mask = np.ones(len(self.tracks), bool)
@@ -115,8 +146,13 @@ class Catalog:
         if query.album:
             mask &= self.album == normalize_name(query.album)
         if query.genre:
+            # "rock" matches "Rock" and "Classic Rock", not "Rockabilly".
             key = f" {normalize_name(query.genre)} "
-            mask &= np.asarray([any(key in f" {g} " for g in gs) for gs in self.genres], bool)
+            genre = np.zeros(len(self.tracks), bool)
+            for name, rows in self.genres.items():
+                if key in f" {name} ":
+                    genre |= rows
+            mask &= genre
         if query.decade is not None:
             mask &= self.decade == query.decade // 10 * 10
         if query.year is not None:
@@ -141,6 +177,8 @@ class Catalog:
     def similarity(self, seed_rows: np.ndarray) -> np.ndarray:
         """Cosine of every row with the mean of the seed rows."""
         seed = np.asarray(self.unit[seed_rows].mean(axis=0)).ravel()
+        if isinstance(self.unit, np.ndarray):
+            return _product(self.unit, seed.astype(np.float32)).astype(np.float64)
         return np.asarray(self.unit @ seed, dtype=np.float64).ravel()
 
 
@@ -201,7 +239,8 @@ class Engine:
 
     def __init__(self, store: Store, model_dir: Path, params: Hyperparameters, *,
                  retrain_after_events: int = 50, recent_window: int = 20,
-                 background: bool = True) -> None:
+                 background: bool = True,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.model_dir = Path(model_dir)
         self.params = params
@@ -212,7 +251,9 @@ class Engine:
         self._model: LightFMRecommender | None = None
         self._model_reason = "not loaded yet"
         self._catalog: Catalog | None = None
-        self._catalog_key: object = None
+        self._catalog_key: tuple[object, ...] = ()
+        self._catalog_checked_s = -math.inf
+        self._clock = clock
         self._sessions: dict[str, _Session] = {}
         self._trained_through = 0
         self._rng = np.random.default_rng(params.seed)
@@ -248,7 +289,7 @@ class Engine:
         with self._lock:
             self._model = model
             self._trained_through = int(model.extra.get("last_event_id", 0))
-            self._catalog_key = None
+            self._catalog_key = ()
             self._sessions.clear()
 
     def train(self) -> None:
@@ -277,7 +318,7 @@ class Engine:
             with self._lock:
                 self._model = model
                 self._trained_through = inter.last_event_id
-                self._catalog_key = None
+                self._catalog_key = ()
                 self._sessions.clear()
             self.retrained.set()
 
@@ -302,11 +343,24 @@ class Engine:
 
     # -- state -------------------------------------------------------------------------
 
-    def _current_catalog(self) -> Catalog:
-        stats = self.store.stats()
-        key = (stats.tracks, stats.last_scan_t, id(self._model))
+    def refresh_catalog(self) -> None:
+        """Re-read the library on the next request (the scanner's end does this anyway)."""
         with self._lock:
-            if self._catalog is not None and key == self._catalog_key:
+            self._catalog_key = ()
+
+    def _current_catalog(self) -> Catalog:
+        """The serving snapshot, rebuilt when a scan finished or the model changed.
+
+        ``last_scan`` is a one-row lookup; the full track count (tens of ms on a large
+        library) is compared only every ``CATALOG_CHECK_S`` to catch writes between scans.
+        """
+        now = self._clock()
+        key: tuple[object, ...] = (self.store.last_scan(), id(self._model))
+        if now - self._catalog_checked_s >= CATALOG_CHECK_S:
+            key += (self.store.stats().tracks,)
+        with self._lock:
+            if self._catalog is not None and key[:2] == self._catalog_key[:2] and (
+                    len(key) == 2 or key == self._catalog_key):
                 return self._catalog
             model = self._model
         tracks = self.store.tracks()
@@ -316,8 +370,10 @@ class Engine:
         inter = event_interactions(self.store.events(), tracks, self.store.users())
         popularity = np.log1p(np.asarray((inter.matrix > 0).sum(axis=0)).ravel())
         catalog = Catalog.build(tracks, items, popularity.astype(np.float32))
+        key = (*key[:2], len(tracks))
         with self._lock:
             self._catalog, self._catalog_key = catalog, key
+            self._catalog_checked_s = now
         return catalog
 
     def _session(self, user: str, catalog: Catalog) -> _Session:
@@ -422,7 +478,7 @@ class Engine:
         if catalog.items is None or vec is None:
             personal = pop
         else:
-            personal = _zscore((catalog.items @ vec).astype(np.float64), mask)
+            personal = _zscore(_product(catalog.items, vec).astype(np.float64), mask)
         known = session.positives + self._trained_positives(user)
         beta = POPULARITY_HALF_EVENTS / (POPULARITY_HALF_EVENTS + known)
         scores = beta * pop + (1.0 - beta) * personal

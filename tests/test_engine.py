@@ -145,6 +145,7 @@ def test_a_new_track_is_scored_from_its_content_at_once(engine: Engine, store: S
     engine.train()
     new_rock = _add(store, "rock", "Rock", 1, 99, 2021, album="New Rock Album")
     new_jazz = _add(store, "jazz", "Jazz", 1, 99, 2021, album="New Jazz Album")
+    store.set_last_scan()  # what the end of `encore library scan` does
     only_new = Query(year=2021)
     assert next(t.id for t in engine.recommend("alice", n=2, query=only_new)) == new_rock
     assert next(t.id for t in engine.recommend("bob", n=2, query=only_new)) == new_jazz

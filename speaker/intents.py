@@ -111,7 +111,8 @@ _CARRIER = re.compile(
     r"i want |i need |i'd like |give me |get me |)"
     r"(?:play|paly|playing|plays|put on|throw on|stick on|pop on|slap on|put|queue up|queue|"
     r"line up|cue up|start playing|start|spin|blast|hear|listen to|listen|pull up|bring up|"
-    r"find|search for|look up|search|turn on|crank|open up|open|give me|get|have|some music|"
+    r"find|search for|look up|search|turn on|crank|open up|open|give me|(?<=i )(?:get|have)|"
+    r"some music|"
     r"music)\b"
     r"(?: (?:me|us|for me)\b)?"
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from speaker.intents import INTENTS, ParsedRequest, clean, parse
 from speaker.intents_control import parse_minutes
@@ -295,6 +297,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("hey jarvis", "unknown", {}),
     ("tell me a joke", "unknown", {}),
     ("how old is the universe", "unknown", {}),
+    ("have a nice day", "unknown", {}),
+    ("can I have some jazz", "play", {"genre": "jazz"}),
 ]
 
 
@@ -362,3 +366,22 @@ def test_parse_is_fast_enough_for_a_batch() -> None:
     texts = [c[0] for c in CASES] * 5
     results = [parse(t) for t in texts]
     assert len(results) == len(texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_parse_never_raises_on_any_transcript(text: str) -> None:
+    parsed = parse(text)
+    assert parsed.intent in INTENTS
+    assert all(isinstance(k, str) for k in parsed.slots)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["play", "the", "by", "from", "on", "spotify", "80s", "jazz",
+                                 "'s", "my", "playlist", "song", "album", "for", "sam", "top",
+                                 "newest", "one", "eighty", "two", ",", ".", "please", "and"]),
+                max_size=12))
+def test_parse_never_raises_on_cue_word_soup(words: list[str]) -> None:
+    parsed = parse(" ".join(words))
+    assert parsed.intent in INTENTS
+    assert all(value != "" for value in parsed.slots.values())

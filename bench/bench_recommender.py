@@ -78,6 +78,7 @@ def latency(n_tracks: int, repeats: int, threads: int) -> dict[str, float]:
         lfm = LightFM(no_components=64)
         model = engine._model
         assert model is not None and model.feature_embeddings is not None
+        assert model.user_matrix is not None
         # The naive peer: LightFM.predict with the fitted weights over the feature matrix.
         lfm._initialize(64, model.feature_embeddings.shape[0], model.user_matrix.shape[0])
         lfm.item_embeddings = model.feature_embeddings

@@ -40,11 +40,14 @@ __all__ = [
     "LIKE_PLAYS",
     "SKIP_PENALTY",
     "Interactions",
+    "combine_item_features",
+    "cooccurrence_neighbours",
     "event_interactions",
     "event_weight",
     "is_early_skip",
     "play_weight",
     "tag_features",
+    "tag_matrix",
     "track_feature_names",
     "track_features",
 ]
@@ -150,6 +153,78 @@ def _normalised_rows(identity: np.ndarray, content: sp.csr_matrix,
     return out
 
 
+def cooccurrence_neighbours(train: sp.spmatrix, k: int = 20) -> sp.csr_matrix:
+    """``[n_items, n_items]``: each item's ``k`` nearest items by cosine of co-listening.
+
+    Used as item features over the *identity* columns, an item's vector becomes a mix of
+    its own embedding and its neighbours' (one step of graph smoothing), which helps the
+    many items with few listeners. Built from training interactions only.
+    """
+    binary = sp.csr_matrix(sp.csr_matrix(train) > 0, dtype=np.float32)
+    listeners = np.asarray(binary.sum(axis=0)).ravel()
+    co = sp.csr_matrix(binary.T @ binary)
+    co.setdiag(0)
+    co.eliminate_zeros()
+    coo = co.tocoo()
+    scale = np.sqrt(listeners[coo.row] * listeners[coo.col])
+    co = sp.csr_matrix((coo.data / scale, (coo.row, coo.col)), shape=co.shape)
+    for r in range(co.shape[0]):
+        lo, hi = co.indptr[r], co.indptr[r + 1]
+        if hi - lo > k:
+            row = co.data[lo:hi]
+            row[row < np.sort(row)[-k]] = 0.0
+    co.eliminate_zeros()
+    return co
+
+
+def combine_item_features(identity: np.ndarray, neighbours: sp.spmatrix | None,
+                          content: sp.spmatrix | None, content_names: Sequence[str],
+                          weights: tuple[float, float, float] = (0.5, 0.25, 0.25),
+                          ) -> FeatureMatrix:
+    """Rows ``[identity + neighbours | content]``, each part normalised, rows summing to 1.
+
+    ``weights`` are the shares of identity, neighbours and content; a part a row lacks
+    (no identity for an unseen item, no neighbours, no content) gives its share to the
+    others in proportion.
+    """
+    n = identity.size
+    nb = sp.csr_matrix((n, n), dtype=np.float32) if neighbours is None else sp.csr_matrix(
+        neighbours, dtype=np.float32)
+    ct = sp.csr_matrix((n, len(content_names)), dtype=np.float32) if content is None else \
+        sp.csr_matrix(content, dtype=np.float32)
+    sums = [identity.astype(np.float64), np.asarray(nb.sum(axis=1)).ravel(),
+            np.asarray(ct.sum(axis=1)).ravel()]
+    present = np.vstack([s > 0 for s in sums]) * np.asarray(weights)[:, None]
+    total = present.sum(axis=0)
+    share = np.divide(present, total, out=np.zeros_like(present), where=total > 0)
+    part = [np.divide(share[i], sums[i], out=np.zeros(n), where=sums[i] > 0) for i in range(3)]
+    square = sp.diags(part[0].astype(np.float32)) + sp.diags(part[1].astype(np.float32)) @ nb
+    matrix = sp.hstack([square, sp.diags(part[2].astype(np.float32)) @ ct], format="csr",
+                       dtype=np.float32)
+    matrix.eliminate_zeros()
+    names = tuple([f"item:{i}" for i in range(n)] + list(content_names))
+    return FeatureMatrix(matrix, names)
+
+
+def tag_matrix(n_items: int, item_idx: np.ndarray, tag_idx: np.ndarray, counts: np.ndarray,
+               n_tags: int, min_items_per_tag: int = 2, top_tags: int = 25) -> sp.csr_matrix:
+    """``[n_items, n_tags]`` tag weights (see :func:`tag_features`)."""
+    raw = sp.csr_matrix((np.asarray(counts, np.float32), (item_idx, tag_idx)),
+                        shape=(n_items, n_tags))
+    raw.sum_duplicates()
+    spread = np.asarray((raw > 0).sum(axis=0)).ravel()
+    raw = sp.csr_matrix(raw @ sp.diags((spread >= min_items_per_tag).astype(np.float32)))
+    raw.eliminate_zeros()
+    raw.data = play_weight(raw.data)
+    for r in range(n_items):
+        lo, hi = raw.indptr[r], raw.indptr[r + 1]
+        if hi - lo > top_tags:
+            row = raw.data[lo:hi]
+            row[row < np.sort(row)[-top_tags]] = 0.0
+    raw.eliminate_zeros()
+    return raw
+
+
 def tag_features(n_items: int, item_idx: np.ndarray, tag_idx: np.ndarray, counts: np.ndarray,
                  n_tags: int, identity: np.ndarray | None, identity_weight: float = 0.5,
                  min_items_per_tag: int = 2, top_tags: int = 25) -> FeatureMatrix:
@@ -160,24 +235,10 @@ def tag_features(n_items: int, item_idx: np.ndarray, tag_idx: np.ndarray, counts
     dropped. ``identity`` is a bool mask of items that get an identity feature (items
     without training data should not: their identity embedding would stay random).
     """
-    raw = sp.csr_matrix((np.asarray(counts, np.float32), (item_idx, tag_idx)),
-                        shape=(n_items, n_tags))
-    raw.sum_duplicates()
-    spread = np.asarray((raw > 0).sum(axis=0)).ravel()
-    raw = raw @ sp.diags((spread >= min_items_per_tag).astype(np.float32))
-    raw = sp.csr_matrix(raw)
-    raw.eliminate_zeros()
-    raw.data = play_weight(raw.data)
-    for r in range(n_items):
-        lo, hi = raw.indptr[r], raw.indptr[r + 1]
-        if hi - lo > top_tags:
-            row = raw.data[lo:hi]
-            row[row < np.sort(row)[-top_tags]] = 0.0
-    raw.eliminate_zeros()
+    tags = tag_matrix(n_items, item_idx, tag_idx, counts, n_tags, min_items_per_tag, top_tags)
     ident = np.ones(n_items, bool) if identity is None else np.asarray(identity, bool)
-    matrix = _normalised_rows(ident, raw, identity_weight)
-    names = tuple([f"item:{i}" for i in range(n_items)] + [f"tag:{t}" for t in range(n_tags)])
-    return FeatureMatrix(matrix, names)
+    return combine_item_features(ident, None, tags, [f"tag:{t}" for t in range(n_tags)],
+                                 (identity_weight, 0.0, 1.0 - identity_weight))
 
 
 def _content(track: Track) -> list[str]:

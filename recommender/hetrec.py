@@ -25,7 +25,7 @@ from recommender.evaluate import (
     split_recbole,
     split_user_ratio,
 )
-from recommender.features import tag_features
+from recommender.features import combine_item_features, cooccurrence_neighbours, tag_matrix
 from recommender.model import FeatureMatrix, Hyperparameters
 
 __all__ = [
@@ -33,7 +33,8 @@ __all__ = [
     "PROTOCOLS",
     "HetrecData",
     "default_hetrec_dir",
-    "leak_free_tag_features",
+    "hybrid_features",
+    "leak_free_tags",
     "load_hetrec",
     "run_protocol",
     "split_for",
@@ -104,14 +105,11 @@ def load_hetrec(data_dir: Path) -> HetrecData:
                       n_tags=int(tag_idx.max()) + 1 if tag_idx.size else 0)
 
 
-def leak_free_tag_features(data: HetrecData, held_out: sp.csr_matrix, train: sp.csr_matrix,
-                           identity_weight: float = 0.5, min_items_per_tag: int = 2,
-                           top_tags: int = 25) -> FeatureMatrix:
-    """Identity + tag features without leakage from held-out pairs.
+def leak_free_tags(data: HetrecData, held_out: sp.csr_matrix) -> sp.csr_matrix:
+    """``[n_artists, n_tags]`` tag weights without leakage from held-out pairs.
 
     A tag row (user, artist) is dropped when that pair is in ``held_out`` (the user's
-    validation and test artists). Artists with no training interaction get no identity
-    feature, so they are represented by tags alone.
+    validation and test artists), as the data set's README asks.
     """
     held = sp.csr_matrix(held_out)
     known = data.tag_user >= 0
@@ -119,11 +117,22 @@ def leak_free_tag_features(data: HetrecData, held_out: sp.csr_matrix, train: sp.
     users, artists = data.tag_user[known], data.tag_artist[known]
     leak[known] = np.asarray(held[users, artists]).ravel() != 0
     keep = ~leak
+    return tag_matrix(data.plays.shape[1], data.tag_artist[keep], data.tag_id[keep],
+                      np.ones(int(keep.sum()), np.float32), data.n_tags)
+
+
+def hybrid_features(data: HetrecData, held_out: sp.csr_matrix, train: sp.csr_matrix,
+                    weights: tuple[float, float, float], neighbours_k: int = 20
+                    ) -> FeatureMatrix:
+    """Identity + co-listening neighbours + leak-free tags for the hybrid model.
+
+    Artists with no training interaction get neither identity nor neighbours, so they are
+    represented by their tags alone (the cold-start case).
+    """
     has_train = np.asarray((sp.csr_matrix(train) != 0).sum(axis=0)).ravel() > 0
-    return tag_features(data.plays.shape[1], data.tag_artist[keep], data.tag_id[keep],
-                        np.ones(int(keep.sum()), np.float32), data.n_tags, identity=has_train,
-                        identity_weight=identity_weight, min_items_per_tag=min_items_per_tag,
-                        top_tags=top_tags)
+    neighbours = cooccurrence_neighbours(train, neighbours_k) if weights[1] > 0 else None
+    return combine_item_features(has_train, neighbours, leak_free_tags(data, held_out),
+                                 [f"tag:{t}" for t in range(data.n_tags)], weights)
 
 
 PROTOCOLS = ("recbole", "user-80-20", "cold-items")
@@ -133,7 +142,8 @@ TUNED_CF = Hyperparameters(components=64, epochs=30, learning_rate=0.05, max_sam
 """Chosen on the ``recbole`` validation split (seed 0); see BENCHMARKS.md."""
 TUNED_HYBRID = TUNED_CF
 TUNED_ALS = ALSParams(factors=64, regularization=0.05, alpha=2.0, iterations=15, threads=2)
-HYBRID_IDENTITY_WEIGHT = 0.5
+HYBRID_WEIGHTS = (0.5, 0.25, 0.25)
+"""Shares of identity, co-listening neighbours and tags in an artist's feature row."""
 
 
 def split_for(data: HetrecData, protocol: str, seed: int) -> Split:
@@ -150,8 +160,7 @@ def run_protocol(data: HetrecData, protocol: str, seed: int, *, threads: int = 2
                  only: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
     """Every model on one protocol's split, with the tuned hyperparameters."""
     split = split_for(data, protocol, seed)
-    features = leak_free_tag_features(data, split.valid + split.test, split.train,
-                                      identity_weight=HYBRID_IDENTITY_WEIGHT)
+    features = hybrid_features(data, split.valid + split.test, split.train, HYBRID_WEIGHTS)
     cf = dataclasses.replace(TUNED_CF, threads=threads, seed=seed)
     hybrid = dataclasses.replace(TUNED_HYBRID, threads=threads, seed=seed)
     als = dataclasses.replace(TUNED_ALS, threads=threads, seed=seed)

@@ -157,6 +157,18 @@ def _control_clause(text: str, cleaned: str) -> tuple[str, dict[str, Any]] | Non
 
 def parse(text: str) -> ParsedRequest:
     """The intent and slots of one transcribed request; never raises."""
+    parsed = _parse(text)
+    if parsed.intent == "unknown":
+        # a misheard wake word before a comma: "Hey Charles, turn it up."
+        greeting = re.match(r"^\s*(?:hey|hi|ok|okay|hello)\s+[\w'-]+\s*[,.!:]\s*(\S.*)$", text,
+                            re.IGNORECASE)
+        if greeting:
+            inner = _parse(greeting.group(1))
+            return ParsedRequest(inner.intent, inner.slots, text)
+    return parsed
+
+
+def _parse(text: str) -> ParsedRequest:
     cleaned = clean(text)
     if not cleaned:
         return ParsedRequest("unknown", {}, text)

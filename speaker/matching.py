@@ -4,9 +4,10 @@ Whisper mishears names ("beetles"), writes numbers either way ("blink one eighty
 two" / "blink-182") and drops punctuation ("panic at the disco"). A spoken name
 and every library name are reduced to a key (``recommender.normalize``: casefold,
 accents, punctuation, leading "the", "&" -> "and"; then number words -> digits),
-and scored with rapidfuzz on three views of the key: as written, without spaces
-("ac dc" = "acdc"), and as Metaphone codes per word (sounds-alike, scaled by
-0.95 so a spelling match wins a tie). A match needs ``threshold`` (default 82)
+and scored with rapidfuzz on four views of the key: as written, without spaces
+("ac dc" = "acdc"), as Metaphone codes per word (sounds-alike, scaled by 0.95 so
+a spelling match wins a tie), and with words sorted ("davis miles", scaled by
+0.9 so "sunday morning" does not become "Morning Study"). A match needs ``threshold`` (default 82)
 of 100; below it the name is reported as not in the library. For artists a
 part of the name counts too ("bowie" -> David Bowie: 86 plus up to 10 for the
 share of the name said).
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 86.0
 _PHONETIC_WEIGHT = 0.95
+_REORDER_WEIGHT = 0.9
 _CROSS_SLOT_MARGIN = 10.0
 _SHORTLIST = 12
 #: Which library kinds a spoken slot may fall back to, in order of preference.
@@ -112,7 +114,7 @@ class _Index:
             score = max(
                 fuzz.ratio(key, self.keys[index]),
                 fuzz.ratio(compact, self.compact[index]),
-                fuzz.token_sort_ratio(key, self.keys[index]),
+                _REORDER_WEIGHT * fuzz.token_sort_ratio(key, self.keys[index]),
                 _PHONETIC_WEIGHT * fuzz.ratio(sound, self.sounds[index]),
                 _part_score(key, self.keys[index]) if partial else 0.0,
             )

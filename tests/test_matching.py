@@ -46,6 +46,8 @@ def matcher() -> LibraryMatcher:
     ("artist", "fleetwood mack", "artist", "Fleetwood Mac"),
     ("artist", "simon and garfunkel", "artist", "Simon & Garfunkel"),
     ("artist", "bowie", "artist", "David Bowie"),
+    ("artist", "davis miles", "artist", "Miles Davis"),
+    ("track", "blue green", "track", "Blue in Green"),
     ("artist", "emogen heap", "artist", "Imogen Heap"),
     ("track", "nineteen ninety nine", "track", "1999"),
     ("track", "purple rain", "track", "Purple Rain"),
@@ -135,6 +137,12 @@ def test_name_key_folds_spelling_variants_together() -> None:
     assert name_key("Blink-182") == name_key("blink one eighty two") == "blink 182"
     assert name_key("The Beatles") == name_key("beatles")
     assert name_key("Beyoncé") == "beyonce"
+
+
+def test_reordered_words_alone_do_not_reach_the_threshold() -> None:
+    """Regression: "sunday morning" matched the title "Morning Study" (88.9) by word order."""
+    matcher = LibraryMatcher([], [], ["Morning Study"], [])
+    assert matcher.match_one("track", "sunday morning") is None
 
 
 def test_match_dict_form() -> None:

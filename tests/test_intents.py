@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.bench_snips import DEFAULT_DATA, load_queries, score
 from speaker.intents import INTENTS, ParsedRequest, clean, parse
 from speaker.intents_control import parse_minutes
 from speaker.intents_numbers import parse_decade, parse_number, words_to_digits
@@ -389,3 +390,14 @@ def test_parse_never_raises_on_cue_word_soup(words: list[str]) -> None:
     parsed = parse(" ".join(words))
     assert parsed.intent in INTENTS
     assert all(value != "" for value in parsed.slots.values())
+
+
+@pytest.mark.skipif(not DEFAULT_DATA.exists(), reason="SNIPS PlayMusic file not beside the repo")
+def test_snips_development_split_keeps_its_quality() -> None:
+    """Regression floor on the 1,600 development requests (the test split stays unread)."""
+    queries = [q for q in load_queries(DEFAULT_DATA) if q.index % 5 != 4]
+    report = score(queries, "dev")
+    assert report.counts["artist"].f1() >= 0.92
+    assert report.counts["year"].f1() >= 0.97
+    assert report.counts["service"].f1() >= 0.98
+    assert report.play / report.queries >= 0.98

@@ -73,12 +73,12 @@ def build_prompt(names: Sequence[str], max_names: int) -> str:
     seen: set[str] = set()
     kept: list[str] = []
     for raw in names:
+        if len(kept) >= max_names:
+            break
         name = " ".join(raw.split())[:60]
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
             kept.append(name)
-        if len(kept) >= max_names:
-            break
     prompt = ", ".join(kept)
     return prompt[:600].rsplit(",", 1)[0] if len(prompt) > 600 else prompt
 

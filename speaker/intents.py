@@ -68,32 +68,36 @@ _TRAIL = re.compile(
 )
 
 
+def _tokens(text: str) -> list[str]:
+    """Words of a transcript with their case, sentence punctuation removed."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", " ")
+    text = text.replace("\u201d", " ").replace("\u2026", " ").replace("\u2013", "-")
+    text = re.sub(r"[\"“”!?;:,()\[\]{}…]", " ", text)
+    tokens = []
+    for token in text.split():
+        lower = token.lower()
+        if token.startswith("'") and not token[1:2].isdigit():
+            token, lower = token[1:], lower[1:]
+        if token.endswith("'") and not re.search(r"(?:s|\b[a-z])'$", lower):
+            token, lower = token[:-1], lower[:-1]
+        if re.fullmatch(r"(?:um+|uh+|erm+|er+|hmm+|uhm+)", lower):
+            continue
+        initials = re.fullmatch(r"(?:[a-z]\.)+", lower)
+        if lower.endswith(".") and not initials and lower.rstrip(".") not in _ABBREVIATIONS:
+            token = token.rstrip(".")
+        token = token.strip("-")
+        if token:
+            tokens.append(token)
+    return tokens
+
+
 def clean(text: str) -> str:
     """Lowercase the request and drop punctuation, wake word and politeness.
 
     Keeps the punctuation that belongs to names: "ac/dc", "blink-182",
     "sgt. pepper's", "r&b", "'80s".
     """
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", " ")
-    text = text.replace("\u201d", " ").replace("\u2026", " ").replace("\u2013", "-")
-    text = text.lower()
-    text = re.sub(r"[\"“”!?;:,()\[\]{}…]", " ", text)
-    tokens = []
-    for token in text.split():
-        if token.startswith("'") and not token[1:2].isdigit():
-            token = token[1:]
-        if token.endswith("'") and not re.search(r"(?:s|\b[a-z])'$", token):
-            token = token[:-1]
-        if re.fullmatch(r"(?:um+|uh+|erm+|er+|hmm+|uhm+)", token):
-            continue
-        if token.endswith(".") and not re.fullmatch(r"(?:[a-z]\.)+", token):
-            stem = token.rstrip(".")
-            if stem not in _ABBREVIATIONS:
-                token = stem
-        token = token.strip("-")
-        if token:
-            tokens.append(token)
-    text = " ".join(tokens)
+    text = " ".join(_tokens(text)).lower()
     text = _WAKE.sub("", text)
     for _ in range(6):
         stripped = _TRAIL.sub("", _LEAD.sub("", text)).strip()
@@ -101,6 +105,39 @@ def clean(text: str) -> str:
             break
         text = stripped
     return text
+
+
+def _trim_to_capitals(text: str, value: str) -> str:
+    """Drop lowercase carrier words around a capitalised name.
+
+    Whisper (and people typing) capitalise names: in "play Lee Mellor good
+    songs" the slot "lee mellor good" keeps only "lee mellor". Only done when at
+    least two capitalised words remain, so "Stairway to heaven" stays whole.
+    """
+    original = _tokens(text)
+    lowered = [t.lower() for t in original]
+    words = value.split()
+    size = len(words)
+    for start in range(len(lowered) - size + 1):
+        if lowered[start:start + size] != words:
+            continue
+        capital = [t[:1].isupper() or t[:1].isdigit() for t in original[start:start + size]]
+        if not any(capital) or all(capital):
+            return value
+        first = capital.index(True)
+        last = size - 1 - capital[::-1].index(True)
+        if last - first + 1 >= 2:
+            return " ".join(words[first:last + 1])
+        return value
+    return value
+
+
+def _with_capitals(text: str, slots: dict[str, Any]) -> dict[str, Any]:
+    for name in ("artist", "track", "album", "playlist"):
+        value = slots.get(name)
+        if isinstance(value, str):
+            slots[name] = _trim_to_capitals(text, value)
+    return slots
 
 
 _CARRIER = re.compile(
@@ -182,7 +219,7 @@ def _parse(text: str) -> ParsedRequest:
         slots: dict[str, Any] = {}
         what = similar.group("what")
         if what and not _ANAPHOR.match(what):
-            slots = play_slots(what)
+            slots = _with_capitals(text, play_slots(what))
         if service:
             slots["service"] = service
         return ParsedRequest("play_similar", slots, text)
@@ -194,7 +231,7 @@ def _parse(text: str) -> ParsedRequest:
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
     remainder = _one_request(remainder)
-    slots = play_slots(remainder)
+    slots = _with_capitals(text, play_slots(remainder))
     if service:
         slots["service"] = service
     return ParsedRequest("play", slots, text)

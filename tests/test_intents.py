@@ -186,6 +186,13 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play something to dance to", "play", {"mood": "dance"}),
     ("play Kiss Me Goodnight, Sergeant Major.", "play",
      {"track": "kiss me goodnight sergeant major"}),
+    ("Open Vimeo and play Lee Mellor good songs", "play",
+     {"artist": "lee mellor", "service": "vimeo"}),
+    ("Play me something Miles Davis did with a symphony.", "play", {"artist": "miles davis"}),
+    ("Play Stairway to heaven by Led Zeppelin.", "play",
+     {"track": "stairway to heaven", "artist": "led zeppelin"}),
+    ("play stairway to heaven by led zeppelin", "play",
+     {"track": "stairway to heaven", "artist": "led zeppelin"}),
     # --- play_similar -------------------------------------------------------------------------
     ("more like this", "play_similar", {}),
     ("play something similar", "play_similar", {}),

@@ -174,7 +174,7 @@ class Dialogue:
         for known in self._store.users():
             if known.casefold() == wanted:
                 self.state.user = known
-                return f"Okay, {known}. "
+                return f"Okay, {known.capitalize()}. "
         self._store.ensure_user(wanted)
         self.state.user = wanted
         return f"I don't know {name} yet, so I'll start a new profile. "

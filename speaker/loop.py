@@ -171,6 +171,9 @@ class VoiceLoop:
             self._render_offline(FRAME_S)
 
     def _listen(self, frame: Frame) -> None:
+        # Before a detection the capture only keeps its pre-roll: the wake word fires a
+        # few frames late, often after the request has begun.
+        self._capture.feed(frame)
         if self._player.speaking:
             # Encore's own voice must never wake it; forget what it heard meanwhile.
             self._wake.reset()

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,9 @@ class ClipOutcome:
     reference_words: int
     intent_ok: bool
     slots_ok: bool
+    """Slot values equal the expected words (after normalisation)."""
+    resolved_ok: bool
+    """Slots lead to the same library entries as the expected ones would."""
     reply_latency_s: float | None
     intent: str | None
     slots: dict[str, Any]
@@ -81,7 +84,25 @@ def slots_match(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
             == {k: _norm_value(v) for k, v in actual.items()})
 
 
-def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> ClipOutcome:
+NAME_SLOTS = ("artist", "album", "track", "genre", "playlist")
+Resolver = Callable[[Mapping[str, Any]], Mapping[str, str]]
+"""Maps slots to library names by kind (``LibraryMatcher.match`` values)."""
+
+
+def canonical(slots: Mapping[str, Any], resolve: Resolver | None) -> dict[str, Any]:
+    """Slots with their names replaced by the library entries they resolve to, if any."""
+    out = {k: _norm_value(v) for k, v in slots.items() if k not in NAME_SLOTS}
+    names = {k: v for k, v in slots.items() if k in NAME_SLOTS}
+    resolved = dict(resolve(names)) if resolve is not None and names else {}
+    if resolved:
+        out.update({f"library:{kind}": value for kind, value in resolved.items()})
+    else:
+        out.update({k: _norm_value(v) for k, v in names.items()})
+    return out
+
+
+def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
+               resolve: Resolver | None = None) -> ClipOutcome:
     """Compare one clip's events with its manifest entry."""
     by_type: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for record in records:
@@ -102,6 +123,9 @@ def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -
         acted=acted, transcript=transcript, word_errors=errors, reference_words=len(reference),
         intent_ok=expected is not None and got_intent == expected["intent"],
         slots_ok=expected is not None and slots_match(expected.get("slots", {}), got_slots),
+        resolved_ok=expected is not None and (
+            slots_match(expected.get("slots", {}), got_slots)
+            or canonical(expected.get("slots", {}), resolve) == canonical(got_slots, resolve)),
         reply_latency_s=float(replies[0]["latency_seconds"]) if replies else None,
         intent=got_intent, slots=got_slots, expected=expected)
 
@@ -133,6 +157,7 @@ def summarise(outcomes: Iterable[ClipOutcome], audio_hours: float,
             "wer": _rate(sum(o.word_errors for o in woke), ref_words),
             "intent_accuracy": _rate(sum(o.intent_ok for o in pos), len(pos)),
             "slot_accuracy": _rate(sum(o.intent_ok and o.slots_ok for o in pos), len(pos)),
+            "resolved_accuracy": _rate(sum(o.intent_ok and o.resolved_ok for o in pos), len(pos)),
             "latency_p50_s": round(float(np.percentile(latencies, 50)), 3) if latencies else None,
             "latency_p90_s": round(float(np.percentile(latencies, 90)), 3) if latencies else None,
         }
@@ -149,13 +174,15 @@ def _failure(o: ClipOutcome) -> dict[str, Any]:
 def markdown(summary: Mapping[str, Any]) -> str:
     """The report table as Markdown (what goes in BENCHMARKS.md)."""
     head = ("| background | positives | wake FRR | WER | intent acc. | slot acc. | "
-            "negatives | false accepts | negatives acted on | latency p50 (s) | p90 (s) |")
-    lines = [head, "|" + "---|" * 11]
+            "slot acc. (library) | negatives | false accepts | negatives acted on | "
+            "latency p50 (s) | p90 (s) |")
+    lines = [head, "|" + "---|" * 12]
     for name, row in summary["groups"].items():
         if not row["positives"] and not row["negatives"]:
             continue
         cells = [name, row["positives"], _pct(row["wake_frr"]), _pct(row["wer"]),
-                 _pct(row["intent_accuracy"]), _pct(row["slot_accuracy"]), row["negatives"],
+                 _pct(row["intent_accuracy"]), _pct(row["slot_accuracy"]),
+                 _pct(row["resolved_accuracy"]), row["negatives"],
                  row["false_accepts"], row["negatives_with_action"], row["latency_p50_s"],
                  row["latency_p90_s"]]
         lines.append("| " + " | ".join("–" if c is None else str(c) for c in cells) + " |")

@@ -154,7 +154,7 @@ def test_profiles_get_different_music(speaker: Speaker) -> None:
     alex = speaker.player.now_playing
     reply = speaker.say("play something for sam")
     sam = speaker.player.now_playing
-    assert reply.startswith("Okay, sam. Playing ")
+    assert reply.startswith("Okay, Sam. Playing ")
     assert speaker.dialogue.state.user == "sam"
     assert alex is not None and sam is not None and alex.id != sam.id
     assert speaker.kinds("sam")[-1] == "play_start"

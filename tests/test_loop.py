@@ -48,11 +48,16 @@ class ScriptedCapture:
 
     def start(self, t_s: float) -> None:
         self.count = 0
+        self.active = True
 
     def feed(self, frame: Frame) -> CaptureResult | None:
+        if not getattr(self, "active", False):
+            self.preroll_frames = getattr(self, "preroll_frames", 0) + 1
+            return None
         self.count += 1
         if self.count < self.frames:
             return None
+        self.active = False
         return CaptureResult(audio=np.zeros(RATE_HZ, np.float32), speech_s=1.0,
                              timed_out=self.timed_out, truncated=False,
                              end_t_s=frame.t_s + FRAME_S, trailing_silence_s=0.6)
@@ -154,7 +159,10 @@ def types(events: list[tuple[Event, str]]) -> list[str]:
 
 
 def test_wake_capture_transcribe_understand_reply(silence: Path) -> None:
-    events, player, dialogue, _ = run_loop(silence, wake=ScriptedWake({0.8}))
+    capture = ScriptedCapture()
+    events, player, dialogue, _ = run_loop(silence, wake=ScriptedWake({0.8}), capture=capture)
+    # Frames heard before the wake word reach the capture as its pre-roll.
+    assert capture.preroll_frames >= 10
     assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply"]
     assert all(name == "in.wav" for _, name in events)
     assert dialogue.requests[0].intent == "pause"

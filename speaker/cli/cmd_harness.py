@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import soundfile as sf
 
@@ -30,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     from speaker.harness import EventLog, prepare_household, run_files
+    from speaker.library_view import LibraryView
     from speaker.report import load_manifest, markdown, score_clip, summarise
     from speaker.runtime import Models
 
@@ -38,6 +41,11 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         entries = entries[: args.limit]
     household = prepare_household(settings, args.library,
                                   history=args.library / "profiles.json")
+    matcher = LibraryView.build(household.store.tracks()).matcher
+
+    def resolve(slots: Mapping[str, Any]) -> dict[str, str]:
+        return {kind: m.value for kind, m in matcher.match(slots).items()}
+
     models = Models.load(settings)
     outcomes = []
     seconds = 0.0
@@ -46,7 +54,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
             log = EventLog()
             run_files(settings, models, household, [entry["path"]], user=args.user, log=log,
                       gap_s=0.0)
-            outcome = score_clip(entry, log.records)
+            outcome = score_clip(entry, log.records, resolve)
             outcomes.append(outcome)
             seconds += sf.info(str(entry["path"])).duration
             mark = "ok " if outcome.passed else "FAIL"

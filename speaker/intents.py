@@ -213,6 +213,10 @@ def _parse(text: str) -> ParsedRequest:
     if control is not None:
         return ParsedRequest(control[0], control[1], text)
     without_service, service = take_service(cleaned)
+    while True:  # "music from lastfm and deezer": one service is enough
+        without_service, other = take_service(without_service)
+        if other is None:
+            break
     rest = clean(without_service)
     similar = _SIMILAR.match(rest)
     if similar:

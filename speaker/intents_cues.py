@@ -160,10 +160,10 @@ def tidy(rest: str) -> str:
 
 def strip_sort(rest: str) -> str:
     rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: (?:newest|latest|popular|popularity|last|"
-                  r"top|best|date|year|release date|most popular|new|rating))?$|\bsorted$",
+                  r"top|best|date|year|release date|most popular|new|rating|good))?$|\bsorted$",
                   "", rest).strip()
     follow = rf"(?= (?:{ITEM}|by|from|of|in|hits|charting|on|that|which|\d{{4}})\b)"
-    determiner = r"(?:the|my|a|some|their|his|her|its|any)"
+    determiner = r"(?:the|my|a|some|their|his|her|its|any|that|this|those|these)"
     rest = re.sub(rf"(?:^|(?<= ))(?:{determiner} )?(?:{_STRONG_SORT}){follow}", "", rest)
     rest = re.sub(rf"(?:^|(?<= )){determiner} (?:{SORT_PATTERN}){follow}", "", rest)
     rest = re.sub(rf"^(?:{SORT_PATTERN})(?= (?:{ITEM})\b)", "", rest)

@@ -248,6 +248,7 @@ def play_slots(rest: str) -> dict[str, Any]:
     if activity:
         slots["mood"] = activity.group(1)
         return slots
+    rest = _take_genre_phrase(rest, slots)
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$", "", rest).strip()
@@ -256,6 +257,12 @@ def play_slots(rest: str) -> dict[str, Any]:
     if named and " by " not in rest and " from " not in rest:
         kind = {"genre": "genre", "album": "album", "song": "track", "track": "track"}
         slots[kind.get(named.group(1), "artist")] = _clean_name(named.group(2), title=True)
+        return slots
+    explicit = re.fullmatch(r"(?:the )?(?:artist|band|singer|group) (.+?) (?:from|off|on) (.+)",
+                            rest)
+    if explicit:
+        slots["artist"] = _clean_name(explicit.group(1))
+        _describe(explicit.group(2), slots, has_artist=True)
         return slots
     rest = re.sub(r"^(?:the )?(?:artist|band) ", "", rest)
     split = _split_last(rest, "by")
@@ -277,6 +284,13 @@ def play_slots(rest: str) -> dict[str, Any]:
         split = _split_filler_of(rest)
     if split is not None:
         left, right = split
+        if _is_cue_only(right):
+            _describe(left, slots, has_artist=False)  # "shoo from (greatest) record"
+            return slots
+        if _possessive(right, slots):
+            if left:
+                _describe(left, slots, has_artist=True)
+            return slots
         album = re.fullmatch(rf"(?:the |their |his |her |its )?(?:{ALBUMISH}) (.+)"
                              rf"|(?:the |their |his |her |its )?(.+?) {ALBUMISH}", right)
         track = re.fullmatch(r"(?:the |a )?(?:song|track|single) (?:called |named )?(.+)", right)
@@ -298,6 +312,32 @@ def play_slots(rest: str) -> dict[str, Any]:
     if rest:
         _describe(rest, slots, has_artist=False)
     return slots
+
+
+_GENRE_PHRASE = re.compile(
+    r"(?:^| )(?:(?:in|from|of) )?(?:the )?(?:music )?(?:genre|style) (?:of |called )?(?P<a>.+)$"
+    r"|(?:^| )(?:(?:in|from|of) )?(?:the )?(?P<b>[\w&' -]+?) (?:genre|style)(?: of)?"
+    r"(?: music| songs)?(?= |$)")
+
+
+def _take_genre_phrase(rest: str, slots: dict[str, Any]) -> str:
+    """ "music in the genre soundtrack", "the punk genre", "chanson style music"."""
+    for match in _GENRE_PHRASE.finditer(rest):
+        name = match.group("a") or match.group("b") or ""
+        words = name.split()
+        for cut in range(len(words)):
+            candidate = " ".join(words[cut:])
+            if candidate in GENRES:
+                slots["genre"] = candidate
+                head = rest[: match.start()] + " " + " ".join(words[:cut])
+                return tidy(squash(head + " " + rest[match.end():]))
+    return rest
+
+
+def _is_cue_only(text: str) -> bool:
+    """Only item words, determiners or pronouns: "record", "them", "the album"."""
+    name, _item, _leading = _strip_items(text)
+    return not name or name in ("them", "it", "him", "her", "this", "that", "these", "those")
 
 
 def _split_filler_of(rest: str) -> tuple[str, str] | None:

@@ -169,16 +169,18 @@ _ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|t
                       r"this kind of music)$")
 
 
-def _one_request(remainder: str) -> str:
-    """Of "search for scott miller and play some of his songs" keep the part with the name."""
+def _request_slots(remainder: str) -> dict[str, Any]:
+    """Slots of the remainder; two clauses are merged.
+
+    "search for scott miller and play some of his songs", "I want to hear Aki
+    Nawaz, play the song Fair Annie": the second clause adds to the first.
+    """
     parts = re.split(r"(?: and)? (?:then )?(?:play|start playing|put on|listen to) ", remainder,
                      maxsplit=1)
+    slots = play_slots(parts[0])
     if len(parts) == 2:
-        cue_only = re.fullmatch(r"(?:(?:some|any|of|his|her|their|its|the|a|new|latest|best|top|"
-                                r"songs?|tracks?|music|tunes?|albums?|stuff|something|them|it) ?)*",
-                                parts[1])
-        return parts[0] if cue_only else parts[1]
-    return remainder
+        slots.update(play_slots(parts[1]))
+    return slots
 
 
 def _control_clause(text: str, cleaned: str) -> tuple[str, dict[str, Any]] | None:
@@ -234,8 +236,7 @@ def _parse(text: str) -> ParsedRequest:
         return ParsedRequest("unknown", {}, text)
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
-    remainder = _one_request(remainder)
-    slots = _with_capitals(text, play_slots(remainder))
+    slots = _with_capitals(text, _request_slots(remainder))
     if service:
         slots["service"] = service
     return ParsedRequest("play", slots, text)

@@ -143,7 +143,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule("cancel",
           r"cancel(?: that| it| this| the request| everything)?"
           r"|cancel (?:the |my )?(?:sleep )?timer|(?:turn off|stop|remove) (?:the )?sleep timer"
-          r"|never ?mind(?: that)?|forget (?:it|that|about it)|no thanks|nope|nothing"
+          r"|never ?mind(?: that)?|forget (?:it|that|about it)|no thanks|no|nah|nope|nothing"
           r"|ignore (?:that|me)|scratch that|abort|sorry never ?mind", _cancel),
     _rule("volume_set",
           rf"(?:(?:set|turn|put|change|bring|make|adjust)(?: it)? )?{_VOL}(?: level)?"
@@ -154,29 +154,31 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:(?:set |turn )?(?:the )?volume (?:to |at )?)?(?:max|maximum|full|half)(?: volume)?"
           r"|(?:turn it|crank it) (?:all the way )?up to (?:max|maximum|full)", _volume),
     _rule("volume_up",
-          rf"(?:turn|crank|pump|bring|push|put) (?:{_VOL} )?up(?: {_VOL})?"
+          rf"(?:turn|crank|pump|bring|push|put) (?:{_VOL} )?(?:way |all the way )?up(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
           r"|(?:(?:a )?(?:bit|little|lot|touch) )?louder(?: please)?(?: music)?"
           r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?louder"
-          r"|(?:volume|sound) up|(?:increase|raise|boost) (?:the )?(?:volume|sound)"
+          r"|(?:volume|sound) up(?: a (?:bit|little|notch|lot|touch))?|unmute(?: it)?"
+          r"|(?:increase|raise|boost) (?:the )?(?:volume|sound)"
           r"(?: a (?:bit|little))?|more volume|up the volume"
           r"|i can'?t hear (?:it|this|that|the music|anything)|it'?s too quiet|too quiet"),
     _rule("volume_down",
-          rf"(?:turn|bring|put) (?:{_VOL} )?down(?: {_VOL})?"
+          rf"(?:turn|bring|put) (?:{_VOL} )?(?:way |all the way )?down(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
           r"|(?:(?:a )?(?:bit|little|lot|touch) )?(?:quieter|softer|lower)(?: please)?"
           r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?(?:quieter|softer)"
-          r"|(?:volume|sound) down|(?:decrease|lower|reduce|drop) (?:the )?(?:volume|sound)"
+          r"|(?:volume|sound) down(?: a (?:bit|little|notch|lot|touch))?"
+          r"|(?:decrease|lower|reduce|drop) (?:the )?(?:volume|sound)"
           r"(?: a (?:bit|little))?|less volume|(?:it'?s |that'?s |this is )?(?:way )?too loud"),
     _rule("shuffle",
-          r"shuffle off|(?:turn|switch) off shuffle|(?:turn|switch) shuffle off"
+          r"shuffle off|(?:turn|switch) off shuffle(?: mode)?|(?:turn|switch) shuffle(?: mode)? off"
           r"|(?:stop|no|disable|don'?t|do not) shuffl(?:e|ing)|no more shuffl(?:e|ing)"
           r"|unshuffle|(?:play )?in order", _off),
     _rule("shuffle",
           r"shuffle(?: on| mode(?: on)?| it| things| everything| the (?:queue|music|songs|playlist)"
           r"| my (?:music|library|songs)| all(?: songs| music| tracks| my music)?| songs| music)?"
           r"|play (?:my |the )?(?:library|music|songs|everything) (?:on|in) shuffle(?: mode)?"
-          r"|(?:turn|switch) on shuffle|(?:turn|switch) shuffle on"
+          r"|(?:turn|switch) on shuffle(?: mode)?|(?:turn|switch) shuffle(?: mode)? on"
           r"|(?:enable|start) shuffl(?:e|ing)|mix it up|put (?:it |this )?on shuffle"
           r"|play (?:in )?(?:random|shuffle)(?: order)?|random order|shuffle play", _on),
     _rule("repeat",
@@ -241,7 +243,7 @@ _RULES: tuple[_Rule, ...] = (
           r"(?: for a (?:moment|second|minute|bit|sec))?"
           r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
     _rule("resume",
-          r"resume(?: playback| the music| playing| music| the song| it)?|un ?pause|continue"
+          r"resume(?: playback| the music| playing| music| the song| it)?|un[ -]?pause|continue"
           r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on|go on|play|"
           r"start (?:it |the music |playing )?again|start playing"
           r"|(?:start|turn) (?:the )?music (?:back )?on"),

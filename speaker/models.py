@@ -106,7 +106,10 @@ def normalise(text: str) -> str:
 
 
 def verify_clip() -> tuple[Path, str]:
-    """The bundled verification clip and the normalised text it must transcribe to."""
+    """The bundled verification clip and the normalised text it must transcribe to.
+
+    Both are made by ``python -m bench.make_stt_set --verify-clip`` (espeak-ng).
+    """
     assets = Path(str(resources.files("speaker").joinpath("assets")))
     expected = (assets / "verify.txt").read_text(encoding="utf-8").strip()
     return assets / "verify.flac", expected

@@ -26,7 +26,12 @@ import scipy.sparse as sp
 from scipy.stats import rankdata
 
 from recommender.errors import RecommenderError
-from recommender.features import play_weight, tag_features
+from recommender.features import (
+    combine_item_features,
+    cooccurrence_neighbours,
+    play_weight,
+    tag_matrix,
+)
 from recommender.model import (
     FeatureMatrix,
     Hyperparameters,
@@ -35,6 +40,7 @@ from recommender.model import (
 )
 
 __all__ = [
+    "HYBRID_WEIGHTS",
     "METRIC_KEYS",
     "ALSParams",
     "Metrics",
@@ -49,6 +55,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+HYBRID_WEIGHTS = (0.5, 0.25, 0.25)
+"""Shares of identity, co-listening neighbours and tags in the hybrid's item rows (tuned on
+the HetRec ``recbole`` validation split)."""
 METRIC_KEYS = ("precision@10", "recall@10", "ndcg@10", "auc", "coverage")
 
 
@@ -278,11 +287,13 @@ def _read_tsv(path: Path, columns: int) -> list[list[str]]:
 
 
 def load_interaction_files(train_path: Path, test_path: Path, tags_path: Path | None = None,
-                           identity_weight: float = 0.5) -> tuple[Split, FeatureMatrix | None]:
+                           weights: tuple[float, float, float] = HYBRID_WEIGHTS,
+                           ) -> tuple[Split, FeatureMatrix | None]:
     """A split from ``user<TAB>item<TAB>weight`` files (+ ``item<TAB>tag<TAB>count``).
 
     Users and items are the union of both files; items only in the test file are cold
-    (no identity feature, tags only). A non-numeric first line is taken as a header.
+    (no identity feature, tags only). A non-numeric first line is taken as a header. The
+    hybrid's features are identity + co-listening neighbours + tags, as for HetRec.
     """
     train_rows = _read_tsv(train_path, 3)
     test_rows = _read_tsv(test_path, 3)
@@ -315,9 +326,10 @@ def load_interaction_files(train_path: Path, test_path: Path, tags_path: Path | 
     known = [r for r in tag_rows if r[0] in items]
     tags = {t: i for i, t in enumerate(dict.fromkeys(r[1] for r in known))}
     has_train = np.asarray((train != 0).sum(axis=0)).ravel() > 0
-    features = tag_features(shape[1], np.asarray([items[r[0]] for r in known], np.int64),
-                            np.asarray([tags[r[1]] for r in known], np.int64),
-                            np.asarray([float(r[2]) for r in known], np.float32), len(tags),
-                            identity=has_train, identity_weight=identity_weight,
-                            min_items_per_tag=1)
+    tag_weights = tag_matrix(shape[1], np.asarray([items[r[0]] for r in known], np.int64),
+                             np.asarray([tags[r[1]] for r in known], np.int64),
+                             np.asarray([float(r[2]) for r in known], np.float32), len(tags),
+                             min_items_per_tag=1)
+    features = combine_item_features(has_train, cooccurrence_neighbours(train), tag_weights,
+                                     [f"tag:{t}" for t in tags], weights)
     return split, features

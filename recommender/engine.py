@@ -223,6 +223,8 @@ class _Session:
     artist_penalty: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     skipped: set[int] = field(default_factory=set)
     disliked: set[int] = field(default_factory=set)
+    liked: list[int] = field(default_factory=list)
+    """Track ids of recent positive events (personalises the popularity fallback)."""
     last_event_id: int = 0
 
 
@@ -420,6 +422,8 @@ class Engine:
             session.artist_penalty[artist] += SKIP_ARTIST_PENALTY
         if plays > 0 and online:
             session.positives += 1
+        if plays > penalty:
+            session.liked = [*session.liked[-49:], track.id]
         weight = plays - penalty
         if online and weight and catalog.items is not None:
             vec = self._user_vector(session.user, session)
@@ -476,7 +480,10 @@ class Engine:
         with self._lock:
             vec = self._user_vector(user, session)
         if catalog.items is None or vec is None:
-            personal = pop
+            # No model: "more like what you played", by shared artist/album/genre/decade/tags.
+            liked = np.asarray([catalog.row[t] for t in session.liked if t in catalog.row],
+                               dtype=np.int64)
+            personal = _zscore(catalog.similarity(liked), mask) if liked.size else pop
         else:
             personal = _zscore(_product(catalog.items, vec).astype(np.float64), mask)
         known = session.positives + self._trained_positives(user)

@@ -78,6 +78,12 @@ def test_without_a_model_a_fresh_profile_gets_the_most_popular_tracks(engine: En
     assert {t.title for t in top} == {"rock 0 7", "jazz 0 7"}
 
 
+def test_without_a_model_history_still_personalises_by_content(engine: Engine) -> None:
+    hits = {"rock 0 7", "jazz 0 7"}
+    assert {genre(t) for t in engine.recommend("alice", n=6) if t.title not in hits} == {"Rock"}
+    assert {genre(t) for t in engine.recommend("bob", n=6) if t.title not in hits} == {"Jazz"}
+
+
 def test_trained_model_keeps_each_listener_in_their_taste(engine: Engine) -> None:
     engine.train()
     assert not engine.using_fallback

@@ -307,7 +307,7 @@ install_python() {
         in_target "$py" -m pip install -q --index-url "$TORCH_CPU_INDEX" "torch==$TORCH_VERSION"
     fi
     if [[ $DRY_RUN -eq 0 ]]; then
-        in_target "$py" -c 'import sys, torch; sys.exit(torch.version.cuda is not None)' \
+        in_target "$py" -W ignore -c 'import sys, torch; sys.exit(torch.version.cuda is not None)' \
             || die "a CUDA build of torch got installed; pass --wheels DIR with torch-$TORCH_VERSION+cpu"
     fi
 
@@ -448,7 +448,7 @@ initial_scan() {
         say "no --library given: set library.dirs in $CONF_FILE, then run: sudo encorectl library scan"
         return 0
     fi
-    as_service_user "$APP_DIR/bin/encore" library scan \
+    as_service_user "$APP_DIR/bin/encore" library scan --no-progress \
         || warn "the first library scan failed; see above, then run: sudo encorectl library scan"
 }
 

@@ -8,7 +8,8 @@
 #  3. run /src/deploy/install.sh --wheels /wheels --library /srv/music inside the root
 #     (no systemd runs in a chroot: enabling is checked through the wants/ symlinks);
 #  4. `encorectl doctor --json` (everything but the sound card must pass; there is none
-#     here), `encorectl simulate` on one committed clip, `systemd-analyze verify` inside;
+#     here), `encorectl simulate` on one committed clip (the loop must wake, transcribe and
+#     reply; what it understood is the speech tests' business), `systemd-analyze verify`;
 #  5. re-run from outside with --root (upgrade in place: config and data kept), then
 #     --uninstall (data kept) and --uninstall --purge.
 # Times and disk footprint go to build/test-deploy-summary.txt.
@@ -24,6 +25,7 @@ ROOTFS="$BUILD/chroot"
 BASE_TAR="$BUILD/bookworm-base.tar"
 SUMMARY="$BUILD/test-deploy-summary.txt"
 SUITE="bookworm"
+TEST_CA="/etc/encore-test-ca.crt"
 MOUNTS=()
 
 log() { printf '\n== test-deploy: %s\n' "$*"; }
@@ -146,13 +148,17 @@ setup_mounts() {
     mount -t proc proc "$ROOTFS/proc"
     bind /dev /dev
     bind /dev/pts /dev/pts
+    mount -t tmpfs -o mode=1777,nosuid,nodev shm "$ROOTFS/dev/shm"
     bind "$REPO" /src ro
     bind "$wheels" /wheels ro
     for dir in $(pip_local_dirs); do
         [[ -d $dir ]] && bind "$dir" "$dir" ro
     done
     cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
-    # The host's pip configuration, for this test only (the index this machine reaches).
+    # The host's CA bundle and pip configuration, for this test only: the index this
+    # machine reaches may sit behind a proxy with its own CA (the root's ca-certificates
+    # would not know it). pip gets it through PIP_CERT; the root's own bundle is untouched.
+    cp /etc/ssl/certs/ca-certificates.crt "$ROOTFS$TEST_CA"
     [[ ! -f /etc/pip.conf ]] || cp /etc/pip.conf "$ROOTFS/etc/pip.conf"
     if [[ -d /etc/xdg/pip ]]; then
         mkdir -p "$ROOTFS/etc/xdg"
@@ -170,9 +176,8 @@ pick_clip() {
         printf '%s' "$ENCORE_TEST_CLIP"
         return 0
     fi
-    for clip in audio_assets/demo/*.wav audio_assets/commands/*.wav audio_assets/*/*.wav \
-                speaker/assets/verify.flac; do
-        if [[ -f $REPO/$clip && $clip != audio_assets/earcon.wav ]]; then
+    for clip in audio_assets/demo/01_*.flac audio_assets/demo/*.flac audio_assets/demo/*.wav; do
+        if [[ -f $REPO/$clip ]]; then
             printf '%s' "$clip"
             return 0
         fi
@@ -180,9 +185,22 @@ pick_clip() {
     return 1
 }
 
+# The host's PIP_* variables (test only), with the copied CA bundle.
+pip_env() {
+    env | grep -E '^PIP_' | grep -v '^PIP_CERT=' || true
+    [[ ! -f $ROOTFS$TEST_CA ]] || printf 'PIP_CERT=%s\n' "$TEST_CA"
+}
+
 in_root() {
+    local vars=()
+    mapfile -t vars < <(pip_env)
     chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root LANG=C.UTF-8 "$@"
+        HOME=/root LANG=C.UTF-8 "${vars[@]}" "$@"
+}
+
+# "35 tracks" from doctor's library line (doctor exits 1 here: there is no sound card).
+track_count() {
+    { in_root encorectl doctor --json || true; } | grep -o '[0-9]* tracks' | head -n 1
 }
 
 check_doctor() {
@@ -224,9 +242,7 @@ main() {
 
     log "install.sh inside the root (wheels from $wheels)"
     local t0=$SECONDS
-    chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root LANG=C.UTF-8 /src/deploy/install.sh --wheels /wheels --library /srv/music \
-        --wake-word hey_jarvis
+    in_root /src/deploy/install.sh --wheels /wheels --library /srv/music --wake-word hey_jarvis
     t_install=$((SECONDS - t0))
 
     log "checks"
@@ -245,21 +261,25 @@ main() {
     du_after="$(root_size)"
 
     log "encore simulate on $clip"
-    in_root encorectl simulate --library /srv/music "/src/$clip"
+    local turns
+    turns="$(in_root encorectl simulate --library /srv/music "/src/$clip")"
+    printf '%s\n' "$turns"
+    grep -q ' woke ' <<<"$turns" || die "simulate: no wake word detected in $clip"
+    grep -q ' heard ' <<<"$turns" || die "simulate: nothing transcribed"
+    grep -q ' said ' <<<"$turns" || die "simulate: no reply"
 
     log "re-run from outside with --root (upgrade in place keeps config and data)"
     printf '\n# edited by the admin\n' >>"$ROOTFS/etc/encore/config.toml"
     local conf_before db_tracks_before
     conf_before="$(sha256sum <"$ROOTFS/etc/encore/config.toml")"
-    db_tracks_before="$(in_root encorectl doctor --json | grep -o '[0-9]* tracks' | head -n 1)"
+    db_tracks_before="$(track_count)"
     t0=$SECONDS
-    PIP_FIND_LINKS=/wheels "$REPO/deploy/install.sh" --root "$ROOTFS" --wheels /wheels \
-        --skip-doctor
+    PIP_CERT="$TEST_CA" "$REPO/deploy/install.sh" --root "$ROOTFS" --wheels /wheels --skip-doctor
     t_reinstall=$((SECONDS - t0))
     [[ "$(sha256sum <"$ROOTFS/etc/encore/config.toml")" == "$conf_before" ]] \
         || die "the edited config was overwritten"
     [[ ! -e $ROOTFS/etc/encore/config.toml.new ]] || die "config.toml.new written without new values"
-    [[ "$(in_root encorectl doctor --json | grep -o '[0-9]* tracks' | head -n 1)" == "$db_tracks_before" ]] \
+    [[ "$(track_count)" == "$db_tracks_before" && -n $db_tracks_before ]] \
         || die "the library database changed on upgrade"
 
     log "uninstall keeps data; purge removes it"

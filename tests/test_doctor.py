@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_audio_pulse import pulse_server  # noqa: F401  (fixture: a private PulseAudio)
 
 from recommender.catalog import scan
 from recommender.migrations import SCHEMA_VERSION
@@ -182,3 +183,29 @@ def test_installed_model_is_ok_until_a_byte_changes(data_dir: Path) -> None:
     tampered = doctor.check_models(settings)[0]
     assert tampered.status is Status.FAIL
     assert "SHA-256" in tampered.message and "encore models install" in tampered.fix
+
+
+_DOCTOR_AUDIO = """
+import json
+from speaker import doctor
+from speaker.config import from_dict
+settings = from_dict({"audio": {"input_device": "pulse", "output_device": "pulse"}})
+print(json.dumps([f.to_dict() for f in doctor.check_audio(settings)]))
+"""
+
+
+@pytest.mark.pulse
+def test_configured_devices_that_open_are_ok(pulse_server: dict[str, str]) -> None:  # noqa: F811
+    """Real PortAudio devices (ALSA's pulse plugin on a private PulseAudio server)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _DOCTOR_AUDIO], env={**pulse_server,
+                          "PYTHONPATH": str(REPO)}, cwd=REPO, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    findings = json.loads(done.stdout.strip().splitlines()[-1])
+    listing, mic, speaker = findings
+    assert listing["status"] == "OK" and "'pulse'" in listing["message"]
+    assert mic["status"] == "OK" and "audio.input_device = 'pulse'" in mic["message"]
+    assert speaker["status"] == "OK" and "opens mono" in speaker["message"]

@@ -46,16 +46,17 @@ def silero_model_path() -> Path:
 class SileroVad:
     """Speech probability of 80 ms frames with Silero VAD on onnxruntime (one thread).
 
-    Each frame is scored twice, in 20 ms and in 40 ms windows, each with its own
-    recurrent state carried across frames; the frame's probability is the mean of
-    all window scores. Measured on synthetic music: 20 ms windows keep music alone
-    near 0 but miss speech under music at 0 dB SNR, 40 ms windows find that speech
-    but fire on music alone; the mean does both (see BENCHMARKS.md).
+    The audio is scored twice, in 20 ms and in 32 ms windows (Silero's native
+    512 samples), each stream with its own recurrent state and carrying partial
+    windows over to the next frame; a frame's probability is the mean of the
+    windows that ended in it. Measured on synthetic music: 20 ms windows keep
+    music alone near 0 but miss speech under music at 0 dB SNR, 32 ms windows
+    find that speech but fire on music alone; the mean does both (BENCHMARKS.md).
     """
 
-    def __init__(self, window_samples: tuple[int, ...] = (320, 640)) -> None:
-        if not window_samples or any(w <= 0 or 1280 % w for w in window_samples):
-            raise ValueError("every window size must divide 1280")
+    def __init__(self, window_samples: tuple[int, ...] = (320, 512)) -> None:
+        if not window_samples or any(w <= 0 for w in window_samples):
+            raise ValueError("window sizes must be positive")
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -70,26 +71,35 @@ class SileroVad:
                              "openwakeword==0.5.1 with `make venv`.") from exc
         self.window_samples = tuple(window_samples)
         self._sr = np.array(RATE_HZ, dtype=np.int64)
-        self._state: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._state: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
         self.reset()
 
     def reset(self) -> None:
         """Forget the recurrent state (call between unrelated recordings)."""
         zeros = np.zeros((2, 1, 64), dtype=np.float32)
-        self._state = {w: (zeros, zeros) for w in self.window_samples}
+        empty = np.zeros(0, dtype=np.float32)
+        self._state = {w: (zeros, zeros, empty, 0.0) for w in self.window_samples}
 
     def probability(self, samples: np.ndarray) -> float:
         """Probability (0-1) that an int16 16 kHz frame (normally 1280 samples) is speech."""
         x = np.asarray(samples, dtype=np.float32) / 32768.0
-        probs: list[float] = []
+        per_size: list[float] = []
         for w in self.window_samples:
-            h, c = self._state[w]
-            for start in range(0, len(x) - w + 1, w):
+            h, c, carry, last = self._state[w]
+            buf = np.concatenate([carry, x]) if len(carry) else x
+            probs = []
+            start = 0
+            while start + w <= len(buf):
                 out, h, c = self._session.run(
-                    None, {"input": x[None, start : start + w], "h": h, "c": c, "sr": self._sr})
+                    None, {"input": buf[None, start : start + w], "h": h, "c": c,
+                           "sr": self._sr})
                 probs.append(float(out[0][0]))
-            self._state[w] = (h, c)
-        return float(np.mean(probs)) if probs else 0.0
+                start += w
+            if probs:
+                last = float(np.mean(probs))
+            self._state[w] = (h, c, buf[start:].copy(), last)
+            per_size.append(last)
+        return float(np.mean(per_size))
 
 
 @dataclass(frozen=True)

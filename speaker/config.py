@@ -86,7 +86,7 @@ class SttSettings:
     threads: int = 2
     fast: bool = True
     quantize: bool = True
-    pad_s: float = 2.0
+    pad_s: float = 3.0
     no_speech_threshold: float = 0.6
     prompt_max_names: int = 20
 

@@ -91,6 +91,10 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+#: Whisper's usual mishearings of a leading "play" ("Place some jazz").
+_MISHEARD_PLAY = re.compile(r"^(?:place|plate|plays|blade|blame)\b(?= \w)")
+
+
 def clean(text: str) -> str:
     """Lowercase the request and drop punctuation, wake word and politeness.
 
@@ -104,7 +108,7 @@ def clean(text: str) -> str:
         if stripped == text:
             break
         text = stripped
-    return text
+    return _MISHEARD_PLAY.sub("play", text)
 
 
 def _trim_to_capitals(text: str, value: str) -> str:

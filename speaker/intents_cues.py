@@ -101,7 +101,17 @@ def take_user(rest: str, slots: dict[str, Any]) -> str:
     return rest
 
 
+_FAVOURITES = re.compile(
+    r"\b(?:(?:songs|music|tracks) (?:from|off|on|in) )?(?:my |our )(?:(?:all time )?"
+    r"favou?rites?(?: (?:songs|music|tracks))?|liked (?:songs|music|tracks)|likes|"
+    r"loved (?:songs|tracks))$")
+
+
 def take_playlist(rest: str, slots: dict[str, Any]) -> str:
+    favourites = _FAVOURITES.search(rest)
+    if favourites:
+        slots["playlist"] = "favourites"
+        return squash(rest[: favourites.start()])
     patterns = (
         r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a )?"
         r"(?:play ?list|playlist) (?:called |named |titled )?(.+)$",

@@ -285,3 +285,11 @@ def test_queue_is_topped_up_from_the_recommender(speaker: Speaker) -> None:
         speaker.say("skip this")
     assert speaker.player.state == "playing"
     assert len(speaker.player.queue) >= 1
+
+
+def test_my_favourites_plays_the_profiles_liked_tracks(speaker: Speaker) -> None:
+    liked = {e.track_id for e in speaker.store.events("alex") if e.kind == "like"}
+    reply = speaker.say("play my favourites")
+    track = speaker.player.now_playing
+    assert track is not None and track.id in liked
+    assert reply == f"Playing your favourites: {track.title} by {track.artist}."

@@ -23,6 +23,13 @@ D = {"decade": True}
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     # --- play: artists ------------------------------------------------------------------------
     ("play imogen heap", "play", {"artist": "imogen heap"}),
+    # the household's likes are a playlist of their own
+    ("play my favourites", "play", {"playlist": "favourites"}),
+    ("play my favorite songs", "play", {"playlist": "favourites"}),
+    ("Play my liked songs.", "play", {"playlist": "favourites"}),
+    # Whisper's usual mishearings of a leading "play"
+    ("Place some jazz,", "play", {"genre": "jazz"}),
+    ("Place Something for Sam.", "play", {"user": "sam"}),
     ("Play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("Hey Jarvis, play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("hey jarvis play some imogen heap please", "play", {"artist": "imogen heap"}),

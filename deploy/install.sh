@@ -393,17 +393,17 @@ write_config() {
     new_sha="$(printf '%s\n' "$content" | sha256sum | cut -d' ' -f1)"
     [[ ! -f $path ]] || current_sha="$(sha256sum "$path" | cut -d' ' -f1)"
     if [[ -z $current_sha || $current_sha == "$LAST_SHA" || $current_sha == "$new_sha" ]]; then
-        printf '%s\n' "$content" | write_file "$CONF_FILE" 0640
+        # World-readable (no secrets in it): a user-session Encore reads it too.
+        printf '%s\n' "$content" | write_file "$CONF_FILE" 0644
     else
         say "keeping edited $CONF_FILE"
         # Offer the new values only when they differ from what the last run wrote.
         if [[ $new_sha != "$LAST_SHA" && $new_sha != "$current_sha" ]]; then
-            printf '%s\n' "$content" | write_file "$CONF_FILE.new" 0640
+            printf '%s\n' "$content" | write_file "$CONF_FILE.new" 0644
             say "the settings from this run are in $CONF_FILE.new; merge them by hand"
         fi
         new_sha="$current_sha"
     fi
-    in_target chown "root:$SERVICE_USER" "$CONF_FILE"
     {
         for lib in "${LIBRARIES[@]}"; do printf 'library=%s\n' "$lib"; done
         printf 'mic=%s\nspeaker=%s\nwake_word=%s\nconfig_sha256=%s\n' \
@@ -448,6 +448,12 @@ initial_scan() {
         say "no --library given: set library.dirs in $CONF_FILE, then run: sudo encorectl library scan"
         return 0
     fi
+    local lib
+    for lib in "${LIBRARIES[@]}"; do
+        if [[ $DRY_RUN -eq 0 ]] && ! query_target runuser -u "$SERVICE_USER" -- test -r "$lib" -a -x "$lib"; then
+            warn "the user '$SERVICE_USER' cannot read $lib: run sudo chmod o+x on each parent folder (home folders are 0700 on Bookworm) and sudo chmod -R o+rX $lib, or move the music to /srv/music"
+        fi
+    done
     as_service_user "$APP_DIR/bin/encore" library scan --no-progress \
         || warn "the first library scan failed; see above, then run: sudo encorectl library scan"
 }

@@ -226,14 +226,7 @@ def check_library(settings: Settings) -> list[Finding]:
         findings.append(Finding("library", Status.WARN, "no music folders configured",
                                 f"set [library] dirs = [\"/path/to/music\"] in {hint}"))
     for folder in dirs:
-        path = Path(folder)
-        if not path.is_dir():
-            findings.append(Finding("library", Status.FAIL, f"{folder} is not a folder",
-                                    f"fix library.dirs in {hint} or create/mount {folder}"))
-        elif not os.access(path, os.R_OK | os.X_OK):
-            findings.append(Finding("library", Status.FAIL,
-                                    f"{folder} is not readable by this user",
-                                    f"make it readable: sudo chmod -R o+rX {folder}"))
+        findings.extend(_check_folder(Path(folder), hint))
     database = settings.data.database
     if not database.is_file():
         findings.append(Finding("library", Status.WARN, f"no library database yet ({database})",
@@ -261,6 +254,22 @@ def check_library(settings: Settings) -> list[Finding]:
                             f"duplicates), {stats.users} user(s), {stats.events} events; {when}",
                             fix))
     return findings
+
+
+def _check_folder(path: Path, hint: str) -> list[Finding]:
+    unreadable = Finding(
+        "library", Status.FAIL, f"{path} is not readable by this user",
+        f"let the service user in: sudo chmod o+x on each parent folder (home folders are "
+        f"0700 on Bookworm) and sudo chmod -R o+rX {path}, or move the music to /srv/music")
+    try:
+        if not path.is_dir():
+            return [Finding("library", Status.FAIL, f"{path} is not a folder",
+                            f"fix library.dirs in {hint} or create/mount {path}")]
+    except PermissionError:
+        return [unreadable]
+    if not os.access(path, os.R_OK | os.X_OK):
+        return [unreadable]
+    return []
 
 
 def check_database(settings: Settings) -> list[Finding]:

@@ -209,3 +209,19 @@ def test_configured_devices_that_open_are_ok(pulse_server: dict[str, str]) -> No
     assert listing["status"] == "OK" and "'pulse'" in listing["message"]
     assert mic["status"] == "OK" and "audio.input_device = 'pulse'" in mic["message"]
     assert speaker["status"] == "OK" and "opens mono" in speaker["message"]
+
+
+def test_music_behind_a_private_home_folder_is_reported_unreadable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: Path.is_dir() raises PermissionError under a 0700 parent (Bookworm homes
+    are 0700), which crashed the library check. Root bypasses permissions, so the error the
+    service user gets is raised here by hand."""
+    music = tmp_path / "home" / "Music"
+
+    def denied(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", denied)
+    finding = doctor._check_folder(music, "/etc/encore/config.toml")[0]
+    assert finding.status is Status.FAIL and "not readable" in finding.message
+    assert "chmod o+x" in finding.fix

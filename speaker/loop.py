@@ -105,6 +105,9 @@ class VoiceLoop:
         self._stop = threading.Event()
         self._out_samples = round(FRAME_S * sink.rate_hz)
         self._out_carry = 0.0
+        self._offset_s = 0.0
+        """Seconds inserted between inputs while waiting for replies (offline only)."""
+        self._max_wait_s = 30.0
         self.turns: list[TurnTiming] = []
 
     # --- events ------------------------------------------------------------------------
@@ -147,7 +150,7 @@ class VoiceLoop:
                     break
                 self._step(frame)
             if not self._realtime:
-                self._finish_offline(tail_s)
+                self._let_speech_finish(tail_s)
         finally:
             self._stop.set()
             if output is not None:
@@ -155,7 +158,12 @@ class VoiceLoop:
             self._worker.close()
 
     def _step(self, frame: Frame) -> None:
-        self._clock.now_s = frame.t_s
+        if not self._realtime and self._input and frame.input != self._input:
+            # A person waits for the speaker to finish before the next request.
+            self._let_speech_finish(self._max_wait_s)
+        if self._offset_s:
+            frame = Frame(frame.samples, frame.t_s + self._offset_s, frame.input)
+        self._clock.now_s = frame.t_s + FRAME_S
         self._input = frame.input
         self._drain_player_events()
         if self._state is State.LISTENING:
@@ -239,11 +247,12 @@ class VoiceLoop:
         self._out_carry = exact - n
         self._sink.write(self._player.render(n))
 
-    def _finish_offline(self, tail_s: float) -> None:
-        """After the input ends, keep the clock going until pending speech has played."""
+    def _let_speech_finish(self, max_s: float) -> None:
+        """Offline only: advance the clock, rendering output, until Encore stops speaking."""
         waited = 0.0
-        while waited < tail_s and (self._player.speaking or not self._worker.idle):
+        while waited < max_s and (self._player.speaking or not self._worker.idle):
             self._clock.now_s += FRAME_S
+            self._offset_s += FRAME_S
             waited += FRAME_S
             self._drain_player_events()
             self._render_offline(FRAME_S)

@@ -43,11 +43,11 @@ _CROSS_SLOT_MARGIN = 10.0
 _SHORTLIST = 12
 #: Which library kinds a spoken slot may fall back to, in order of preference.
 _FALLBACK = {
-    "artist": ("album", "track"),
+    "artist": ("album", "track", "genre"),
     "track": ("album", "artist"),
     "album": ("track", "artist"),
     "genre": (),
-    "playlist": ("artist", "album", "track"),
+    "playlist": ("artist", "album", "track", "genre"),
 }
 
 

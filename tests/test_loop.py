@@ -77,8 +77,11 @@ class ScriptedStt:
 class ToneTts:
     rate_hz = 22050
 
+    def __init__(self, seconds: float = 0.5) -> None:
+        self.seconds = seconds
+
     def synthesize(self, text: str) -> np.ndarray:
-        return np.full(int(0.5 * self.rate_hz), 0.1, np.float32)
+        return np.full(int(self.seconds * self.rate_hz), 0.1, np.float32)
 
 
 class RecordingPlayer:
@@ -135,8 +138,9 @@ def silence(tmp_path: Path) -> Path:
     return path
 
 
-def run_loop(path: Path, *, wake: ScriptedWake, capture: ScriptedCapture | None = None,
-             stt: ScriptedStt | None = None, inbox_events: list[Event] | None = None,
+def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
+             capture: ScriptedCapture | None = None, stt: ScriptedStt | None = None,
+             inbox_events: list[Event] | None = None, reply_s: float = 0.5,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -145,9 +149,11 @@ def run_loop(path: Path, *, wake: ScriptedWake, capture: ScriptedCapture | None 
     inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()
     for event in inbox_events or []:
         inbox.put(event)
-    loop = VoiceLoop(source=WavSource([path]), sink=sink, wake=wake,  # type: ignore[arg-type]
+    paths = path if isinstance(path, list) else [path]
+    loop = VoiceLoop(source=WavSource(paths), sink=sink, wake=wake,  # type: ignore[arg-type]
                      capture=capture or ScriptedCapture(),  # type: ignore[arg-type]
-                     transcriber=stt or ScriptedStt(), synthesizer=ToneTts(), player=player,
+                     transcriber=stt or ScriptedStt(), synthesizer=ToneTts(reply_s),
+                     player=player,
                      dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
                      clock=AudioClock(), inbox=inbox)
     loop.run()
@@ -212,3 +218,18 @@ def test_player_events_are_logged_and_reach_the_dialogue(silence: Path) -> None:
 def test_offline_output_follows_the_input_clock(silence: Path) -> None:
     _, _, _, sink = run_loop(silence, wake=ScriptedWake(set()))
     assert sink.samples == pytest.approx(6 * 22050, abs=2)
+
+
+def test_next_input_waits_until_the_reply_has_been_spoken(tmp_path: Path) -> None:
+    paths = []
+    for name in ("a.wav", "b.wav"):
+        paths.append(tmp_path / name)
+        sf.write(paths[-1], np.zeros(RATE_HZ * 2, np.int16), RATE_HZ, subtype="PCM_16")
+    wake = ScriptedWake({0.8})
+    events, *_ = run_loop(paths, wake=wake, reply_s=3.0)
+    reply = next(e for e, _ in events if e.TYPE == "reply")
+    first_b = min(t for t in wake.seen if t >= 2.0)
+    # The 3 s reply starts at the end of the request and overruns a.wav; b.wav is heard
+    # only after it, so its wake word is not muted.
+    assert first_b >= reply.t_s + 3.0 - FRAME_S
+    assert all(name == "a.wav" for _, name in events)

@@ -149,3 +149,10 @@ def test_match_dict_form() -> None:
     match = Match("artist", "beetles", "The Beatles", 95.0)
     assert match.to_dict() == {"slot": "artist", "spoken": "beetles", "value": "The Beatles",
                                "score": 95.0}
+
+
+def test_misheard_genre_taken_for_an_artist_still_finds_the_genre(
+        matcher: LibraryMatcher) -> None:
+    # Whisper hears "play some jazz" as "Place some Jess": parsed as an artist.
+    found = matcher.match({"artist": "jess"})
+    assert {k: m.value for k, m in found.items()} == {"genre": "Jazz"}

@@ -53,7 +53,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
             with (args.out / "demo-events.jsonl").open("w", encoding="utf-8") as events:
                 log = EventLog(events, TurnPrinter(sys.stdout))
                 run_files(settings, models, household, clips, user=args.user, log=log,
-                          gap_s=6.0, output=args.out / "demo.wav")
+                          gap_s=2.0, output=args.out / "demo.wav")
         finally:
             models.close()
     finally:

@@ -4,7 +4,8 @@
     .venv/bin/python audio_assets/check_corpus.py --stt      # also Whisper + intent parser
 
 ``--stt`` transcribes each positive's request span (from the manifest's timings, as a VAD
-would cut it) with ``speaker.stt.Transcriber`` and the library prompt, then parses it with
+would cut it; ``--from-wake`` starts at the wake word instead) with
+``speaker.stt.Transcriber`` and the library prompt, then parses it with
 ``speaker.intents.parse``. This is a quick look at the assets, not the harness: ``encore
 harness report`` runs the whole loop.
 """
@@ -65,8 +66,9 @@ def report_wake(rows: list[dict[str, Any]], clip_dir: Path, threshold: float) ->
         logger.info("%-36s wake fired on %2d/%2d", key, sum(hits), len(hits))
 
 
-def report_stt(rows: list[dict[str, Any]], clip_dir: Path) -> None:
-    """Transcribe and parse each positive's request span; log misses and accuracy."""
+def report_stt(rows: list[dict[str, Any]], clip_dir: Path, from_wake: bool = False) -> None:
+    """Transcribe and parse each positive's request span (with ``from_wake``, from the start
+    of the wake word: the parser drops a leading "hey jarvis"); log misses and accuracy."""
     import mutagen
 
     from speaker.config import load
@@ -85,7 +87,8 @@ def report_stt(rows: list[dict[str, Any]], clip_dir: Path) -> None:
         if row["kind"] != "positive":
             continue
         audio, _ = sf.read(clip_dir / row["file"], dtype="float32")
-        start = int((row["request_start_s"] - 0.15) * RATE_HZ)
+        start_s = row["wake_start_s"] - 0.1 if from_wake else row["request_start_s"] - 0.15
+        start = int(start_s * RATE_HZ)
         end = int((row["request_end_s"] + 0.6) * RATE_HZ)
         text = transcriber.transcribe(audio[start:end], prompt).text
         got = parse(text)
@@ -107,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("manifest", nargs="?", type=Path, default=HERE / "requests/manifest.jsonl")
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--stt", action="store_true", help="also run Whisper and the parser")
+    parser.add_argument("--from-wake", action="store_true",
+                        help="give Whisper the wake word too, not just the request")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = [json.loads(line) for line in args.manifest.read_text().splitlines() if line.strip()]
@@ -115,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         row.setdefault("background", "demo")
     report_wake(rows, args.manifest.parent, args.threshold)
     if args.stt:
-        report_stt(rows, args.manifest.parent)
+        report_stt(rows, args.manifest.parent, args.from_wake)
     return 0
 
 

@@ -31,7 +31,13 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from audio_assets.corpus_voices import ESPEAK_VOICES, PIPER_VOICES, SpeakerVoice, render
+from audio_assets.corpus_voices import (
+    ESPEAK_VOICES,
+    PIPER_VOICES,
+    PiperVoice,
+    SpeakerVoice,
+    render,
+)
 from bench.voices import RATE_HZ, Voice
 
 HERE = Path(__file__).resolve().parent
@@ -45,7 +51,7 @@ LEAD_S = 1.0
 TRAIL_S = 1.5
 SPEECH_RMS = 0.08  # about -22 dBFS, a close-talking voice
 REPLY_VOICE = Voice("en-us", 170)  # what pyttsx3 speaks with the default [tts] settings
-DEMO_VOICE = PIPER_VOICES[0]
+DEMO_VOICE = PiperVoice(1.15, 1.0)  # a little slower than default: a clear, calm speaker
 BACKGROUNDS = ("clean", "noise", "music10", "music0")
 SNR_DB = {"clean": None, "noise": 10.0, "music10": 10.0, "music0": 0.0}
 
@@ -164,7 +170,7 @@ DEMO_SCRIPT: tuple[tuple[str, str, Slots], ...] = (
     ("What's playing?", "now_playing", {}),
     ("Turn it down.", "volume_down", {}),
     ("Play something for Sam.", "play", {"user": "sam"}),
-    ("Pause.", "pause", {}),
+    ("Pause the music.", "pause", {}),
 )
 
 

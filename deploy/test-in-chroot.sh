@@ -223,7 +223,10 @@ EOF
 
 main() {
     [[ $EUID -eq 0 ]] || die "run as root (debootstrap, chroot and mounts need it)"
-    command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
+    if ! command -v debootstrap >/dev/null; then
+        log "installing debootstrap"
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
+    fi
     local wheels clip started t_install t_reinstall
     wheels="$(detect_wheels)" || die "no torch-2.13.0+cpu wheel found; set ENCORE_WHEELS=DIR"
     clip="$(pick_clip)" || die "no committed clip found; set ENCORE_TEST_CLIP=path/in/repo"

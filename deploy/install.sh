@@ -430,7 +430,8 @@ enable_units() {
     if systemd_running; then
         run systemctl daemon-reload
         run systemctl enable "${ENABLE_UNITS[@]}"
-        run systemctl restart "${ENABLE_UNITS[@]}"
+        # Stopped while doctor runs: a running service holds the sound card.
+        run systemctl stop encore.service
     else
         say "systemd is not running here: enabling offline (starts at next boot)"
         run systemctl --root="${ROOT:-/}" enable "${ENABLE_UNITS[@]}"
@@ -462,6 +463,12 @@ run_doctor() {
     [[ $SKIP_DOCTOR -eq 0 ]] || return 0
     if ! as_service_user "$APP_DIR/bin/encore" doctor; then
         warn "encore doctor found problems (FAIL lines above); fix them and run: sudo encorectl doctor"
+    fi
+}
+
+start_units() {
+    if systemd_running; then
+        run systemctl restart "${ENABLE_UNITS[@]}"
     fi
 }
 
@@ -514,6 +521,7 @@ main() {
     enable_units
     initial_scan
     run_doctor
+    start_units
     say "done in $((SECONDS - started)) s. Config: $CONF_FILE  Logs: journalctl -u encore  Admin: sudo encorectl"
 }
 

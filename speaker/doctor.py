@@ -148,7 +148,9 @@ def _check_device(sd: Any, kind: str, key: str, configured: str | int,
     except Exception as exc:
         return Finding("audio", Status.FAIL,
                        f"{kind} {_device_label(info)} ({key}) cannot open mono at {rate} Hz: "
-                       f"{exc}", f"pick another device for {key} in {hint}; choices: {names}")
+                       f"{exc}", f"if encore.service is running it holds the device: "
+                                 f"sudo systemctl stop encore and check again; otherwise "
+                                 f"pick another device for {key} in {hint}; choices: {names}")
     return Finding("audio", Status.OK, f"{kind} {_device_label(info)} ({key} = {wanted}) opens "
                                        f"mono at {rate} Hz")
 

@@ -234,3 +234,10 @@ def test_torch_fails_under_write_xor_execute_so_the_unit_must_not_set_it() -> No
         pytest.skip("kernel without PR_SET_MDWE (Linux < 6.3)")
     assert result.returncode != 0, "torch now works under W^X: consider MemoryDenyWriteExecute"
     assert "could not create a primitive" in result.stderr
+
+
+def test_encorectl_help_lists_the_admin_commands() -> None:
+    result = subprocess.run(["bash", str(DEPLOY / "encorectl"), "--help"], capture_output=True,
+                            text=True, check=True)
+    for command in ("doctor", "library scan", "logs", "status"):
+        assert f"encorectl {command}" in result.stdout

@@ -357,6 +357,10 @@ def plan_positives() -> list[tuple[str, str, Slots, SpeakerVoice, str]]:
     return plan
 
 
+def _engine(voice: SpeakerVoice) -> str:
+    return "piper" if isinstance(voice, PiperVoice) else "espeak-ng"
+
+
 def _slug(text: str) -> str:
     return "-".join(normalise(text).replace("'", "").split()[:4])
 
@@ -375,7 +379,8 @@ def build_requests(out_dir: Path, seed: int) -> list[dict[str, Any]]:
         _write(out_dir / name, clip.audio)
         rows.append({
             "file": name, "kind": "positive", "category": "request", "background": background,
-            "voice": voice.label, "wake_word": WAKE_TEXT, "text": text,
+            "voice": voice.label, "voice_engine": _engine(voice), "wake_word": WAKE_TEXT,
+            "text": text,
             "expected_transcript": normalise(text),
             "expected": {"intent": intent, "slots": slots}, **clip.meta,
         })
@@ -386,7 +391,8 @@ def build_requests(out_dir: Path, seed: int) -> list[dict[str, Any]]:
         _write(out_dir / name, clip.audio)
         rows.append({
             "file": name, "kind": "negative", "category": category, "background": background,
-            "voice": voice.label if voice else None, "wake_word": None, "text": text,
+            "voice": voice.label if voice else None,
+            "voice_engine": _engine(voice) if voice else None, "wake_word": None, "text": text,
             "expected_transcript": "", "expected": None, **clip.meta,
         })
     with (out_dir / "manifest.jsonl").open("w") as fh:

@@ -343,6 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"| {m} | {threshold:.2f}{mark} | {' | '.join(cells)} | {fa} | "
                   f"{fa / hours:.2f} | {rtf:.4f} | {rtf / ref:.2f}x |")
         assert meter.accepts_at(settings.threshold, settings.refractory_s) == meter.detections
+    for m in models:
+        threshold = meters[m].detector.settings.threshold
+        for name, scores in best[m].items():
+            missed = [VOICES[k % len(VOICES)].label for k, b in enumerate(scores)
+                      if b < threshold]
+            by_voice = ", ".join(f"{v} x{missed.count(v)}" for v in sorted(set(missed)))
+            print(f"{m} misses at {threshold:.2f}, {name}: {by_voice or 'none'}")
     print()
     print("| end of speech (Silero VAD, trailing 0.6 s) | found | median lag s | p90 lag s |")
     print("|---|---|---|---|")

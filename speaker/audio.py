@@ -307,8 +307,13 @@ class MicrophoneSource(Source):
         emitted = 0
         while not self._closed.is_set():
             try:
-                block = self._queue.get(timeout=0.1)
+                block = self._queue.get(timeout=0.5)
             except queue.Empty:
+                if not self._closed.is_set() and not self._stream.active:
+                    raise AudioDeviceError(
+                        "The microphone stopped delivering audio (was it unplugged?); "
+                        "reconnect it or set audio.input_device to another input device: "
+                        f"{_device_list('input')}.") from None
                 continue
             pending = np.concatenate([pending, self._resampler.process(block)])
             while len(pending) >= FRAME_SAMPLES:

@@ -292,7 +292,8 @@ class MicrophoneSource(Source):
                 f"the config to one of the available input devices: "
                 f"{_device_list('input')}.") from exc
         self._resampler = StreamResampler(rate, RATE_HZ)
-        logger.info("microphone %s open at %d Hz", self.device, rate)
+        logger.info("microphone %s open at %d Hz",
+                    "default" if self.device is None else self.device, rate)
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
@@ -423,7 +424,8 @@ class SpeakerSink(Sink):
                 f"the config to one of the available output devices: "
                 f"{_device_list('output')}.") from exc
         self._closed = False
-        logger.info("speaker %s open at %d Hz (input %d Hz)", self.device, stream_rate, rate_hz)
+        logger.info("speaker %s open at %d Hz (input %d Hz)",
+                    "default" if self.device is None else self.device, stream_rate, rate_hz)
 
     def write(self, samples: np.ndarray) -> None:
         if self._closed:

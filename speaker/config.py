@@ -89,6 +89,7 @@ class SttSettings:
     pad_s: float = 3.0
     no_speech_threshold: float = 0.6
     prompt_max_names: int = 20
+    beam_size: int = 1
 
     def __post_init__(self) -> None:
         _check(self.model in ("tiny.en", "base"), "stt.model", "must be 'tiny.en' or 'base'")
@@ -98,6 +99,8 @@ class SttSettings:
                "must be between 0 and 1")
         _check(0 <= self.prompt_max_names <= 200, "stt.prompt_max_names",
                "must be between 0 and 200")
+        _check(1 <= self.beam_size <= 8, "stt.beam_size",
+               "must be between 1 (greedy) and 8")
 
 
 @dataclass(frozen=True)

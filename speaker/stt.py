@@ -4,7 +4,7 @@ openai-whisper pads every request to 30 s and spends most of its time encoding
 silence. The fast path here encodes only the real audio plus ``pad_s`` of
 silence (the encoder's positional embedding sliced to match), runs the linear
 layers and the logits projection with dynamic int8 weights, and decodes
-greedily with a length cap tied to the audio duration. Without the padding
+(greedy, or a small beam) with a length cap tied to the audio duration. Without the padding
 Whisper tends to repeat itself, so repeated phrases are also collapsed.
 
 Silence and music give an empty transcript: an energy gate skips the model on
@@ -295,7 +295,7 @@ class Transcriber:
         x = x + decoder.positional_embedding[offset: offset + tokens.shape[-1]]
         for block in decoder.blocks:
             x = block(x, audio, mask=decoder.mask, kv_cache=cache)
-        return self._projection(decoder.ln(x[:, rows])).float()[0]
+        return self._projection(decoder.ln(x[:, rows])).float()
 
     def _prefix(self, prompt: str) -> tuple[list[int], int]:
         tok = self.tokenizer
@@ -321,30 +321,65 @@ class Transcriber:
                 # One token at a time the matrices are too small to share out: extra
                 # threads only add synchronisation, which costs dearly on a busy CPU.
                 torch.set_num_threads(1)
-                logits = self._logits(torch.tensor([prefix]), audio, cache, [sot_index, -1])
+                logits = self._logits(torch.tensor([prefix]), audio, cache, [sot_index, -1])[0]
                 no_speech = float(torch.softmax(logits[0], dim=-1)[tok.no_speech])
-                step = logits[1] + self._first_mask
-                out: list[int] = []
-                logprob_sum = 0.0
-                for _ in range(budget):
-                    token = int(step.argmax())
-                    logprob_sum += float(torch.log_softmax(step, dim=-1)[token])
-                    if token == tok.eot:
-                        break
-                    out.append(token)
-                    out, looped = collapse_repeats(out)
-                    if looped:
-                        break
-                    step = self._logits(torch.tensor([[token]]), audio, cache, [-1])[0]
-                    step = step + self._mask
+                first = torch.log_softmax(logits[1] + self._first_mask, dim=-1)
+                out, avg_logprob = self._beam_search(first, audio, cache, budget)
         finally:
             torch.set_num_threads(self._settings.threads)
             for hook in hooks:
                 hook.remove()
-        avg_logprob = logprob_sum / max(len(out) + 1, 1)
         text = tok.decode(out).strip()
         if no_speech > self._settings.no_speech_threshold and avg_logprob < _LOGPROB_THRESHOLD:
             text = ""
         if not any(ch.isalnum() for ch in text):
             text = ""
         return text, no_speech
+
+    def _beam_search(self, first: torch.Tensor, audio: torch.Tensor, cache: dict[Any, Any],
+                     budget: int) -> tuple[list[int], float]:
+        """Beam search (``beam_size`` 1 is greedy) from the first step's log-probabilities.
+
+        Returns the best token sequence, by log-probability per token, and that
+        average. A beam that starts looping is finished with the loop collapsed.
+        """
+        import torch
+
+        eot = self.tokenizer.eot
+        width = self._settings.beam_size
+        beams: list[tuple[list[int], float]] = [([], 0.0)]
+        finished: list[tuple[list[int], float]] = []
+        logprobs = first.unsqueeze(0)
+        for _ in range(budget):
+            candidates: list[tuple[float, list[int], int]] = []
+            for i, (seq, score) in enumerate(beams):
+                top = torch.topk(logprobs[i], width + 1)
+                candidates += [(score + value, [*seq, token], i) for value, token
+                               in zip(top.values.tolist(), top.indices.tolist(), strict=True)]
+            candidates.sort(key=lambda c: -c[0])
+            kept: list[tuple[list[int], float]] = []
+            sources: list[int] = []
+            for score, seq, source in candidates:
+                if seq[-1] == eot:
+                    finished.append((seq[:-1], score))
+                    continue
+                collapsed, looped = collapse_repeats(seq)
+                if looped:
+                    finished.append((collapsed, score))
+                    continue
+                kept.append((seq, score))
+                sources.append(source)
+                if len(kept) == width:
+                    break
+            if len(finished) >= width or not kept:
+                break
+            beams = kept
+            index = torch.tensor(sources)
+            for module in cache:  # each beam continues from its source's keys/values
+                cache[module] = cache[module][index]
+            tokens = torch.tensor([[seq[-1]] for seq, _ in beams])
+            logits = self._logits(tokens, audio, cache, [-1])[:, 0]
+            logprobs = torch.log_softmax(logits + self._mask, dim=-1)
+        pool = finished or beams
+        seq, score = max(pool, key=lambda f: f[1] / (len(f[0]) + 1))
+        return seq, score / (len(seq) + 1)

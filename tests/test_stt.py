@@ -155,3 +155,12 @@ def test_repeat_loops_are_collapsed_to_one_copy() -> None:
     assert collapse_repeats([9, 7, 7]) == ([9, 7, 7], False)  # "no no" is real speech
     assert collapse_repeats([1, 2, 1, 2, 1, 2]) == ([1, 2], True)
     assert collapse_repeats([1, 2, 3]) == ([1, 2, 3], False)
+
+
+@pytest.mark.slow
+def test_beam_search_agrees_on_the_committed_clip_and_is_empty_on_music(
+        whisper_models_dir: Path) -> None:
+    beam = Transcriber(dataclasses.replace(SttSettings(), beam_size=3), whisper_models_dir)
+    clip, expected = verify_clip()
+    assert normalise(beam.transcribe(load_audio(clip)).text) == expected
+    assert beam.transcribe(_chords(4.0)).text == ""

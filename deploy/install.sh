@@ -92,10 +92,23 @@ run() {
     fi
 }
 
+# With --root, commands run in the root's own environment: host paths in variables such as
+# SSL_CERT_FILE or REQUESTS_CA_BUNDLE mean nothing there. PIP_* and proxies pass through.
+root_env() {
+    local name
+    printf '%s\n' PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        LANG=C.UTF-8
+    while IFS= read -r name; do
+        printf '%s=%s\n' "$name" "${!name}"
+    done < <(compgen -e | grep -E '^(PIP_[A-Z_]+|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$' || true)
+}
+
 # Run a command inside the target system.
 in_target() {
     if [[ -n $ROOT ]]; then
-        run chroot "$ROOT" "$@"
+        local vars=()
+        mapfile -t vars < <(root_env)
+        run chroot "$ROOT" /usr/bin/env -i "${vars[@]}" "$@"
     else
         run "$@"
     fi
@@ -104,7 +117,9 @@ in_target() {
 # Run a read-only query inside the target system, also in a dry run; never printed.
 query_target() {
     if [[ -n $ROOT ]]; then
-        chroot "$ROOT" "$@"
+        local vars=()
+        mapfile -t vars < <(root_env)
+        chroot "$ROOT" /usr/bin/env -i "${vars[@]}" "$@"
     else
         "$@"
     fi

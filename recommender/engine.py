@@ -412,12 +412,17 @@ class Engine:
         track = catalog.tracks[row]
         plays, penalty = event_weight(kind, position_s, track.duration_s)
         artist = catalog.artist[row]
+        # Dislikes hold for good; skip penalties and like boosts only for events the model
+        # has not learnt from yet (older ones are already in its weights).
         if kind == "dislike":
             session.disliked.add(track.id)
-        elif kind == "like":
-            session.disliked.discard(track.id)
-            session.artist_penalty[artist] -= LIKE_ARTIST_BOOST
-        if penalty > 0 and kind == "skip":
+        elif kind in ("like", "complete"):
+            session.skipped.discard(track.id)
+            if kind == "like":
+                session.disliked.discard(track.id)
+                if online:
+                    session.artist_penalty[artist] -= LIKE_ARTIST_BOOST
+        if penalty > 0 and kind == "skip" and online:
             session.skipped.add(track.id)
             session.artist_penalty[artist] += SKIP_ARTIST_PENALTY
         if plays > 0 and online:

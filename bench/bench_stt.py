@@ -49,9 +49,10 @@ NOTES = """\
   held-out commands (22.1 % vs 27.4 % at 2 s; faster-whisper defaults 34.5 %). int8 vs
   float32 weights: 31.4 % vs 32.6 % WER at half the time. Two threads while decoding one
   token at a time cost 3-10x on a busy CPU, so decoding always uses one.
-- Greedy Encore ties faster-whisper's WER here; in an earlier 2-thread run faster-whisper came
-  out one word better (30.8 %), so greedy is at the edge of the WER target while beam 3 is
-  clearly inside it (-6 points, still <= 0.2x latency).
+- faster-whisper's WER moves by one word between runs and thread counts (30.8-31.4 %), so
+  greedy Encore (31.4 %) sits on the edge of the WER target: it ties or trails by one word.
+  Beam 3 is clearly inside the target (5-6 points fewer errors, still <= 0.2x latency); set
+  `stt.beam_size = 3` to use it.
 """
 """Beam width of the second Encore row (the first uses the configured stt.beam_size)."""
 

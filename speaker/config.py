@@ -88,8 +88,8 @@ class SttSettings:
     quantize: bool = True
     pad_s: float = 3.0
     no_speech_threshold: float = 0.6
-    prompt_max_names: int = 20
-    beam_size: int = 1
+    prompt_max_names: int = 40
+    beam_size: int = 3
 
     def __post_init__(self) -> None:
         _check(self.model in ("tiny.en", "base"), "stt.model", "must be 'tiny.en' or 'base'")

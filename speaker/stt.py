@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 import warnings
@@ -32,7 +33,8 @@ from speaker.models import load_checkpoint
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["RATE_HZ", "Transcriber", "TranscriptResult", "build_prompt", "collapse_repeats"]
+__all__ = ["RATE_HZ", "Transcriber", "TranscriptResult", "build_prompt",
+           "collapse_repeated_phrase", "collapse_repeats"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +103,27 @@ def collapse_repeats(tokens: list[int]) -> tuple[list[int], bool]:
                for k in range(1, copies)):
             return tokens[: n_tokens - (copies - 1) * size], True
     return tokens, False
+
+
+_CLAUSE = re.compile(r"[^,.!?;]+[,.!?;]*")
+
+
+def collapse_repeated_phrase(text: str) -> str:
+    """"Play Nora Vance, Play Nora Vance" -> "Play Nora Vance,".
+
+    Whisper fed a short command plus padding sometimes says it twice with different
+    punctuation, which the token-level loop check cannot see. A text made of the
+    same clauses (or, without punctuation, the same run of two or more words)
+    repeated whole is cut to one copy.
+    """
+    for pieces, smallest in ((_CLAUSE.findall(text), 1), (text.split(), 2)):
+        parts = [p.strip() for p in pieces if p.strip()]
+        keys = [re.sub(r"[^a-z0-9 ]+", "", p.lower()).strip() for p in parts]
+        for size in range(smallest, len(parts) // 2 + 1):
+            if len(parts) % size == 0 and all(keys[i] == keys[i % size]
+                                              for i in range(len(parts))):
+                return " ".join(parts[:size])
+    return text
 
 
 def _loudest_dbfs(audio: np.ndarray) -> float:
@@ -329,7 +352,7 @@ class Transcriber:
             torch.set_num_threads(self._settings.threads)
             for hook in hooks:
                 hook.remove()
-        text = tok.decode(out).strip()
+        text = collapse_repeated_phrase(tok.decode(out).strip())
         if no_speech > self._settings.no_speech_threshold and avg_logprob < _LOGPROB_THRESHOLD:
             text = ""
         if not any(ch.isalnum() for ch in text):

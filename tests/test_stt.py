@@ -18,6 +18,7 @@ from speaker.stt import (
     Transcriber,
     TranscriptResult,
     build_prompt,
+    collapse_repeated_phrase,
     collapse_repeats,
 )
 
@@ -164,3 +165,17 @@ def test_beam_search_agrees_on_the_committed_clip_and_is_empty_on_music(
     clip, expected = verify_clip()
     assert normalise(beam.transcribe(load_audio(clip)).text) == expected
     assert beam.transcribe(_chords(4.0)).text == ""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Play Nor Bance, Play Nor Bance", "Play Nor Bance,"),
+    ("More like this, More like this.", "More like this,"),
+    ("Pause. Pause. Pause.", "Pause."),
+    ("Play the Beatles Play the Beatles", "Play the Beatles"),
+    ("no no", "no no"),
+    ("Stop, stop the music", "Stop, stop the music"),
+    ("Play something for Sam.", "Play something for Sam."),
+    ("Turn it up, turn it up, please", "Turn it up, turn it up, please"),
+])
+def test_a_command_said_twice_whole_is_kept_once(text: str, expected: str) -> None:
+    assert collapse_repeated_phrase(text) == expected

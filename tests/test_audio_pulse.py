@@ -5,17 +5,14 @@ from that sink's monitor, plays a tone through :class:`SpeakerSink` and records
 it back through :class:`MicrophoneSource`. PortAudio lists devices when it is
 initialised, so the audio side runs in a child process that sees PULSE_SERVER
 from the start (through ALSA's "pulse" plugin, package libasound2-plugins).
+The server itself is the ``pulse_server`` fixture in conftest.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,50 +48,6 @@ print(json.dumps({"frames": len(frames), "peak_hz": float(np.argmax(spectrum) * 
                   "rms": float(np.sqrt(np.mean(x ** 2)) / 32768),
                   "times": [f.t_s for f in frames[:3]], "mic_rate_hz": mic.native_rate_hz}))
 """
-
-
-@pytest.fixture
-def pulse_server(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A private PulseAudio server; yields the environment that reaches it."""
-    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
-        pytest.skip("pulseaudio is not installed (make sysdeps installs it)")
-    runtime = tmp_path / "pulse"
-    runtime.mkdir()
-    socket = runtime / "native"
-    script = runtime / "encore-test.pa"
-    script.write_text(
-        f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
-        "load-module module-null-sink sink_name=encore_out rate=48000\n"
-        "load-module module-remap-source source_name=encore_in master=encore_out.monitor\n"
-        "set-default-sink encore_out\n"
-        "set-default-source encore_in\n")
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime),
-           "PULSE_RUNTIME_PATH": str(runtime), "PULSE_SERVER": f"unix:{socket}"}
-    log = (runtime / "pulseaudio.log").open("w")
-    server = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--system=false",
-         "--use-pid-file=no", "-F", str(script), "--log-target=stderr"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 15.0
-        while True:  # waiting on an external server, not on audio time
-            ready = subprocess.run(["pactl", "info"], env=env, capture_output=True, timeout=10)
-            if ready.returncode == 0:
-                break
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("pulseaudio did not start: "
-                            + (runtime / "pulseaudio.log").read_text()[-2000:])
-            time.sleep(0.1)
-        yield env
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def test_tone_played_through_speaker_sink_is_recorded_back_by_microphone_source(

@@ -1,0 +1,128 @@
+"""End to end: the recorded corpus through the real loop (``encore simulate``'s code path).
+
+Real wake-word model, real Silero VAD, real Whisper weights, the real parser, dialogue,
+recommender (demo library + seeded profiles in a real SQLite file) and TTS. Every clip
+runs alone with fresh player and dialogue state, as ``encore harness report`` does.
+Failures name the clip.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from speaker import config
+from speaker.cli import main
+from speaker.harness import EventLog, prepare_household, run_files
+from speaker.library_view import LibraryView
+from speaker.report import ClipOutcome, load_manifest, score_clip, summarise
+from speaker.runtime import Models
+
+pytestmark = pytest.mark.slow
+
+ASSETS = Path(__file__).resolve().parents[1] / "audio_assets"
+LIBRARY = ASSETS / "library"
+MANIFEST = ASSETS / "requests" / "manifest.jsonl"
+ENTRIES = load_manifest(MANIFEST)
+POSITIVES = [e["file"] for e in ENTRIES if e["kind"] == "positive"]
+NEGATIVES = [e["file"] for e in ENTRIES if e["kind"] == "negative"]
+
+# Floors measured on this corpus (BENCHMARKS.md has the numbers and the issue's targets);
+# they guard against regressions, they are not the targets.
+MIN_INTENT_ACCURACY = {"clean": 0.80, "all": 0.60}
+
+
+@dataclass
+class CorpusRun:
+    outcomes: dict[str, ClipOutcome]
+    records: dict[str, list[dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusRun]:
+    settings = config.load()
+    household = prepare_household(settings, LIBRARY, state_dir=tmp_path_factory.mktemp("state"),
+                                  history=LIBRARY / "profiles.json")
+    matcher = LibraryView.build(household.store.tracks()).matcher
+
+    def resolve(slots: Mapping[str, Any]) -> dict[str, str]:
+        return {kind: m.value for kind, m in matcher.match(slots).items()}
+
+    models = Models.load(settings)
+    run = CorpusRun({}, {})
+    try:
+        for entry in ENTRIES:
+            log = EventLog()
+            run_files(settings, models, household, [entry["path"]], user="alex", log=log,
+                      gap_s=0.0)
+            run.records[entry["file"]] = log.records
+            run.outcomes[entry["file"]] = score_clip(entry, log.records, resolve)
+    finally:
+        models.close()
+        household.close()
+    yield run
+
+
+def _explain(outcome: ClipOutcome) -> str:
+    return (f"{outcome.file}: woke={outcome.woke} heard={outcome.transcript!r} -> "
+            f"{outcome.intent} {outcome.slots}, expected {outcome.expected}")
+
+
+@pytest.mark.parametrize("clip", NEGATIVES)
+def test_negative_clip_causes_no_action(corpus: CorpusRun, clip: str) -> None:
+    outcome = corpus.outcomes[clip]
+    assert not outcome.acted, _explain(outcome)
+
+
+@pytest.mark.parametrize("clip", [f for f in POSITIVES
+                                  if next(e for e in ENTRIES if e["file"] == f)["background"]
+                                  == "clean"])
+def test_clean_request_wakes_and_gets_a_reply(corpus: CorpusRun, clip: str) -> None:
+    outcome = corpus.outcomes[clip]
+    types = [r["type"] for r in corpus.records[clip]]
+    assert outcome.woke, _explain(outcome)
+    assert "speech_end" in types and "reply" in types, types
+    assert all(r["input"] == clip for r in corpus.records[clip])
+
+
+@pytest.mark.parametrize("background", sorted(MIN_INTENT_ACCURACY))
+def test_intent_accuracy_does_not_fall_below_the_measured_floor(
+        corpus: CorpusRun, background: str) -> None:
+    summary = summarise(corpus.outcomes.values(), 0.0, 0.6)
+    accuracy = summary["groups"][background]["intent_accuracy"]
+    wrong = [_explain(o) for o in corpus.outcomes.values()
+             if o.kind == "positive" and not o.intent_ok
+             and background in ("all", o.background)]
+    assert accuracy >= MIN_INTENT_ACCURACY[background], "\n".join(wrong)
+
+
+def test_every_intent_is_recognised_from_audio_at_least_once(corpus: CorpusRun) -> None:
+    wanted = {e["expected"]["intent"] for e in ENTRIES if e["kind"] == "positive"}
+    heard = {o.intent for o in corpus.outcomes.values() if o.intent_ok}
+    assert wanted - heard == set()
+
+
+def test_simulate_command_writes_events_and_speaker_output(tmp_path: Path) -> None:
+    demo = ASSETS / "demo"
+    clips = [demo / json.loads(line)["file"]
+             for line in (demo / "script.jsonl").read_text().splitlines()[:2]]
+    events, output = tmp_path / "events.jsonl", tmp_path / "out.wav"
+    code = main(["simulate", "--library", str(LIBRARY), "--history",
+                 str(LIBRARY / "profiles.json"), "--user", "alex", "--events", str(events),
+                 "--output", str(output), "--quiet", *map(str, clips)])
+    assert code == 0
+    records = [json.loads(line) for line in events.read_text().splitlines()]
+    assert all({"t", "input", "type"} <= r.keys() for r in records)
+    assert [r["t"] for r in records] == sorted(r["t"] for r in records)
+    by_type = {r["type"]: r for r in records}
+    assert by_type["play"]["track_id"] > 0 and by_type["play"]["artist"]
+    assert by_type["transcript"]["stt_seconds"] > 0
+    import soundfile as sf
+
+    info = sf.info(str(output))
+    assert info.samplerate == 22050 and info.duration > 5

@@ -10,6 +10,8 @@
 #  4. `encorectl doctor --json` (everything but the sound card must pass; there is none
 #     here), `encorectl simulate` on one committed clip (the loop must wake, transcribe and
 #     reply; what it understood is the speech tests' business), `systemd-analyze verify`;
+#     then the same clip under encore.service's own sandbox: the root booted with
+#     systemd-nspawn runs it as a oneshot unit made from the installed unit;
 #  5. re-run from outside with --root (upgrade in place: config and data kept), then
 #     --uninstall (data kept) and --uninstall --purge.
 # Times and disk footprint go to build/test-deploy-summary.txt.
@@ -27,6 +29,7 @@ SUMMARY="$BUILD/test-deploy-summary.txt"
 SUITE="bookworm"
 TEST_CA="/etc/encore-test-ca.crt"
 MOUNTS=()
+WHEELS_DIR=""
 
 log() { printf '\n== test-deploy: %s\n' "$*"; }
 die() { printf 'test-deploy: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -221,14 +224,51 @@ print("doctor: everything but the (absent) sound card is OK")
 EOF
 }
 
+# Boot the root with systemd-nspawn and run `encore simulate` as a oneshot unit made from
+# the installed encore.service (same user, sandbox and system-call filter; only ExecStart,
+# Type and console output differ). The container exits with the unit's result.
+check_sandboxed_service() {
+    local clip="$1" unit="$ROOTFS/etc/systemd/system/encore-sandbox-check.service" status=0
+    if ! command -v systemd-nspawn >/dev/null; then
+        echo "systemd-nspawn missing (apt-get install systemd-container): sandbox run skipped"
+        return 0
+    fi
+    cp "$REPO/$clip" "$ROOTFS/srv/sandbox-check.flac"
+    sed -e 's#^ExecStart=.*#ExecStart=/opt/encore/bin/encore simulate --library /srv/music /srv/sandbox-check.flac#' \
+        -e 's/^Type=exec/Type=oneshot/' -e '/^Restart/d' -e '/^StartLimit/d' \
+        -e 's/^StandardOutput=journal$/StandardOutput=journal+console/' \
+        -e 's/^StandardError=journal$/StandardError=journal+console/' \
+        -e 's/^\[Unit\]$/[Unit]\nSuccessAction=exit-force\nFailureAction=exit-force\nFailureActionExitStatus=3/' \
+        -e 's/^\[Service\]$/[Service]\nTimeoutStartSec=600/' \
+        -e 's/^WantedBy=.*/WantedBy=multi-user.target/' \
+        "$ROOTFS/etc/systemd/system/encore.service" >"$unit"
+    systemctl --root="$ROOTFS" disable encore.service encore-rescan.timer
+    systemctl --root="$ROOTFS" enable encore-sandbox-check.service
+    unmount_all
+    timeout 900 systemd-nspawn -D "$ROOTFS" --boot --private-network --register=no --keep-unit \
+        >"$BUILD/test-deploy-nspawn.log" 2>&1 || status=$?
+    grep -a 'encore\[' "$BUILD/test-deploy-nspawn.log" | tr -d '\r' || true
+    systemctl --root="$ROOTFS" disable encore-sandbox-check.service
+    rm -f "$unit" "$ROOTFS/srv/sandbox-check.flac"
+    systemctl --root="$ROOTFS" enable encore.service encore-rescan.timer
+    setup_mounts "$WHEELS_DIR"
+    [[ $status -eq 0 ]] || die "the sandboxed service run failed (exit $status); see $BUILD/test-deploy-nspawn.log"
+    grep -a -q ' said ' "$BUILD/test-deploy-nspawn.log" || die "the sandboxed run gave no reply"
+    echo "sandboxed service run: OK"
+}
+
 main() {
     [[ $EUID -eq 0 ]] || die "run as root (debootstrap, chroot and mounts need it)"
-    if ! command -v debootstrap >/dev/null; then
-        log "installing debootstrap"
-        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
+    local tools=()
+    command -v debootstrap >/dev/null || tools+=(debootstrap)
+    command -v systemd-nspawn >/dev/null || tools+=(systemd-container)
+    if [[ ${#tools[@]} -gt 0 ]]; then
+        log "installing ${tools[*]}"
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${tools[@]}"
     fi
     local wheels clip started t_install t_reinstall
     wheels="$(detect_wheels)" || die "no torch-2.13.0+cpu wheel found; set ENCORE_WHEELS=DIR"
+    WHEELS_DIR="$wheels"
     clip="$(pick_clip)" || die "no committed clip found; set ENCORE_TEST_CLIP=path/in/repo"
     mkdir -p "$BUILD"
     trap cleanup EXIT
@@ -270,6 +310,9 @@ main() {
     grep -q ' woke ' <<<"$turns" || die "simulate: no wake word detected in $clip"
     grep -q ' heard ' <<<"$turns" || die "simulate: nothing transcribed"
     grep -q ' said ' <<<"$turns" || die "simulate: no reply"
+
+    log "the same under encore.service's sandbox (systemd-nspawn --boot)"
+    check_sandboxed_service "$clip"
 
     log "re-run from outside with --root (upgrade in place keeps config and data)"
     printf '\n# edited by the admin\n' >>"$ROOTFS/etc/encore/config.toml"

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from test_audio_pulse import pulse_server  # noqa: F401  (fixture: a private PulseAudio)
 
 from recommender.catalog import scan
 from recommender.migrations import SCHEMA_VERSION
@@ -195,7 +194,7 @@ print(json.dumps([f.to_dict() for f in doctor.check_audio(settings)]))
 
 
 @pytest.mark.pulse
-def test_configured_devices_that_open_are_ok(pulse_server: dict[str, str]) -> None:  # noqa: F811
+def test_configured_devices_that_open_are_ok(pulse_server: dict[str, str]) -> None:
     """Real PortAudio devices (ALSA's pulse plugin on a private PulseAudio server)."""
     import subprocess
     import sys

@@ -88,7 +88,7 @@ class SttSettings:
     quantize: bool = True
     pad_s: float = 3.0
     no_speech_threshold: float = 0.6
-    prompt_max_names: int = 40
+    prompt_max_names: int = 20
     beam_size: int = 3
 
     def __post_init__(self) -> None:

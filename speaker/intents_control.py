@@ -146,7 +146,8 @@ _RULES: tuple[_Rule, ...] = (
           r"|never ?mind(?: that)?|forget (?:it|that|about it)|no thanks|no|nah|nope|nothing"
           r"|ignore (?:that|me)|scratch that|abort|sorry never ?mind", _cancel),
     _rule("volume_set",
-          rf"(?:(?:set|turn|put|change|bring|make|adjust)(?: it)? )?{_VOL}(?: level)?"
+          # any one verb: Whisper hears "set the volume" as "check the volume"
+          rf"(?:[a-z']+(?: it)? )?{_VOL}(?: level)?"
           rf"(?: (?:up|down))? (?:to|at|on) (?:level )?(?P<n>{NUM})(?: ?(?:percent|%))?"
           rf"|volume (?:level )?(?P<n2>{NUM})(?: ?(?:percent|%))?"
           rf"|(?P<n3>{NUM}) ?(?:percent )?volume"

@@ -30,6 +30,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     # Whisper's usual mishearings of a leading "play"
     ("Place some jazz,", "play", {"genre": "jazz"}),
     ("Place Something for Sam.", "play", {"user": "sam"}),
+    ("Check the volume to 30", "volume_set", {"level": 30}),
     ("Play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("Hey Jarvis, play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("hey jarvis play some imogen heap please", "play", {"artist": "imogen heap"}),

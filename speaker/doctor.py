@@ -9,7 +9,6 @@ never raise: a broken part becomes a FAIL finding, so one report covers all.
 from __future__ import annotations
 
 import ctypes.util
-import hashlib
 import importlib.util
 import logging
 import os
@@ -157,14 +156,6 @@ def _check_device(sd: Any, kind: str, key: str, configured: str | int,
 
 # -- models --------------------------------------------------------------------------
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_models(settings: Settings) -> list[Finding]:
     """The Whisper checkpoint (present, SHA-256 as in the manifest) and the wake models."""
     return [_check_whisper(settings), *_check_wake(settings)]
@@ -189,7 +180,7 @@ def _check_whisper(settings: Settings) -> Finding:
         return Finding("models", Status.FAIL,
                        f"Whisper {name} not installed in {models_dir} (stt.model = {name!r})",
                        fix)
-    digest = _sha256_file(path)
+    digest = models.sha256_file(path)
     if digest != info.sha256:
         return Finding("models", Status.FAIL,
                        f"{path} does not match its recorded SHA-256 (corrupt or changed)", fix)

@@ -241,13 +241,15 @@ class Engine:
 
     def __init__(self, store: Store, model_dir: Path, params: Hyperparameters, *,
                  retrain_after_events: int = 50, recent_window: int = 20,
-                 background: bool = True,
+                 recent_s: float = 4 * 3600.0, background: bool = True,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.model_dir = Path(model_dir)
         self.params = params
         self.retrain_after_events = retrain_after_events
         self.recent_window = recent_window
+        self.recent_s = recent_s
+        """Only plays this recent (seconds) count as "recently played" for exclusion."""
         self._lock = threading.Lock()
         self._train_lock = threading.Lock()
         self._model: LightFMRecommender | None = None
@@ -458,7 +460,8 @@ class Engine:
         session = self._session(user, catalog)
         mask = catalog.filter_mask(query)
         excluded = set(query.exclude_track_ids) | session.disliked | session.skipped
-        recent = set(self.store.recent_track_ids(user, self.recent_window))
+        recent = set(self.store.recent_track_ids(user, self.recent_window,
+                                                 since_t=self.store.now() - self.recent_s))
         base = catalog.exclusion_mask(excluded)
         fresh = mask & base & catalog.exclusion_mask(recent)
         # Recently played tracks come back only when the request leaves nothing else.

@@ -329,8 +329,15 @@ class Store:
         return [ListeningEvent(r["id"], r["name"], r["track_id"], r["kind"], r["position_s"],
                                r["t"]) for r in rows]
 
-    def recent_track_ids(self, user: str, n: int) -> list[int]:
-        """Distinct tracks ``user`` last played (started, completed or skipped), newest first."""
+    def now(self) -> float:
+        """The store's clock (unix seconds): the time new events are stamped with."""
+        return self._clock()
+
+    def recent_track_ids(self, user: str, n: int, since_t: float | None = None) -> list[int]:
+        """Distinct tracks ``user`` last played (started, completed or skipped), newest first.
+
+        ``since_t`` (unix seconds) leaves out plays older than that.
+        """
         user_id = self._user_id(user)
         if user_id is None or n <= 0:
             return []
@@ -338,11 +345,13 @@ class Store:
         recent: dict[int, None] = {}
         with self._lock:
             cursor = self._conn.execute(
-                "SELECT COALESCE(t.duplicate_of, e.track_id) FROM events e "
+                "SELECT COALESCE(t.duplicate_of, e.track_id), e.t FROM events e "
                 "LEFT JOIN tracks t ON t.id = e.track_id WHERE e.user_id = ? "
                 f"AND e.track_id IS NOT NULL AND e.kind IN ({kinds}) ORDER BY e.id DESC",
                 (user_id,))
-            for (track_id,) in cursor:
+            for track_id, t in cursor:
+                if since_t is not None and t < since_t:
+                    break
                 recent[int(track_id)] = None
                 if len(recent) >= n:
                     break

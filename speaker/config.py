@@ -148,6 +148,7 @@ class RecommenderSettings:
     threads: int = 2
     retrain_after_events: int = 50
     recent_window: int = 20
+    recent_hours: float = 4.0
 
     def __post_init__(self) -> None:
         _check(2 <= self.components <= 512, "recommender.components",
@@ -160,6 +161,7 @@ class RecommenderSettings:
         _check(self.retrain_after_events >= 1, "recommender.retrain_after_events",
                "must be at least 1")
         _check(self.recent_window >= 0, "recommender.recent_window", "must not be negative")
+        _check(self.recent_hours >= 0, "recommender.recent_hours", "must not be negative")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from speaker.runtime import Household, Models, build_loop
 logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
+SECONDS_PER_DAY = 86400.0
 
 
 class EventLog:
@@ -67,20 +68,24 @@ def seed_history(store: Store, path: Path) -> int:
     if isinstance(entries, dict):
         entries = entries.get("events", [])
     by_key = {(normalize_name(t.artist), normalize_name(t.title)): t.id for t in store.tracks()}
-    added = 0
+    events: list[tuple[str, str, int]] = []
+    for entry in entries:
+        key = (normalize_name(str(entry.get("artist", ""))),
+               normalize_name(str(entry.get("title", ""))))
+        track_id = by_key.get(key)
+        if track_id is None:
+            logger.warning("history: %s by %s is not in the library; skipped",
+                           entry.get("title"), entry.get("artist"))
+            continue
+        events += [(str(entry["user"]), str(entry["kind"]), track_id)] * int(entry.get("count", 1))
+    # The history is spread over the last 30 days, ending a day ago: it is taste, not the
+    # session that is playing now, so none of it counts as "recently played".
+    now = store.now()
+    step_s = 29 * SECONDS_PER_DAY / max(len(events), 1)
     with store.batch():
-        for entry in entries:
-            key = (normalize_name(str(entry.get("artist", ""))),
-                   normalize_name(str(entry.get("title", ""))))
-            track_id = by_key.get(key)
-            if track_id is None:
-                logger.warning("history: %s by %s is not in the library; skipped",
-                               entry.get("title"), entry.get("artist"))
-                continue
-            for _ in range(int(entry.get("count", 1))):
-                store.add_event(str(entry["user"]), str(entry["kind"]), track_id)
-                added += 1
-    return added
+        for i, (user, kind, track_id) in enumerate(events):
+            store.add_event(user, kind, track_id, t=now - 30 * SECONDS_PER_DAY + i * step_s)
+    return len(events)
 
 
 def prepare_household(settings: Settings, library: Path, *, state_dir: Path | None = None,

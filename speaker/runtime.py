@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from recommender.engine import Engine
-from recommender.model import Hyperparameters
 from recommender.store import Store
 from speaker.audio import Sink, Source
-from speaker.config import RecommenderSettings, Settings
+from speaker.config import Settings
 from speaker.dialogue import Dialogue
 from speaker.earcon import load_earcon
+from speaker.engine_setup import make_engine
 from speaker.events import Event
 from speaker.loop import AudioClock, EmitFn, VoiceLoop
 from speaker.player import Player
@@ -31,13 +31,6 @@ from speaker.vad import RequestCapture, SileroVad
 from speaker.wakeword import WakeWordDetector
 
 logger = logging.getLogger(__name__)
-
-
-def hyperparameters(settings: RecommenderSettings) -> Hyperparameters:
-    """The recommender's training settings from Encore's configuration."""
-    return Hyperparameters(components=settings.components, epochs=settings.epochs,
-                           loss=settings.loss, learning_rate=settings.learning_rate,
-                           threads=settings.threads)
 
 
 @dataclass
@@ -74,11 +67,8 @@ class Household:
     def open(cls, settings: Settings, database: Path, model_dir: Path, *,
              background: bool) -> Household:
         store = Store(database)
-        engine = Engine(store, model_dir, hyperparameters(settings.recommender),
-                        retrain_after_events=settings.recommender.retrain_after_events,
-                        recent_window=settings.recommender.recent_window,
-                        background=background)
-        return cls(store, engine)
+        return cls(store, make_engine(settings.recommender, store, model_dir,
+                                      background=background))
 
     def close(self) -> None:
         self.engine.close()

@@ -139,6 +139,17 @@ def test_recently_played_excluded_and_no_artist_twice_in_a_row(engine: Engine,
         exclude_track_ids=excluded))}
 
 
+def test_plays_older_than_the_recent_window_come_back(engine: Engine, store: Store) -> None:
+    engine.train()
+    played = {t.id for t in engine.recommend("alice", n=5)}
+    for track_id in played:
+        store.add_event("alice", "complete", track_id)
+    assert not played & {t.id for t in engine.recommend("alice", n=10)}
+    engine.recent_s = 0.5  # the store's clock ticks a second per event
+    store.add_event("alice", "request")
+    assert played & {t.id for t in engine.recommend("alice", n=10)}
+
+
 def test_select_diverse_relaxes_only_when_nothing_else_is_left() -> None:
     import numpy as np
 

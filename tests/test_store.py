@@ -96,6 +96,14 @@ def test_recent_tracks_are_distinct_plays_newest_first(store: Store) -> None:
     assert store.recent_track_ids("nobody", 10) == []
 
 
+def test_recent_tracks_can_be_limited_to_a_time_window(store: Store) -> None:
+    a, b = (store.upsert_track(_file(f"/m/{n}.flac", n)) for n in "ab")
+    store.add_event("default", "complete", a, t=store.now() - 3600)
+    store.add_event("default", "complete", b, t=store.now() - 60)
+    assert store.recent_track_ids("default", 10) == [b, a]
+    assert store.recent_track_ids("default", 10, since_t=store.now() - 600) == [b]
+
+
 def test_events_on_a_duplicate_copy_count_for_the_served_copy(store: Store) -> None:
     mp3 = store.upsert_track(_file("/m/song.mp3", "Song"))
     store.add_event("default", "complete", mp3)

@@ -11,37 +11,25 @@ import json
 import logging
 from typing import TYPE_CHECKING
 
-from speaker.config import RecommenderSettings, Settings
+from speaker.config import Settings
 from speaker.errors import EncoreError
 
 if TYPE_CHECKING:
     from recommender.engine import Engine
-    from recommender.model import Hyperparameters
 
 logger = logging.getLogger(__name__)
 
 FEEDBACK_KINDS = ("skip", "like", "dislike", "complete")
 
 
-def hyperparameters(settings: RecommenderSettings) -> Hyperparameters:
-    """The model's hyperparameters from the ``[recommender]`` settings."""
-    from recommender.model import Hyperparameters
-
-    return Hyperparameters(components=settings.components, epochs=settings.epochs,
-                           loss=settings.loss, learning_rate=settings.learning_rate,
-                           threads=settings.threads)
-
-
 def open_engine(settings: Settings) -> Engine:
     """An engine over the library database, without a background thread (CLI use)."""
-    from recommender.engine import Engine
     from recommender.store import Store
+    from speaker.engine_setup import make_engine
 
     layout = settings.data.ensure()
-    rec = settings.recommender
-    return Engine(Store(layout.database), layout.recommender_dir, hyperparameters(rec),
-                  retrain_after_events=rec.retrain_after_events,
-                  recent_window=rec.recent_window, background=False)
+    return make_engine(settings.recommender, Store(layout.database), layout.recommender_dir,
+                       background=False)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from speaker.intents_control import match_control
 from speaker.intents_cues import take_service
+from speaker.intents_fuzzy import fuzzy_control
 from speaker.intents_play import play_slots
 
 __all__ = ["INTENTS", "ParsedRequest", "clean", "parse"]
@@ -208,6 +209,9 @@ def parse(text: str) -> ParsedRequest:
         if greeting:
             inner = _parse(greeting.group(1))
             return ParsedRequest(inner.intent, inner.slots, text)
+        near = fuzzy_control(clean(text))
+        if near is not None:
+            return ParsedRequest(near[0], near[1], text)
     return parsed
 
 

@@ -31,6 +31,12 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Place some jazz,", "play", {"genre": "jazz"}),
     ("Place Something for Sam.", "play", {"user": "sam"}),
     ("Check the volume to 30", "volume_set", {"level": 30}),
+    # near misses of control phrasings, matched only when the rules understand nothing
+    ("Cancel the Sleep Timor", "cancel", {"target": "sleep_timer"}),
+    ("Repeat this on,", "repeat", {"on": True}),
+    ("Turn of shuffle", "shuffle", {"on": False}),
+    ("Ours", "unknown", {}),
+    ("What's the weather like", "unknown", {}),
     ("Play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("Hey Jarvis, play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("hey jarvis play some imogen heap please", "play", {"artist": "imogen heap"}),

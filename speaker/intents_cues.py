@@ -15,8 +15,8 @@ from speaker.intents_lexicon import ITEM_WORDS, MOODS, SERVICES, SORT_PATTERN, a
 from speaker.intents_numbers import NUMBER_WORDS, parse_decade, parse_number
 
 __all__ = [
-    "ALBUMISH", "FILLER", "ITEM", "SAFE_FILLER", "squash", "strip_sort", "take_playlist",
-    "take_service", "take_user", "take_year", "tidy",
+    "ALBUMISH", "FILLER", "ITEM", "SAFE_FILLER", "fix_cue_typos", "squash", "strip_sort",
+    "take_playlist", "take_service", "take_user", "take_year", "tidy",
 ]
 
 _SVC = alternation(SERVICES)
@@ -44,6 +44,8 @@ _YEAR_CUE = (
     r"(?:(?:that (?:was|were|is|are) )?(?:released |recorded |made |popular |out |written |"
     r"came out |from )?(?:from|in|of|during|around|from around|since|circa|back in|"
     r"dating from|dated) )?(?:the )?(?:year )?"
+    r"(?:(?:early|late|mid|middle|first half of|last half of|second half of|end of|start of|"
+    r"beginning of|turn of)[\s-](?:the )?)?"
 )
 
 
@@ -61,8 +63,8 @@ def take_service(text: str) -> tuple[str, str | None]:
         rf"(?: service| app)? )({_SVC})"
         rf"(?: app| radio| service)?(?: and| to| then|,)? ",
         rf" (?:on|using|with|from|in|via|through|by|off|off of|at|over|to)"
-        rf" (?:my |the )?({_SVC})(?: app| radio| service)?\b",
-        rf"\b({_SVC})(?: app| radio| service)?\b",
+        rf" (?:my |the )?(?:(?:service|app) )?({_SVC})(?: app| radio| service)?\b",
+        rf"(?:\b(?:the )?(?:service|app) )?\b({_SVC})(?: app| radio| service)?\b",
     )
     for pattern in patterns:
         match = re.search(pattern, text)
@@ -72,6 +74,17 @@ def take_service(text: str) -> tuple[str, str | None]:
             text = squash(text[: match.start()] + " " + text[match.end():])
             return text, service
     return text, None
+
+
+#: Typed slips of cue words ("a song fro X", "soem jazz"); names are never corrected.
+_CUE_TYPOS = {"fro": "from", "fromthe": "from the", "frm": "from", "soem": "some",
+              "somg": "song", "sogn": "song", "musci": "music", "teh": "the"}
+
+
+def fix_cue_typos(text: str) -> str:
+    """Correct misspelt cue words so the rules see them: "music form the fourties"."""
+    text = " ".join(_CUE_TYPOS.get(w, w) for w in text.split())
+    return re.sub(r"\bform (?=the |\d)", "from ", text)
 
 
 def squash(text: str) -> str:
@@ -169,9 +182,17 @@ def tidy(rest: str) -> str:
 
 
 def strip_sort(rest: str) -> str:
+    """Remove ranking words ("the newest", "top-20", "sorted by popular") around names.
+
+    "sort" itself is a cue word wherever it stands ("a top twenty sort by X", "the
+    good sort of 1992 music", "and sort the newest"), never kept in a name.
+    """
     rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: (?:newest|latest|popular|popularity|last|"
                   r"top|best|date|year|release date|most popular|new|rating|good))?$|\bsorted$",
                   "", rest).strip()
+    rest = squash(re.sub(rf"\b(?:and )?(?:sort|order)(?:ed)? (?:by |the |on )*(?:{SORT_PATTERN})"
+                         r"(?= (?:in|from|by|of|on)\b)|\b(?:a |the )?sort of\b"
+                         r"|(?<= )sort(?:ed)?(?= (?:by|from|of|in|on)\b)", "", rest))
     follow = rf"(?= (?:{ITEM}|by|from|of|in|hits|charting|on|that|which|\d{{4}})\b)"
     determiner = r"(?:the|my|a|some|their|his|her|its|any|that|this|those|these)"
     rest = re.sub(rf"(?:^|(?<= ))(?:{determiner} )?(?:{_STRONG_SORT}){follow}", "", rest)
@@ -180,6 +201,11 @@ def strip_sort(rest: str) -> str:
     rest = re.sub(r"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
                   r"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
                   r"top[\s-]+\w+)$", "", rest)
+    # a ranking word between a name and a closing item word: "tei last concert"
+    rest = re.sub(rf"(?<=\w) (?:{SORT_PATTERN}) (?=(?:{ITEM})$)", " ", rest)
+    # the same after a preposition when an item word closes the name: "from the top-50 x record"
+    rest = re.sub(rf"\b(?P<prep>from|off|of|by) (?:the |their |his |her )?(?:{_STRONG_SORT}) "
+                  rf"(?=.+ (?:{ITEM})$)", r"\g<prep> the ", rest)
     # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
     lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
     if lead and not _genre_prefix(lead.group("sort") + " " + lead.group("rest")):

@@ -89,7 +89,7 @@ ITEM_WORDS = _words("""
 song songs track tracks tune tunes album albums record records ep eps lp lps single singles
 ballad ballads soundtrack soundtracks concerto concertos symphony symphonies chant chants
 melody melodies movement movements theme themes music stuff hits hit number numbers piece
-pieces recording recordings opus composition compositions
+pieces recording recordings opus composition compositions concert concerts
 """) | {"sound track", "sound tracks", "theme song", "theme tune"}
 
 #: Words that make a bare span look like a title rather than a person's name.

@@ -28,6 +28,7 @@ from speaker.intents_cues import (
     FILLER,
     ITEM,
     SAFE_FILLER,
+    fix_cue_typos,
     squash,
     strip_sort,
     take_playlist,
@@ -53,11 +54,14 @@ _COMMON_WORDS = frozenset({
     "revival", "retro", "humour", "humor", "comedy", "garage", "emo", "dub", "swing", "drill",
     "trap", "bop", "house", "ethnic", "other", "tribal", "primus", "satire", "noise", "dance",
 })
+_PRONOUNS = frozenset({"them", "it", "him", "her", "this", "that", "these", "those", "me", "us",
+                       "they", "he", "she", "you"})
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
 _CREDIT = re.compile(r"^(?:.*? )?(?:that|which) (.+?) (?:wrote|did|made|recorded|performed|sang|"
-                     r"sung|contributed to|composed|released|played on|played|produced)\b.*$")
+                     r"sung|contributed to|contributed|composed|released|played on|played|produced|"
+                     r"featured on|featured in|appeared on|worked on)\b.*$")
 
 
 def _bare_kind(name: str) -> str:
@@ -69,6 +73,12 @@ def _bare_kind(name: str) -> str:
     if len(words) > 3 or any(w in TITLE_WORDS for w in words):
         return "track"
     return "artist"
+
+
+def _titleish(name: str) -> bool:
+    """Three or more words or a title word: "today and tomorrow", not "heinz strobl"."""
+    words = name.split()
+    return len(words) >= 3 or any(w in TITLE_WORDS for w in words)
 
 
 def _clean_name(text: str, title: bool = False) -> str:
@@ -120,6 +130,11 @@ def _kind_for_item(item: str | None) -> str:
     return "track"
 
 
+_ALBUM_SOURCE = re.compile(
+    rf"(?:(?:{FILLER}|the) )*(?:(?:{ITEM}) )?(?:from|off|on) (?:the |their |his |her |its )?"
+    rf"(?:{ALBUMISH} (?:called |named )?(.+)|(.+?) {ALBUMISH})")
+
+
 def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     """Put a span with no by/from cue into genre, mood, album, track or artist."""
     text = tidy(text)
@@ -127,6 +142,10 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     if genre and (genre.group(1) or genre.group(2)) in GENRES:
         slots["genre"] = genre.group(1) or genre.group(2)
         return
+    source = _ALBUM_SOURCE.fullmatch(text)
+    if source:
+        slots["album"] = _clean_name(source.group(1) or source.group(2), title=True)
+        return  # "music from the album x (by y)", "songs off the x record"
     credit = _CREDIT.match(text)
     if credit and not has_artist:
         slots["artist"] = _clean_name(credit.group(1))  # "the soundtrack that X wrote"
@@ -134,7 +153,7 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     had_the = text.startswith("the ")
     had_filler = bool(re.match(rf"^(?:{FILLER}) ", text))
     name, item, leading = _strip_items(text, title=has_artist)
-    if not name:
+    if not name or name in _PRONOUNS:
         return
     if leading and item not in _GENERIC_ITEMS:
         slots[_kind_for_item(item)] = name  # "the album thriller", "the song gangsta"
@@ -161,8 +180,8 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         slots[_kind_for_item(inner.group(2))] = inner.group(3)
         return
     if item is not None:
-        if had_the and re.fullmatch(ALBUMISH, item):
-            slots["album"] = name  # "the thriller album"
+        if had_the and re.fullmatch(ALBUMISH, item) and _titleish(re.sub(r"^the ", "", name)):
+            slots["album"] = name  # "the today and tomorrow album"; "the ocelot ep" is by ocelot
         else:
             slots["artist"] = re.sub(r"^the ", "", name)  # "miles davis songs"
         return
@@ -194,6 +213,17 @@ _ARTIST_PREFIX = re.compile(
     r"(?: called| named)? ")
 
 
+def _drop_item_tail(name: str) -> str:
+    """ "jeff irwin record" -> "jeff irwin", "the ocelot ep" -> "ocelot"; "the music" stays."""
+    record = re.fullmatch(rf"(?:the )?(.+?) {ALBUMISH}", name)
+    if record:
+        return record.group(1)
+    trail = re.fullmatch(rf"((?:the )?\w.*?) (?:{ITEM})", name)
+    if trail and trail.group(1) != "the":
+        return trail.group(1)
+    return name
+
+
 def _artist_side(right: str, slots: dict[str, Any], after_song: bool = False) -> None:
     """The words after "by"/"from": an artist, maybe followed by "from their X album".
 
@@ -210,7 +240,7 @@ def _artist_side(right: str, slots: dict[str, Any], after_song: bool = False) ->
     if inner:
         slots["artist"], slots["album"] = inner.group(1), inner.group(3)
         return
-    right = _clean_name(re.sub(r" (?:songs|tracks|tunes|stuff)$", "", right))
+    right = _clean_name(_drop_item_tail(right))
     if right in GENRES and " " in right:
         slots["genre"] = right  # "something by new wave of american heavy metal"
     elif right:
@@ -237,7 +267,10 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
 def play_slots(rest: str) -> dict[str, Any]:
     """Slots for the words after the play carrier ("some jazz by miles davis")."""
     slots: dict[str, Any] = {}
+    rest = fix_cue_typos(rest)
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
+    rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
+                  r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
     rest = take_user(rest, slots)
     rest = take_playlist(rest, slots)
     rest = strip_sort(rest)
@@ -253,11 +286,19 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$", "", rest).strip()
+    return _names(rest, slots)
+
+
+def _names(rest: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """Artist, album, track from what is left once the strong cues are gone."""
     named = re.match(r"^(?:the )?(artist|band|genre|album|song|track)"
                      r"(?: called| named)? (.+)$", rest)
     if named and " by " not in rest and " from " not in rest:
         kind = {"genre": "genre", "album": "album", "song": "track", "track": "track"}
-        slots[kind.get(named.group(1), "artist")] = _clean_name(named.group(2), title=True)
+        name = named.group(2)
+        if kind.get(named.group(1), "artist") == "artist":
+            name = _drop_item_tail(name)  # "the artist tei last concert"
+        slots[kind.get(named.group(1), "artist")] = _clean_name(name, title=True)
         return slots
     explicit = re.fullmatch(r"(?:the )?(?:artist|band|singer|group) (.+?) (?:from|off|on) (.+)",
                             rest)
@@ -286,8 +327,8 @@ def play_slots(rest: str) -> dict[str, Any]:
     if split is not None:
         left, right = split
         if _is_cue_only(right):
-            _describe(left, slots, has_artist=False)  # "shoo from (greatest) record"
-            return slots
+            # "shoo from (greatest) record", "music from the artist taktloss from the record"
+            return _names(left, slots) if left else slots
         if _possessive(right, slots):
             if left:
                 _describe(left, slots, has_artist=True)
@@ -295,6 +336,9 @@ def play_slots(rest: str) -> dict[str, Any]:
         album = re.fullmatch(rf"(?:the |their |his |her |its )?(?:{ALBUMISH}) (.+)"
                              rf"|(?:the |their |his |her |its )?(.+?) {ALBUMISH}", right)
         track = re.fullmatch(r"(?:the |a )?(?:song|track|single) (?:called |named )?(.+)", right)
+        if (album and album.group(2) and not _titleish(album.group(2))
+                and not re.match(r"(?:their|his|her|its) ", right)):
+            album = None  # "from the jeff irwin record": a record by jeff irwin
         if (album or track) and "by" not in rest.split():
             if album:
                 slots["album"] = _clean_name(album.group(1) or album.group(2), title=True)
@@ -303,7 +347,7 @@ def play_slots(rest: str) -> dict[str, Any]:
             if left:
                 _describe(left, slots, has_artist=False)
             return slots
-        after_song = bool(re.search(r"\b(?:song|track|tune|single)\b", left))
+        after_song = bool(re.search(r"\b(?:song|track|tune|single|music)s?\b", left))
         _artist_side(right, slots, after_song=after_song)
         if left:
             _describe(left, slots, has_artist="artist" in slots)
@@ -315,16 +359,22 @@ def play_slots(rest: str) -> dict[str, Any]:
     return slots
 
 
-_GENRE_PHRASE = re.compile(
-    r"(?:^| )(?:(?:in|from|of) )?(?:the )?(?:music )?(?:genre|style) (?:of |called )?(?P<a>.+)$"
-    r"|(?:^| )(?:(?:in|from|of) )?(?:the )?(?P<b>[\w&' -]+?) (?:genre|style)(?: of)?"
-    r"(?: music| songs)?(?= |$)")
+_GENRE_PHRASES = (
+    re.compile(r"(?:^| )(?:(?:in|from|of) )?(?:the )?(?:music )?(?:genre|style) "
+               r"(?:of |called )?(?P<name>.+)$"),
+    re.compile(r"(?:^| )(?:(?:in|from|of) )?(?:the )?(?P<name>[\w&' -]+?) (?:genre|style)"
+               r"(?: of)?(?: music| songs)?(?= |$)"),
+)
 
 
 def _take_genre_phrase(rest: str, slots: dict[str, Any]) -> str:
-    """ "music in the genre soundtrack", "the punk genre", "chanson style music"."""
-    for match in _GENRE_PHRASE.finditer(rest):
-        name = match.group("a") or match.group("b") or ""
+    """ "music in the genre soundtrack", "the punk genre", "chanson style music".
+
+    The "genre X" form is tried first: in "music in the genre soundtrack" the
+    "X genre" form would take "music in the" as the name and hide "soundtrack".
+    """
+    for match in (m for pattern in _GENRE_PHRASES for m in pattern.finditer(rest)):
+        name = match.group("name")
         words = name.split()
         for cut in range(len(words)):
             candidate = " ".join(words[cut:])
@@ -338,7 +388,7 @@ def _take_genre_phrase(rest: str, slots: dict[str, Any]) -> str:
 def _is_cue_only(text: str) -> bool:
     """Only item words, determiners or pronouns: "record", "them", "the album"."""
     name, _item, _leading = _strip_items(text)
-    return not name or name in ("them", "it", "him", "her", "this", "that", "these", "those")
+    return not name or name in _PRONOUNS
 
 
 def _split_filler_of(rest: str) -> tuple[str, str] | None:

@@ -50,7 +50,8 @@ _YEAR_CUE = (
 
 
 _STRONG_SORT = (
-    r"(?:top[\s-]+\w+|top[\s-]*charting|best[\s-]+selling|top|newest|latest|greatest|best|"
+    rf"(?:top[\s-]+(?:\d+|(?:{_NUMW})(?:[\s-](?:{_NUMW}))?)\b|top[\s-]*charting|best[\s-]+selling|"
+    r"top|newest|latest|greatest|best|"
     r"most[\s-]+popular|most[\s-]+played|popular|biggest|most[\s-]+recent)"
 )
 _PREP = (r"(?:from|of|in|on|by|with|off|off of|at|and|to|the|a|an|that is|that was|which is|for|"
@@ -63,8 +64,8 @@ def take_service(text: str) -> tuple[str, str | None]:
         rf"(?: service| app)? )({_SVC})"
         rf"(?: app| radio| service)?(?: and| to| then|,)? ",
         rf" (?:on|using|with|from|in|via|through|by|off|off of|at|over|to)"
-        rf" (?:my |the )?(?:(?:service|app) )?({_SVC})(?: app| radio| service)?\b",
-        rf"(?:\b(?:the )?(?:service|app) )?\b({_SVC})(?: app| radio| service)?\b",
+        rf" (?:my |the )?(?:(?:service|app) )?({_SVC})(?: app| radio| service)?(?:'s)?\b",
+        rf"(?:\b(?:the )?(?:service|app) )?\b({_SVC})(?: app| radio| service)?(?:'s\b)?",
     )
     for pattern in patterns:
         match = re.search(pattern, text)
@@ -132,6 +133,8 @@ def take_playlist(rest: str, slots: dict[str, Any]) -> str:
         r"list (?:called |named |titled )?(.+)$",
         r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a |an )?"
         r"(.+?) play ?list(?:s)?\b",
+        r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a |an )?"
+        r"(.+?) list$",
     )
     for pattern in patterns:
         match = re.search(pattern, rest)
@@ -152,7 +155,8 @@ def take_year(rest: str, slots: dict[str, Any]) -> str:
         if decade is not None:
             slots["year"] = decade
             slots["decade"] = True
-            return squash(rest[: match.start()] + " " + rest[match.end():])
+            after = re.sub(r"^ era(?: of music)?\b", "", rest[match.end():])  # "the thirties era"
+            return squash(rest[: match.start()] + " " + after)
     for match in re.finditer(rf"{_YEAR_CUE}({_YEAR})", rest):
         value = parse_number(match.group(1))
         if value is None or not 1900 <= value <= 2029:
@@ -187,6 +191,9 @@ def strip_sort(rest: str) -> str:
     "sort" itself is a cue word wherever it stands ("a top twenty sort by X", "the
     good sort of 1992 music", "and sort the newest"), never kept in a name.
     """
+    # "new first", "by the newest first": an order, not a name
+    rest = re.sub(r"(?:\b(?:sort(?:ed)?|order(?:ed)?|by) )?(?:the )?\b(?:new|newest|latest|oldest|"
+                  r"old|recent|most recent|popular|most popular|best) first\b", "", rest)
     rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: (?:newest|latest|popular|popularity|last|"
                   r"top|best|date|year|release date|most popular|new|rating|good))?$|\bsorted$",
                   "", rest).strip()
@@ -200,7 +207,8 @@ def strip_sort(rest: str) -> str:
     rest = re.sub(rf"^(?:{SORT_PATTERN})(?= (?:{ITEM})\b)", "", rest)
     rest = re.sub(r"(?:^| )(?:(?:that|which) (?:is|are|was|were) )?(?:the )?"
                   r"(?:most[\s-]+popular|newest|latest|greatest|best|top|popular|most[\s-]+played|"
-                  r"top[\s-]+\w+)$", "", rest)
+                  rf"top[\s-]+(?:\d+|{_NUMW})"
+                  rf"|(?:that|which) (?:is|are|was|were) (?:the )?(?:{SORT_PATTERN}))$", "", rest)
     # a ranking word between a name and a closing item word: "tei last concert"
     rest = re.sub(rf"(?<=\w) (?:{SORT_PATTERN}) (?=(?:{ITEM})$)", " ", rest)
     # the same after a preposition when an item word closes the name: "from the top-50 x record"

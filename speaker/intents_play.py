@@ -131,7 +131,7 @@ def _kind_for_item(item: str | None) -> str:
 
 
 _ALBUM_SOURCE = re.compile(
-    rf"(?:(?:{FILLER}|the) )*(?:(?:{ITEM}) )?(?:from|off|on) (?:the |their |his |her |its )?"
+    rf"(?:(?:{FILLER}|the) )*(?:(?:{ITEM}) )?(?:from|off|on) (?:the |their |his |her |its |an |a )?"
     rf"(?:{ALBUMISH} (?:called |named )?(.+)|(.+?) {ALBUMISH})")
 
 
@@ -143,7 +143,7 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         slots["genre"] = genre.group(1) or genre.group(2)
         return
     source = _ALBUM_SOURCE.fullmatch(text)
-    if source:
+    if source and (source.group(1) or source.group(2)) not in ("a", "an", "the", "their"):
         slots["album"] = _clean_name(source.group(1) or source.group(2), title=True)
         return  # "music from the album x (by y)", "songs off the x record"
     credit = _CREDIT.match(text)
@@ -156,7 +156,10 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     if not name or name in _PRONOUNS:
         return
     if leading and item not in _GENERIC_ITEMS:
-        slots[_kind_for_item(item)] = name  # "the album thriller", "the song gangsta"
+        if re.search(rf" (?:{ITEM})$", text) and name not in GENRES:
+            slots["artist"] = name  # "the chant doda songs": item words on both sides
+        else:
+            slots[_kind_for_item(item)] = name  # "the album thriller", "the song gangsta"
         return
     if name in GENRES:
         slots["genre"] = name  # "some jazz", "soul songs"
@@ -192,7 +195,10 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         slots["artist"] = " ".join(words[:2])  # "moustapha amar make it rain"
         slots["track"] = " ".join(words[2:])
         return
-    slots[_bare_kind(name)] = name
+    # with a year the name is whose music it is, not a title: SNIPS development requests
+    # with a year name an artist 222 times, a track once ("play kings of leon from 1985")
+    kind = _bare_kind(name)
+    slots["artist" if kind == "track" and "year" in slots else kind] = name
 
 
 def _split_last(rest: str, word: str) -> tuple[str, str] | None:
@@ -213,12 +219,15 @@ _ARTIST_PREFIX = re.compile(
     r"(?: called| named)? ")
 
 
+#: Item words that close a request after a name ("jeff irwin record", "tei concert");
+#: "music" and "records" are left alone as they end names ("Avispa Music", "X Records").
+_ITEM_TAIL = (r"(?:album|record|ep|lp|concert|concerto|song|track|tune|single|ballad|soundtrack|"
+              r"albums|concerts|concertos|songs|tracks|tunes|singles|ballads|stuff)")
+
+
 def _drop_item_tail(name: str) -> str:
-    """ "jeff irwin record" -> "jeff irwin", "the ocelot ep" -> "ocelot"; "the music" stays."""
-    record = re.fullmatch(rf"(?:the )?(.+?) {ALBUMISH}", name)
-    if record:
-        return record.group(1)
-    trail = re.fullmatch(rf"((?:the )?\w.*?) (?:{ITEM})", name)
+    """ "jeff irwin record" -> "jeff irwin", "the ocelot ep" -> "ocelot"; "the song" stays."""
+    trail = re.fullmatch(rf"(?:the )?(\w.*?) {_ITEM_TAIL}", name)
     if trail and trail.group(1) != "the":
         return trail.group(1)
     return name
@@ -267,7 +276,7 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
 def play_slots(rest: str) -> dict[str, Any]:
     """Slots for the words after the play carrier ("some jazz by miles davis")."""
     slots: dict[str, Any] = {}
-    rest = fix_cue_typos(rest)
+    rest = re.sub(r"^up (?=my |the |some )", "", fix_cue_typos(rest))  # "start up my x playlist"
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
@@ -275,7 +284,10 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = take_playlist(rest, slots)
     rest = strip_sort(rest)
     rest = tidy(take_year(rest, slots))
-    rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us)$", "", rest).strip()
+    rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us|out there|to listen to|"
+                  r"to listen)$", "", rest).strip()
+    # "a tune or two from x", "theme based music"
+    rest = re.sub(rf"(?<= )or two\b|\b(?:{ITEM})[\s-]based\b", "", rest).strip()
     activity = re.fullmatch(r"(?:some |something |music |songs )*(?:to|for) (dance|relax|sleep|"
                             r"study|work out|work|chill|party|run|cook|focus|read|drive)"
                             r"(?: to| with| by)?", rest)
@@ -292,7 +304,7 @@ def play_slots(rest: str) -> dict[str, Any]:
 def _names(rest: str, slots: dict[str, Any]) -> dict[str, Any]:
     """Artist, album, track from what is left once the strong cues are gone."""
     named = re.match(r"^(?:the )?(artist|band|genre|album|song|track)"
-                     r"(?: called| named)? (.+)$", rest)
+                     r"(?: called| named)? (?!of )(.+)$", rest)
     if named and " by " not in rest and " from " not in rest:
         kind = {"genre": "genre", "album": "album", "song": "track", "track": "track"}
         name = named.group(2)

@@ -2,8 +2,9 @@
 
 A streaming service ("on Spotify"), a profile ("for Sam", "Sam's favourites"),
 a playlist ("my workout playlist"), a year or decade ("from the eighties"),
-and ranking words ("the newest", "top-20") are removed from the request text
-and put into slots; what remains is names and cue words ("by", "from").
+a genre phrase ("the punk genre") and ranking words ("the newest", "top-20",
+"sorted by popular", "new first") are removed from the request text and put
+into slots; what remains is names and cue words ("by", "from").
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from speaker.intents_lexicon import ITEM_WORDS, MOODS, SERVICES, SORT_PATTERN, alternation
+from speaker.intents_lexicon import (
+    GENRES,
+    ITEM_WORDS,
+    MOODS,
+    SERVICES,
+    SORT_PATTERN,
+    alternation,
+)
 from speaker.intents_numbers import NUMBER_WORDS, parse_decade, parse_number
 
 __all__ = [
     "ALBUMISH", "FILLER", "ITEM", "SAFE_FILLER", "fix_cue_typos", "squash", "strip_sort",
-    "take_playlist", "take_service", "take_user", "take_year", "tidy",
+    "take_genre_phrase", "take_playlist", "take_service", "take_user", "take_year", "tidy",
 ]
 
 _SVC = alternation(SERVICES)
@@ -193,7 +201,8 @@ def strip_sort(rest: str) -> str:
     """
     # "new first", "by the newest first": an order, not a name
     rest = re.sub(r"(?:\b(?:sort(?:ed)?|order(?:ed)?|by) )?(?:the )?\b(?:new|newest|latest|oldest|"
-                  r"old|recent|most recent|popular|most popular|best) first\b", "", rest)
+                  rf"old|recent|most recent|popular|most popular|best|good|top(?: \w+)?)"
+                  rf"(?: (?:{ITEM}))? first\b", "", rest)
     rest = re.sub(r"\b(?:sort(?:ed)?|order(?:ed)?) by(?: (?:newest|latest|popular|popularity|last|"
                   r"top|best|date|year|release date|most popular|new|rating|good))?$|\bsorted$",
                   "", rest).strip()
@@ -213,7 +222,9 @@ def strip_sort(rest: str) -> str:
     rest = re.sub(rf"(?<=\w) (?:{SORT_PATTERN}) (?=(?:{ITEM})$)", " ", rest)
     # the same after a preposition when an item word closes the name: "from the top-50 x record"
     rest = re.sub(rf"\b(?P<prep>from|off|of|by) (?:the |their |his |her )?(?:{_STRONG_SORT}) "
-                  rf"(?=.+ (?:{ITEM})$)", r"\g<prep> the ", rest)
+                  rf"(?=.+ (?:{ITEM})$)|\b(?P<prep2>from|off|of) (?:the |their |his |her )"
+                  rf"(?:{SORT_PATTERN}) (?=.+ (?:album|record|ep|lp)$)", r"\g<prep>\g<prep2> the ",
+                  rest)
     # a ranking word in front of a name: "the most popular peja song", "latest shaggy music"
     lead = re.match(rf"^(?:(?P<det>the|some|a|any) )?(?P<sort>{SORT_PATTERN}) (?P<rest>.+)$", rest)
     if lead and not _genre_prefix(lead.group("sort") + " " + lead.group("rest")):
@@ -229,3 +240,28 @@ def _genre_prefix(text: str) -> bool:
     names = ("new age", "new wave", "new romantic", "classic rock", "new jack swing")
     return any(text.startswith(g + " ") or text == g for g in names)
 
+
+_GENRE_PHRASES = (
+    re.compile(r"(?:^| )(?:(?:in|from|of) )?(?:the )?(?:music )?(?:genre|style) "
+               r"(?:of |called )?(?P<name>.+)$"),
+    re.compile(r"(?:^| )(?:(?:in|from|of) )?(?:the )?(?P<name>[\w&' -]+?) (?:genre|style)"
+               r"(?: of)?(?: music| songs)?(?= |$)"),
+)
+
+
+def take_genre_phrase(rest: str, slots: dict[str, Any]) -> str:
+    """ "music in the genre soundtrack", "the punk genre", "chanson style music".
+
+    The "genre X" form is tried first: in "music in the genre soundtrack" the
+    "X genre" form would take "music in the" as the name and hide "soundtrack".
+    """
+    for match in (m for pattern in _GENRE_PHRASES for m in pattern.finditer(rest)):
+        name = match.group("name")
+        words = name.split()
+        for cut in range(len(words)):
+            candidate = " ".join(words[cut:])
+            if candidate in GENRES:
+                slots["genre"] = candidate
+                head = rest[: match.start()] + " " + " ".join(words[:cut])
+                return tidy(squash(head + " " + rest[match.end():]))
+    return rest

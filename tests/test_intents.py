@@ -266,6 +266,13 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play the new album of Sister Sledge", "play", {"artist": "sister sledge"}),
     # a name with a year is whose music it is, even when it reads like a title
     ("play Kings Of Leon from 1985", "play", {"artist": "kings of leon", "year": 1985}),
+    ("play the singer Kings Of Leon", "play", {"artist": "kings of leon"}),
+    ("play the Queen band", "play", {"artist": "queen"}),
+    ("play the Hello song by Adele", "play", {"track": "hello", "artist": "adele"}),
+    ("play a track by Adele called Hello", "play", {"track": "hello", "artist": "adele"}),
+    ("play an album by Adele called 25", "play", {"album": "25", "artist": "adele"}),
+    ("play tracks from the new Adele album", "play", {"artist": "adele"}),
+    ("play Sade, good songs first", "play", {"artist": "sade"}),
     # --- play_similar -------------------------------------------------------------------------
     ("more like this", "play_similar", {}),
     ("play something similar", "play_similar", {}),

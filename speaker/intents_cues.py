@@ -153,6 +153,12 @@ def take_playlist(rest: str, slots: dict[str, Any]) -> str:
                 slots["playlist"] = name
             tail = re.sub(r"^(?:and )?(?:play|start|shuffle)\b.*", "", rest[match.end():].strip())
             return squash(rest[: match.start()] + " " + tail)
+    own = re.fullmatch(r"(?:my|our) (?!(?:own |whole )?(?:music|songs|tracks|stuff|library|"
+                       r"collection|records|albums)$)([\w'&.-]+(?: [\w'&.-]+)*)", rest)
+    if (own and not re.search(rf" (?:by|from|off|of|on|'s)(?: |$)|'s\b|{_DECADE}|{_YEAR}", rest)
+            and own.group(1) not in GENRES and own.group(1) not in MOODS):
+        slots["playlist"] = own.group(1)  # "play my new indie mix": the household's own list
+        return ""
     return rest
 
 

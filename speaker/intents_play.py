@@ -313,8 +313,9 @@ def play_slots(rest: str) -> dict[str, Any]:
 
 def _names(rest: str, slots: dict[str, Any]) -> dict[str, Any]:
     """Artist, album, track from what is left once the strong cues are gone."""
-    named = re.match(r"^(?:the )?(artist|band|genre|album|song|track|singer|group|rapper|"
-                     r"musician|composer|songwriter)(?: called| named)? (?!of |and )(.+)$", rest)
+    named = re.match(r"^(?:the |an? (?=\w+ (?:called|named|titled) ))?(artist|band|genre|album|"
+                     r"song|track|singer|group|rapper|musician|composer|songwriter)"
+                     r"(?: called| named| titled)? (?!of |and )(.+)$", rest)
     if named and " by " not in rest and " from " not in rest:
         kind = {"genre": "genre", "album": "album", "song": "track", "track": "track"}
         name = named.group(2)

@@ -273,6 +273,14 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play an album by Adele called 25", "play", {"album": "25", "artist": "adele"}),
     ("play tracks from the new Adele album", "play", {"artist": "adele"}),
     ("play Sade, good songs first", "play", {"artist": "sade"}),
+    ("play a group named Kofi Mensah", "play", {"artist": "kofi mensah"}),
+    ("play a song called Hello", "play", {"track": "hello"}),
+    # "my X" with no other cue is the household's own playlist; genres and years stay cues
+    ("play my New Indie Mix", "play", {"playlist": "new indie mix"}),
+    ("play my Sunday Morning", "play", {"playlist": "sunday morning"}),
+    ("play my jazz", "play", {"genre": "jazz"}),
+    ("play my 80s rock", "play", {"year": 1980, **D, "genre": "rock"}),
+    ("play my music", "play", {}),
     # --- play_similar -------------------------------------------------------------------------
     ("more like this", "play_similar", {}),
     ("play something similar", "play_similar", {}),

@@ -145,6 +145,7 @@ class RecommenderSettings:
     epochs: int = 30
     loss: str = "warp"
     learning_rate: float = 0.05
+    max_sampled: int = 100
     threads: int = 2
     retrain_after_events: int = 50
     recent_window: int = 20
@@ -157,6 +158,8 @@ class RecommenderSettings:
         _check(self.loss in LOSSES, "recommender.loss", f"must be one of {', '.join(LOSSES)}")
         _check(0.0 < self.learning_rate < 1.0, "recommender.learning_rate",
                "must be between 0 and 1")
+        _check(1 <= self.max_sampled <= 1000, "recommender.max_sampled",
+               "must be between 1 and 1000")
         _check(1 <= self.threads <= 64, "recommender.threads", "must be between 1 and 64")
         _check(self.retrain_after_events >= 1, "recommender.retrain_after_events",
                "must be at least 1")

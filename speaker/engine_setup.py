@@ -19,7 +19,7 @@ def hyperparameters(settings: RecommenderSettings) -> Hyperparameters:
 
     return Hyperparameters(components=settings.components, epochs=settings.epochs,
                            loss=settings.loss, learning_rate=settings.learning_rate,
-                           threads=settings.threads)
+                           max_sampled=settings.max_sampled, threads=settings.threads)
 
 
 def make_engine(settings: RecommenderSettings, store: Store, model_dir: Path, *,

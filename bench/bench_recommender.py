@@ -38,8 +38,9 @@ def latency(n_tracks: int, repeats: int, threads: int) -> dict[str, float]:
     """Serving latency for one listener over ``n_tracks`` synthetic tracks."""
     from lightfm import LightFM
 
-    from recommender.engine import Engine, Query, _product
+    from recommender.engine import Engine, Query
     from recommender.model import Hyperparameters
+    from recommender.serving import product
     from recommender.store import Store, TrackFile
 
     rng = np.random.default_rng(0)
@@ -71,7 +72,7 @@ def latency(n_tracks: int, repeats: int, threads: int) -> dict[str, float]:
         items = catalog.items
 
         def score_top10() -> object:
-            scores = _product(items, user_vec)
+            scores = product(items, user_vec)
             top = np.argpartition(-scores, 10)[:10]
             return top[np.argsort(-scores[top])]
 

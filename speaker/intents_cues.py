@@ -35,7 +35,7 @@ SAFE_FILLER = (
     r"anything|whatever|please)"
 )
 FILLER = (
-    r"(?:a couple of|a few|a bit of|a little|a little bit of|a|an|some|any|me|us|something|"
+    r"(?:a couple of|a few|a bit of|a little|a little bit of|one of|a|an|some|any|me|us|something|"
     r"anything|whatever|more|all|all of|all the|every|just|only|my|our|your|of|please)"
 )
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
@@ -49,8 +49,9 @@ _YEAR = (
     rf"|\b(?:nineteen|twenty|two thousand)(?:(?: and)?[\s-](?:{_NUMW})){{1,2}}\b"
 )
 _YEAR_CUE = (
-    r"(?:(?:that (?:was|were|is|are) )?(?:released |recorded |made |popular |out |written |"
-    r"came out |from )?(?:from|in|of|during|around|from around|since|circa|back in|"
+    r"(?:(?:(?:that|which) (?:(?:was|were|is|are) )?)?(?:released |recorded |made |popular |"
+    r"out |written |came out |come out |from )?(?:from|in|of|during|around|from around|since|"
+    r"circa|back in|"
     r"dating from|dated) )?(?:the )?(?:year )?"
     r"(?:(?:early|late|mid|middle|first half of|last half of|second half of|end of|start of|"
     r"beginning of|turn of)[\s-](?:the )?)?"
@@ -72,7 +73,7 @@ def take_service(text: str) -> tuple[str, str | None]:
         rf"(?: service| app)? )({_SVC})"
         rf"(?: app| radio| service)?(?: and| to| then|,)? ",
         rf" (?:on|using|with|from|in|via|through|by|off|off of|at|over|to)"
-        rf" (?:my |the )?(?:(?:service|app) )?({_SVC})(?: app| radio| service)?(?:'s)?\b",
+        rf" (?:my |the )?(?:(?:service|app) )?({_SVC})(?: app| radio| service| account)?(?:'s)?\b",
         rf"(?:\b(?:the )?(?:service|app) )?\b({_SVC})(?: app| radio| service)?(?:'s\b)?",
     )
     for pattern in patterns:

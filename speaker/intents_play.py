@@ -157,8 +157,12 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         return
     had_the = text.startswith("the ")
     had_filler = bool(re.match(rf"^(?:{FILLER}) ", text))
+    plain, _item, _leading = _strip_items(text)
+    if plain in GENRES and not _leading:
+        slots["genre"] = plain  # "a rock ballad (from x)"
+        return
     name, item, leading = _strip_items(text, title=has_artist)
-    if not name or name in _PRONOUNS:
+    if not name or name in _PRONOUNS or name in ("all", "everything", "one", "some", "more"):
         return
     if leading and item not in _GENERIC_ITEMS:
         if re.search(rf" (?:{ITEM})$", text) and name not in GENRES:

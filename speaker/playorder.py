@@ -1,0 +1,113 @@
+"""The player's queue and play order: cursor, shuffle and repeat.
+
+Not thread-safe on its own: :class:`speaker.player.Player` holds its lock around
+every call.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+__all__ = ["PlayOrder"]
+
+
+class PlayOrder(Generic[T]):
+    """Tracks in queue order, the order they play in, and where playback is."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self.tracks: list[T] = []
+        self._order: list[int] = []
+        self._cursor = -1
+        self.shuffle = False
+        self.repeat = False
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @property
+    def current(self) -> T | None:
+        if 0 <= self._cursor < len(self._order):
+            return self.tracks[self._order[self._cursor]]
+        return None
+
+    @property
+    def upcoming(self) -> T | None:
+        """The track after the current one (the first again with repeat), if any."""
+        if not self._order:
+            return None
+        following = self._cursor + 1
+        if following >= len(self._order):
+            if not self.repeat:
+                return None
+            following = 0
+        return self.tracks[self._order[following]]
+
+    @property
+    def remaining(self) -> tuple[T, ...]:
+        """The tracks still to come after the current one, in play order."""
+        return tuple(self.tracks[i] for i in self._order[self._cursor + 1:])
+
+    @property
+    def can_go_back(self) -> bool:
+        return self._cursor > 0 or self.repeat
+
+    def replace(self, tracks: Sequence[T]) -> None:
+        """A new queue, positioned before its first track (shuffled if shuffle is on)."""
+        self.tracks = list(tracks)
+        self._order = list(range(len(self.tracks)))
+        if self.shuffle:
+            self._rng.shuffle(self._order)
+        self._cursor = -1
+
+    def extend(self, tracks: Sequence[T], *, stopped: bool) -> int:
+        """Add ``tracks`` after the queue; returns how many were added.
+
+        When ``stopped``, tracks already played are dropped from the order so the
+        next :meth:`advance` starts the new ones.
+        """
+        first = len(self.tracks)
+        self.tracks.extend(tracks)
+        added = list(range(first, len(self.tracks)))
+        if self.shuffle:
+            self._rng.shuffle(added)
+        if stopped:
+            self._order = self._order[:max(self._cursor, -1) + 1]
+            self._cursor = len(self._order) - 1
+        self._order.extend(added)
+        return len(added)
+
+    def advance(self) -> bool:
+        """Move to the next track; at the end wrap (repeat) or return False."""
+        self._cursor += 1
+        if self._cursor >= len(self._order):
+            if not (self.repeat and self._order):
+                self._cursor = len(self._order)
+                return False
+            self._cursor = 0
+        return True
+
+    def back(self) -> None:
+        """Move to the track before (the last one with repeat)."""
+        self._cursor = (self._cursor - 1) % len(self._order)
+
+    def finish(self) -> None:
+        """Past the end: nothing is current."""
+        self._cursor = len(self._order)
+
+    def set_shuffle(self, on: bool) -> None:
+        """Shuffle the tracks still to come; off restores queue order after the current."""
+        if on and not self.shuffle:
+            rest = self._order[self._cursor + 1:]
+            self._rng.shuffle(rest)
+            self._order = self._order[:self._cursor + 1] + rest
+        elif not on and self.shuffle:
+            valid = 0 <= self._cursor < len(self._order)
+            index = self._order[self._cursor] if valid else len(self.tracks)
+            self._order = list(range(len(self.tracks)))
+            self._cursor = index if valid else min(self._cursor, len(self._order))
+        self.shuffle = on

@@ -35,7 +35,7 @@ SAFE_FILLER = (
     r"anything|whatever|please)"
 )
 FILLER = (
-    r"(?:a couple of|a few|a bit of|a little|a little bit of|one of|a|an|some|any|me|us|something|"
+    r"(?:a couple of|a few|a bit of|a little|a little bit of|a|an|some|any|me|us|something|"
     r"anything|whatever|more|all|all of|all the|every|just|only|my|our|your|of|please)"
 )
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
@@ -143,7 +143,7 @@ def take_playlist(rest: str, slots: dict[str, Any]) -> str:
         r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a |an )?"
         r"(.+?) play ?list(?:s)?\b",
         r"(?:(?:songs|music|tracks|something) (?:from|off|on|in) )?(?:my |the |a |an )?"
-        r"(.+?) list$",
+        r"(.+?)(?<!'s) list$",
     )
     for pattern in patterns:
         match = re.search(pattern, rest)
@@ -154,12 +154,6 @@ def take_playlist(rest: str, slots: dict[str, Any]) -> str:
                 slots["playlist"] = name
             tail = re.sub(r"^(?:and )?(?:play|start|shuffle)\b.*", "", rest[match.end():].strip())
             return squash(rest[: match.start()] + " " + tail)
-    own = re.fullmatch(r"(?:my|our) (?!(?:own |whole )?(?:music|songs|tracks|stuff|library|"
-                       r"collection|records|albums)$)([\w'&.-]+(?: [\w'&.-]+)*)", rest)
-    if (own and not re.search(rf" (?:by|from|off|of|on|'s)(?: |$)|'s\b|{_DECADE}|{_YEAR}", rest)
-            and own.group(1) not in GENRES and own.group(1) not in MOODS):
-        slots["playlist"] = own.group(1)  # "play my new indie mix": the household's own list
-        return ""
     return rest
 
 

@@ -57,8 +57,8 @@ _COMMON_WORDS = frozenset({
     "revival", "retro", "humour", "humor", "comedy", "garage", "emo", "dub", "swing", "drill",
     "trap", "bop", "house", "ethnic", "other", "tribal", "primus", "satire", "noise", "dance",
 })
-_PRONOUNS = frozenset({"them", "it", "him", "her", "this", "that", "these", "those", "me", "us",
-                       "they", "he", "she", "you"})
+#: Pronouns that never name an artist ("him" and "her" can: the bands HIM and Her).
+_PRONOUNS = frozenset({"them", "it", "this", "that", "these", "those", "me", "us", "you"})
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
@@ -162,8 +162,10 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
         slots["genre"] = plain  # "a rock ballad (from x)"
         return
     name, item, leading = _strip_items(text, title=has_artist)
-    if not name or name in _PRONOUNS or name in ("all", "everything", "one", "some", "more"):
-        return
+    bare = re.sub(r"^(?:from|by|of|off) ", "", name)
+    if not name or name in ("all", "some") or (bare in _PRONOUNS and re.search(
+            rf"\b(?:from|by|of|off) {bare}$", text)):
+        return  # "music from 2003 from them"; "play Him", "play It by X" keep their names
     if leading and item not in _GENERIC_ITEMS:
         if re.search(rf" (?:{ITEM})$", text) and name not in GENRES:
             slots["artist"] = name  # "the chant doda songs": item words on both sides
@@ -198,7 +200,8 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
             slots["artist"] = re.sub(r"^the ", "", name)  # "miles davis songs"
         return
     if had_filler:
-        slots["artist"] = name  # "some prabha atre"
+        own_list = re.match(r"(?:my|our) ", text) and _bare_kind(name) == "playlist"
+        slots["playlist" if own_list else "artist"] = name  # "some prabha atre", "my indie mix"
         return
     if len(words) >= 4 and not set(words[:2]) & TITLE_WORDS and set(words[2:]) & TITLE_WORDS:
         slots["artist"] = " ".join(words[:2])  # "moustapha amar make it rain"
@@ -275,7 +278,7 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
     match = re.match(r"^(.+?)(?:'s|(?<=s)')(?: (.*))?$", rest)
     if not match or re.match(r"^(?:sgt|st|dr|mr|mrs)\.? ", match.group(1)):
         return False
-    head = _clean_name(match.group(1))
+    head = _clean_name(re.sub(r"^one of ", "", match.group(1)))  # "one of x's songs"
     tail, item, _leading = _strip_items(strip_sort(match.group(2) or ""), title=True)
     if not head:
         return False
@@ -395,7 +398,7 @@ def _names(rest: str, slots: dict[str, Any]) -> dict[str, Any]:
 def _is_cue_only(text: str) -> bool:
     """Only item words, determiners or pronouns: "record", "them", "the album"."""
     name, _item, _leading = _strip_items(text)
-    return not name or name in _PRONOUNS
+    return not name or name in _PRONOUNS or name in ("him", "her")
 
 
 def _split_filler_of(rest: str) -> tuple[str, str] | None:

@@ -275,9 +275,10 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play Sade, good songs first", "play", {"artist": "sade"}),
     ("play a group named Kofi Mensah", "play", {"artist": "kofi mensah"}),
     ("play a song called Hello", "play", {"track": "hello"}),
-    # "my X" with no other cue is the household's own playlist; genres and years stay cues
+    # "my X" is the household's own playlist when X reads like one; genres and years stay cues
     ("play my New Indie Mix", "play", {"playlist": "new indie mix"}),
-    ("play my Sunday Morning", "play", {"playlist": "sunday morning"}),
+    ("play my Queen", "play", {"artist": "queen"}),
+    ("play songs from Him", "play", {"artist": "him"}),
     ("play my jazz", "play", {"genre": "jazz"}),
     ("play my 80s rock", "play", {"year": 1980, **D, "genre": "rock"}),
     ("play my music", "play", {}),
@@ -285,7 +286,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play Moby on my Spotify account", "play", {"artist": "moby", "service": "spotify"}),
     ("play a rock ballad from Moby", "play", {"artist": "moby", "genre": "rock"}),
     ("play one of Moby's songs", "play", {"artist": "moby"}),
-    ("play everything by Moby", "play", {"artist": "moby"}),
+    ("play all of Moby", "play", {"artist": "moby"}),
+    ("play One by U2", "play", {"track": "one", "artist": "u2"}),
+    ("play Him by Rupert Holmes", "play", {"track": "him", "artist": "rupert holmes"}),
     # --- play_similar -------------------------------------------------------------------------
     ("more like this", "play_similar", {}),
     ("play something similar", "play_similar", {}),

@@ -93,6 +93,38 @@ def test_hybrid_scores_an_unseen_item_from_its_content() -> None:
     assert model.user_scores(odd_user)[41] > model.user_scores(odd_user)[40]
 
 
+def test_a_cold_items_untrained_identity_row_is_ignored_at_serving(tmp_path: Path) -> None:
+    """As in the product, every item (even never-played 40 and 41) has an identity feature.
+
+    The identity rows of 40 and 41 got no positive gradient, so with trained_features_only
+    each is served from its tag alone (rescaled to weight 1); warm items keep identity + tag
+    exactly as fitted. The default model still serves the raw rows.
+    """
+    data = sp.hstack([checkerboard(), sp.csr_matrix((40, 2))], format="csr")
+    items = np.r_[np.arange(40), 40, 41]
+    tags = np.r_[np.arange(40) % 2, 0, 1]
+    feats = tag_features(42, items, tags, np.ones(42), 2, identity=None, min_items_per_tag=1)
+    model = LightFMRecommender(PARAMS, trained_features_only=True).fit(data, item_features=feats)
+    emb, bias = model.feature_embeddings, model.feature_biases
+    assert emb is not None and bias is not None and model.item_matrix is not None
+    assert np.abs(emb[40]).sum() > 0  # the untrained identity row is not zero: it would count
+    even_tag, odd_tag = 42, 43
+    np.testing.assert_allclose(model.item_matrix[40], np.r_[emb[even_tag], bias[even_tag]],
+                               rtol=1e-6)
+    np.testing.assert_allclose(model.item_matrix[41], np.r_[emb[odd_tag], bias[odd_tag]],
+                               rtol=1e-6)
+    raw = feats.matrix[:40] @ emb
+    np.testing.assert_array_equal(model.item_matrix[:40, :-1], raw.astype(np.float32))
+    model.save(tmp_path / "m")
+    loaded = LightFMRecommender.load(tmp_path / "m")
+    assert loaded.item_matrix is not None and loaded.trained_features_only
+    np.testing.assert_allclose(loaded.item_matrix, model.item_matrix, rtol=1e-6)
+    loaded.trained_features_only = False
+    default_rows = loaded.represent(feats.matrix)
+    np.testing.assert_allclose(default_rows[40, :-1], (feats.matrix[40] @ emb).ravel(),
+                               rtol=1e-5)
+
+
 def test_save_load_round_trip_keeps_scores_ids_and_features(tmp_path: Path) -> None:
     feats = tag_features(40, np.arange(40), np.arange(40) % 2, np.ones(40), 2, identity=None,
                          min_items_per_tag=1)

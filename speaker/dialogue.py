@@ -183,7 +183,13 @@ class Dialogue:
         seed = self._player.now_playing or self.state.last_played
         if seed is None:
             return "Nothing is playing, so I don't know what to match. Say: play something."
-        tracks = [t for t in self._engine.similar(seed.id, QUEUE_BATCH) if t.id != seed.id]
+        played = frozenset(self.state.history)
+        like_this = Query(like_track_id=seed.id, exclude_track_ids=played)
+        tracks = self._engine.recommend(self.state.user, QUEUE_BATCH, like_this)
+        if not tracks:  # everything like it was heard already: allow repeats
+            tracks = [t for t in self._engine.similar(seed.id, QUEUE_BATCH) if t.id != seed.id]
+        else:
+            self.state.station = dataclasses.replace(like_this, exclude_track_ids=frozenset())
         if not tracks:
             return f"I couldn't find anything like {describe(seed)}."
         self._player.play(tracks)

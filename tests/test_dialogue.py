@@ -253,6 +253,16 @@ def test_dislike_skips_and_is_never_recommended_again(speaker: Speaker) -> None:
     assert hated.id not in {t.id for t in speaker.engine.recommend("alex", 35)}
 
 
+def test_play_similar_does_not_go_back_to_what_was_just_played(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    heard = []
+    for _ in range(4):
+        heard.append(speaker.player.now_playing.id)  # type: ignore[union-attr]
+        speaker.say("more like this")
+    now = speaker.player.now_playing
+    assert now is not None and now.id not in heard, heard
+
+
 def test_play_similar_follows_the_current_track(speaker: Speaker) -> None:
     speaker.say("play four corners by blue lantern trio")
     reply = speaker.say("play something similar")

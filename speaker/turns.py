@@ -51,5 +51,6 @@ class TurnPrinter:
             return
         if record["input"] != self._input:
             self._input = record["input"]
-            print(f"\n── {self._input}", file=self._out)
-        print(f"  {record['t']:7.2f}s  {line}", file=self._out, flush=True)
+            self._out.write(f"\n── {self._input}\n")
+        self._out.write(f"  {record['t']:7.2f}s  {line}\n")
+        self._out.flush()

@@ -168,13 +168,18 @@ def cooccurrence_neighbours(train: sp.spmatrix, k: int = 20) -> sp.csr_matrix:
     coo = co.tocoo()
     scale = np.sqrt(listeners[coo.row] * listeners[coo.col])
     co = sp.csr_matrix((coo.data / scale, (coo.row, coo.col)), shape=co.shape)
-    for r in range(co.shape[0]):
-        lo, hi = co.indptr[r], co.indptr[r + 1]
+    return keep_top_per_row(co, k)
+
+
+def keep_top_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Zero all but the ``k`` largest entries of each row (ties at the k-th are kept)."""
+    for r in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
         if hi - lo > k:
-            row = co.data[lo:hi]
+            row = matrix.data[lo:hi]
             row[row < np.sort(row)[-k]] = 0.0
-    co.eliminate_zeros()
-    return co
+    matrix.eliminate_zeros()
+    return matrix
 
 
 def combine_item_features(identity: np.ndarray, neighbours: sp.spmatrix | None,
@@ -216,13 +221,7 @@ def tag_matrix(n_items: int, item_idx: np.ndarray, tag_idx: np.ndarray, counts: 
     raw = sp.csr_matrix(raw @ sp.diags((spread >= min_items_per_tag).astype(np.float32)))
     raw.eliminate_zeros()
     raw.data = play_weight(raw.data)
-    for r in range(n_items):
-        lo, hi = raw.indptr[r], raw.indptr[r + 1]
-        if hi - lo > top_tags:
-            row = raw.data[lo:hi]
-            row[row < np.sort(row)[-top_tags]] = 0.0
-    raw.eliminate_zeros()
-    return raw
+    return keep_top_per_row(raw, top_tags)
 
 
 def tag_features(n_items: int, item_idx: np.ndarray, tag_idx: np.ndarray, counts: np.ndarray,

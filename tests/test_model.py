@@ -196,3 +196,14 @@ def test_implicit_weights_follow_the_documented_rules() -> None:
     assert row[2] > row[0] - 1  # a like counts like several plays
     assert row[3] == 0.0  # disliked
     assert inter.last_event_id == 9
+
+
+def test_keep_top_per_row_keeps_the_k_largest_of_each_row() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from recommender.features import keep_top_per_row
+
+    m = sp.csr_matrix(np.array([[5.0, 1.0, 3.0, 2.0], [0.0, 4.0, 0.0, 0.0]]))
+    kept = keep_top_per_row(m, 2).toarray()
+    assert kept.tolist() == [[5.0, 0.0, 3.0, 0.0], [0.0, 4.0, 0.0, 0.0]]

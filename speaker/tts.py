@@ -121,23 +121,6 @@ def _wait_complete(path: str, settle_s: float) -> bool:
         time.sleep(_POLL_S)
 
 
-def _warm_up(engine: EngineLike, settle_s: float) -> None:
-    """Render one throwaway word so the driver's first-run race hits it, not a reply.
-
-    On a fresh engine the espeak driver can start buffering only after the first
-    audio callbacks have passed, which clips the start of the first utterance
-    (seen under load as a reply about 20 % short).
-    """
-    with tempfile.TemporaryDirectory(prefix="encore-tts-warm-") as tmp:
-        path = os.path.join(tmp, "warm.wav")
-        try:
-            engine.save_to_file("ready", path)
-            engine.runAndWait()
-            _wait_complete(path, settle_s)
-        except Exception:  # a failing engine is reported by the first real request
-            logger.debug("speech engine warm-up failed", exc_info=True)
-
-
 def _serve(factory: EngineFactory, voice: str, rate_wpm: int, settle_s: float) -> None:
     """Worker process: own one engine, render one request at a time until stdin closes.
 
@@ -156,8 +139,6 @@ def _serve(factory: EngineFactory, voice: str, rate_wpm: int, settle_s: float) -
     except Exception as exc:
         send(status="fatal", detail=str(exc))
         return
-    send(status="loaded", detail="")
-    _warm_up(engine, settle_s)
     send(status="ready", detail="")
     for line in sys.stdin:
         req = json.loads(line)
@@ -255,16 +236,12 @@ class SpeechSynthesizer:
             self._start()
         assert self._proc is not None
         if not self._ready:
-            # Importing the driver may be slow (a Pi under load); the warm-up render
-            # after it is a render like any other and gets tts.timeout_s.
             msg = self._receive(_STARTUP_TIMEOUT_S)
             if msg is None:
                 raise _RenderFailed(f"worker did not start within {_STARTUP_TIMEOUT_S:.0f} s")
             if msg["status"] == "fatal":
                 self._kill()
                 raise SpeechError(f"Cannot start the speech engine: {msg['detail']}")
-            if self._receive(self.settings.timeout_s) is None:
-                raise _RenderFailed(f"engine stalled for {self.settings.timeout_s:g} s")
             self._ready = True
         return self._proc
 

@@ -7,11 +7,19 @@ last, and ``stop()`` can hang. espeak-ng itself is a per-process C singleton
 with one global synthesis callback, so a stalled engine cannot be recovered
 from another thread of the same process.
 
-So one engine lives in one worker *process* (``python -m speaker.tts``) that
-serves one request at a time: it renders to a fresh WAV path per attempt,
-waits until the file is complete (size stable and the header's frame count
-matches the data) and re-runs once if it is not. The parent waits at most
-``tts.timeout_s``; on a stall it kills the worker (never calling ``stop()``),
+The driver's ``runAndWait`` in fact always returns as soon as espeak-ng has
+*started* (``AUDIO_OUTPUT_RETRIEVAL`` synthesises on espeak's own thread); the
+WAV is written when the utterance ends. A second ``runAndWait`` while one is
+still in flight clears the driver's buffer mid-utterance, and the first
+utterance's end then writes its clipped tail to the *second* file: a reply with
+its start missing. So a worker never starts a second synthesis on an engine
+whose last one has not finished.
+
+One engine lives in one worker *process* (``python -m speaker.tts``) that serves
+one request at a time: it renders to a fresh WAV path and waits, up to
+``tts.timeout_s``, until the file is complete (size stable and the header's
+frame count matches the data). The parent waits at most ``tts.timeout_s``; on a
+stall or an incomplete file it kills the worker (never calling ``stop()``),
 starts a new one and retries once, then raises :class:`SpeechError`. Every
 result is checked: not empty, not silent, and a duration plausible for the
 number of words at ``tts.rate_wpm``.
@@ -143,19 +151,17 @@ def _serve(factory: EngineFactory, voice: str, rate_wpm: int, settle_s: float) -
     for line in sys.stdin:
         req = json.loads(line)
         seq, text, base = req["seq"], req["text"], req["base"]
-        status, detail = "incomplete", ""
-        for attempt in (1, 2):
-            path = f"{base}-{attempt}.wav"
-            try:
-                engine.save_to_file(text, path)
-                engine.runAndWait()
-            except Exception as exc:
-                status, detail = "error", repr(exc)
-                break
-            if _wait_complete(path, settle_s):
-                status, detail = "ok", path
-                break
-        send(seq=seq, status=status, detail=detail)
+        path = f"{base}.wav"
+        try:
+            engine.save_to_file(text, path)
+            engine.runAndWait()
+        except Exception as exc:
+            send(seq=seq, status="error", detail=repr(exc))
+            continue
+        # No second attempt on this engine: its synthesis may still be running (see the
+        # module docstring). An incomplete file makes the parent start a fresh worker.
+        complete = _wait_complete(path, settle_s)
+        send(seq=seq, status="ok" if complete else "incomplete", detail=path if complete else "")
 
 
 def _worker_main(argv: list[str]) -> None:
@@ -197,7 +203,7 @@ class SpeechSynthesizer:
         self._start()
 
     def _start(self) -> None:
-        settle_s = min(2.0, self.settings.timeout_s)
+        settle_s = self.settings.timeout_s
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self._proc = subprocess.Popen(
@@ -292,8 +298,7 @@ class SpeechSynthesizer:
         try:
             audio = self._read(reply["detail"])
         finally:
-            for attempt in (1, 2):
-                Path(f"{base}-{attempt}.wav").unlink(missing_ok=True)
+            Path(f"{base}.wav").unlink(missing_ok=True)
         self._check(audio, text)
         logger.debug("rendered %d words to %.2f s of speech in %.2f s", _word_count(text),
                      len(audio) / self.rate_hz, time.monotonic() - started)

@@ -70,6 +70,39 @@ class _LateWriterEngine:
         threading.Thread(target=write).start()
 
 
+class _AsyncDriverEngine:
+    """Models pyttsx3's espeak driver: ``runAndWait`` returns once synthesis has started;
+    the utterance accumulates in one shared buffer that a new ``runAndWait`` clears, and
+    the file named by the *latest* ``save_to_file`` is written when the utterance ends."""
+
+    SYNTH_S = 2.4
+
+    def __init__(self) -> None:
+        self._file = ""
+        self._buffer: list[bytes] = []
+
+    def save_to_file(self, text: str, filename: str) -> None:
+        self._file = filename
+
+    def runAndWait(self) -> None:
+        self._buffer.clear()
+        t = np.arange(ESPEAK_RATE_HZ) / ESPEAK_RATE_HZ
+        pcm = (0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2").tobytes()
+        chunks = [pcm[i:i + len(pcm) // 12] for i in range(0, len(pcm), len(pcm) // 12)]
+
+        def synthesise() -> None:
+            for chunk in chunks:
+                time.sleep(self.SYNTH_S / len(chunks))
+                self._buffer.append(chunk)
+            with wave.open(self._file, "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(ESPEAK_RATE_HZ)
+                w.writeframes(b"".join(self._buffer))
+
+        threading.Thread(target=synthesise).start()
+
+
 class _SilentEngine:
     def save_to_file(self, text: str, filename: str) -> None:
         with wave.open(filename, "wb") as w:
@@ -97,6 +130,10 @@ def always_stall_engine(voice: str, rate_wpm: int) -> EngineLike:
 
 def late_writer_engine(voice: str, rate_wpm: int) -> EngineLike:
     return _LateWriterEngine()
+
+
+def async_driver_engine(voice: str, rate_wpm: int) -> EngineLike:
+    return _AsyncDriverEngine()
 
 
 def silent_engine(voice: str, rate_wpm: int) -> EngineLike:
@@ -195,6 +232,16 @@ def test_a_file_written_after_run_and_wait_returns_is_awaited_until_complete() -
     with SpeechSynthesizer(TtsSettings(), engine_factory=late_writer_engine) as tts:
         audio = tts.synthesize("three short words")
     assert len(audio) == ESPEAK_RATE_HZ  # the whole second, not the truncated third
+    assert tts.restarts == 0
+
+
+def test_a_slow_utterance_is_awaited_never_overlapped_by_a_second_synthesis() -> None:
+    # A second runAndWait while the first utterance is still being synthesised would clear
+    # the driver's buffer, and the file would hold only the utterance's tail.
+    with SpeechSynthesizer(TtsSettings(timeout_s=6.0),
+                           engine_factory=async_driver_engine) as tts:
+        audio = tts.synthesize("three short words")
+    assert len(audio) == ESPEAK_RATE_HZ  # the whole utterance, start included
     assert tts.restarts == 0
 
 

@@ -55,8 +55,12 @@ class WakeSettings:
     model: str = "hey_jarvis"
     threshold: float = 0.5
     refractory_s: float = 2.0
+    music_head: bool = False
+    music_head_threshold: float = 0.5
 
     def __post_init__(self) -> None:
+        _check(0.0 < self.music_head_threshold < 1.0, "wake.music_head_threshold",
+               "must be between 0 and 1")
         _check(self.model in WAKE_MODELS or self.model.endswith(".onnx"), "wake.model",
                f"must be one of {', '.join(WAKE_MODELS)} or a path to an .onnx file, "
                f"not {self.model!r}")
@@ -90,6 +94,7 @@ class SttSettings:
     no_speech_threshold: float = 0.6
     prompt_max_names: int = 20
     beam_size: int = 3
+    rescore_margin: float = 1.0
 
     def __post_init__(self) -> None:
         _check(self.model in ("tiny.en", "base"), "stt.model", "must be 'tiny.en' or 'base'")
@@ -99,6 +104,8 @@ class SttSettings:
                "must be between 0 and 1")
         _check(0 <= self.prompt_max_names <= 200, "stt.prompt_max_names",
                "must be between 0 and 200")
+        _check(0.0 <= self.rescore_margin <= 5.0, "stt.rescore_margin",
+               "must be between 0 (off) and 5 nats per token")
         _check(1 <= self.beam_size <= 8, "stt.beam_size",
                "must be between 1 (greedy) and 8")
 

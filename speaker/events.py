@@ -49,6 +49,8 @@ class Transcript(Event):
     text: str = ""
     stt_seconds: float = 0.0
     """Wall-clock time Whisper took."""
+    heard: str = ""
+    """Whisper's free transcript when ``text`` is a command phrase chosen by rescoring."""
 
 
 @dataclass(frozen=True)

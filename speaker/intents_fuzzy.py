@@ -12,12 +12,13 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["FUZZY_THRESHOLD", "fuzzy_control"]
+__all__ = ["CONTROL_PHRASES", "FUZZY_THRESHOLD", "fuzzy_control"]
 
 FUZZY_THRESHOLD = 85.0
 """Lowest ``fuzz.ratio`` (0-100) that counts as the canonical phrase."""
 
-_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
+CONTROL_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
+    # canonical phrasing -> (intent, slots); also the phrases speaker.commands rescores
     "pause the music": ("pause", {}),
     "stop the music": ("stop", {}),
     "skip this song": ("next", {}),
@@ -52,9 +53,9 @@ def fuzzy_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
     """The control intent and slots ``cleaned`` is a near miss of, if any."""
     if len(cleaned) < 8:  # short words sound alike too easily ("ours", "pause")
         return None
-    best = process.extractOne(cleaned, _PHRASES.keys(), scorer=fuzz.ratio,
+    best = process.extractOne(cleaned, CONTROL_PHRASES.keys(), scorer=fuzz.ratio,
                               score_cutoff=FUZZY_THRESHOLD)
     if best is None:
         return None
-    intent, slots = _PHRASES[best[0]]
+    intent, slots = CONTROL_PHRASES[best[0]]
     return intent, dict(slots)

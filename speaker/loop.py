@@ -15,11 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, Sink, Source
+from speaker.commands import command_phrases
 from speaker.events import (
     Error,
     Event,
@@ -34,6 +35,9 @@ from speaker.vad import CaptureResult, RequestCapture
 from speaker.wakeword import WakeWordDetector
 from speaker.workers import InlineWorker, ThreadWorker
 
+if TYPE_CHECKING:
+    from speaker.stt import CommandPhrases
+
 logger = logging.getLogger(__name__)
 
 FRAME_S = FRAME_SAMPLES / RATE_HZ
@@ -42,7 +46,8 @@ EmitFn = Callable[[Event, str], None]
 
 
 class TranscriberLike(Protocol):
-    def transcribe(self, audio: np.ndarray, prompt: str = "") -> Any: ...
+    def transcribe(self, audio: np.ndarray, prompt: str = "",
+                   commands: CommandPhrases | None = None) -> Any: ...
 
 
 class SynthesizerLike(Protocol):
@@ -207,10 +212,12 @@ class VoiceLoop:
             if result.timed_out:
                 reply = "Sorry, I didn't hear a request."
             else:
-                transcript = self._stt.transcribe(result.audio, prompt=self._prompt())
+                transcript = self._stt.transcribe(result.audio, prompt=self._prompt(),
+                                                  commands=command_phrases)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
-                self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds))
+                self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
+                                      heard=str(getattr(transcript, "heard", ""))))
                 if not text:
                     reply = "Sorry, I didn't catch that."
                 else:

@@ -32,7 +32,8 @@ from speaker.whisper_build import build_model, float32_except, int8_linear, quan
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["RATE_HZ", "Transcriber", "TranscriptResult", "build_prompt",
+__all__ = ["RATE_HZ", "CommandPhrases", "Transcriber", "TranscriptResult", "build_prompt",
+           "choose_phrase",
            "collapse_repeated_phrase", "collapse_repeats"]
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,12 @@ class TranscriptResult:
     """Length of the input audio, in seconds."""
     no_speech_prob: float
     """Whisper's probability (0-1) that the audio holds no speech; 1.0 when gated by energy."""
+    heard: str = ""
+    """The free transcript when ``text`` is a command phrase chosen by rescoring, else ""."""
+
+
+CommandPhrases = Callable[[str], Sequence[str]]
+"""Given a free transcript, the command phrases to rescore it against ((): it is understood)."""
 
 
 def build_prompt(names: Sequence[str], max_names: int) -> str:
@@ -123,6 +130,16 @@ def collapse_repeated_phrase(text: str) -> str:
                                               for i in range(len(parts))):
                 return " ".join(parts[:size])
     return text
+
+
+def choose_phrase(free_score: float, phrases: Sequence[str], scores: Sequence[float],
+                  margin: float) -> str:
+    """The best-scoring phrase if it is within ``margin`` nats per token of the free
+    transcript's score, else "" (keep the free transcript)."""
+    if not phrases:
+        return ""
+    best = max(range(len(phrases)), key=lambda i: scores[i])
+    return phrases[best] if free_score - scores[best] <= margin else ""
 
 
 def _loudest_dbfs(audio: np.ndarray) -> float:
@@ -186,16 +203,58 @@ class Transcriber:
     def model_name(self) -> str:
         return self._settings.model
 
-    def transcribe(self, audio: np.ndarray, prompt: str = "") -> TranscriptResult:
-        """Transcribe ``audio`` (float32, 16 kHz, mono); ``prompt`` biases names' spelling."""
+    def transcribe(self, audio: np.ndarray, prompt: str = "",
+                   commands: CommandPhrases | None = None) -> TranscriptResult:
+        """Transcribe ``audio`` (float32, 16 kHz, mono); ``prompt`` biases names' spelling.
+
+        With ``commands``, a free transcript that ``commands`` returns phrases for (one
+        it does not understand) is rescored: each phrase's log-probability given the
+        same audio is compared with the free transcript's, and a phrase within
+        ``stt.rescore_margin`` nats per token of it replaces the text ("Ois" ->
+        "Pause"). The free transcript is kept in :attr:`TranscriptResult.heard`.
+        """
         samples = np.asarray(audio, dtype=np.float32).reshape(-1)
         audio_s = len(samples) / RATE_HZ
         start = self._clock()
         if len(samples) == 0 or _loudest_dbfs(samples) < SILENCE_DBFS:
             return TranscriptResult("", self._clock() - start, audio_s, 1.0)
         with self._lock:
-            text, no_speech = self._run(samples, prompt)
-        return TranscriptResult(text, self._clock() - start, audio_s, no_speech)
+            text, no_speech, heard = self._run(samples, prompt, commands)
+        return TranscriptResult(text, self._clock() - start, audio_s, no_speech, heard)
+
+    def phrase_scores(self, audio: np.ndarray, phrases: Sequence[str]) -> list[float]:
+        """Mean log-probability per token (end of text included) of each phrase given
+        ``audio``, without a prompt: how well each phrase explains what was said."""
+        import torch
+
+        samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+        with self._lock, torch.inference_mode():
+            return self._score(self._encode(self._mel(samples)), phrases)
+
+    def _score(self, audio: torch.Tensor, phrases: Sequence[str]) -> list[float]:
+        import torch
+
+        if not phrases:
+            return []
+        tok = self.tokenizer
+        prefix = [*tok.sot_sequence, tok.no_timestamps]
+        room = self._dims.n_text_ctx - len(prefix) - 1
+        seqs = [[*tok.encode(" " + " ".join(p.split()))[:room], tok.eot] for p in phrases]
+        width = max(len(q) for q in seqs)
+        tokens = torch.tensor([[*prefix, *q, *[tok.eot] * (width - len(q))] for q in seqs])
+        # Every position but the last predicts the next token; no cache, one pass.
+        rows = list(range(len(prefix) - 1, tokens.shape[1] - 1))
+        logits = self._logits(tokens, audio.expand(len(seqs), -1, -1), {}, rows)
+        logprobs = torch.log_softmax(logits + self._mask, dim=-1)
+        targets = tokens[:, len(prefix):]
+        picked = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        return [float(picked[i, : len(q)].sum()) / len(q) for i, q in enumerate(seqs)]
+
+    def _rescore(self, audio: torch.Tensor, text: str, phrases: Sequence[str]) -> str:
+        scores = self._score(audio, [text, *phrases])
+        chosen = choose_phrase(scores[0], phrases, scores[1:], self._settings.rescore_margin)
+        logger.debug("rescored %r (%.2f nats/token): %r", text, scores[0], chosen)
+        return chosen
 
     def _mel(self, samples: np.ndarray) -> torch.Tensor:
         import torch
@@ -247,7 +306,8 @@ class Transcriber:
         sot_index = len(prefix)
         return [*prefix, *tok.sot_sequence, tok.no_timestamps], sot_index
 
-    def _run(self, samples: np.ndarray, prompt: str) -> tuple[str, float]:
+    def _run(self, samples: np.ndarray, prompt: str,
+             commands: CommandPhrases | None) -> tuple[str, float, str]:
         import torch
 
         tok = self.tokenizer
@@ -275,7 +335,13 @@ class Transcriber:
             text = ""
         if not any(ch.isalnum() for ch in text):
             text = ""
-        return text, no_speech
+        phrases = commands(text) if commands is not None and text else ()
+        if phrases and self._settings.rescore_margin > 0:
+            with torch.inference_mode():
+                chosen = self._rescore(audio, text, phrases)
+            if chosen:
+                return chosen, no_speech, text
+        return text, no_speech, ""
 
     def _beam_search(self, first: torch.Tensor, audio: torch.Tensor, cache: dict[Any, Any],
                      budget: int) -> tuple[list[int], float]:

@@ -8,6 +8,7 @@ checked in isolation; the full stack runs in tests/test_e2e_corpus.py.
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,10 @@ class ScriptedStt:
     def __init__(self, text: str = "pause the music", fail: bool = False) -> None:
         self.text, self.fail, self.calls = text, fail, 0
 
-    def transcribe(self, audio: np.ndarray, prompt: str = "") -> Any:
+    def transcribe(self, audio: np.ndarray, prompt: str = "",
+                   commands: Callable[[str], Sequence[str]] | None = None) -> Any:
         self.calls += 1
+        self.offered = tuple(commands(self.text)) if commands is not None else ()
         if self.fail:
             raise RuntimeError("whisper exploded")
         return type("R", (), {"text": self.text, "seconds": 0.01})()
@@ -185,6 +188,15 @@ def test_no_speech_after_wake_gives_up_politely(silence: Path) -> None:
     assert types(events) == ["wake", "speech_end", "reply"]
     assert "didn't hear" in events[-1][0].text  # type: ignore[attr-defined]
     assert stt.calls == 0
+
+
+@pytest.mark.parametrize(("heard", "offered"), [("Ois.", True), ("pause the music", False)])
+def test_the_loop_offers_command_phrases_only_for_what_the_parser_did_not_understand(
+        silence: Path, heard: str, offered: bool) -> None:
+    stt = ScriptedStt(heard)
+    run_loop(silence, wake=ScriptedWake({0.8}), stt=stt)
+    assert stt.calls == 1
+    assert ("pause" in stt.offered) is offered and bool(stt.offered) is offered
 
 
 def test_a_failing_request_is_an_apology_and_the_loop_goes_on(silence: Path) -> None:

@@ -10,19 +10,23 @@ import numpy as np
 import pytest
 
 from speaker.audio import load_audio
+from speaker.commands import command_phrases
 from speaker.config import SttSettings
 from speaker.errors import ModelError
+from speaker.intents import parse
 from speaker.models import normalise, verify_clip
 from speaker.stt import (
     RATE_HZ,
     Transcriber,
     TranscriptResult,
     build_prompt,
+    choose_phrase,
     collapse_repeated_phrase,
     collapse_repeats,
 )
 
 STT_SET = Path(__file__).resolve().parent.parent / "bench" / "data" / "stt"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +183,37 @@ def test_beam_search_agrees_on_the_committed_clip_and_is_empty_on_music(
 ])
 def test_a_command_said_twice_whole_is_kept_once(text: str, expected: str) -> None:
     assert collapse_repeated_phrase(text) == expected
+
+
+def test_a_garbled_control_command_is_rescored_to_the_phrase_the_audio_supports(
+        transcriber: Transcriber, whisper_models_dir: Path) -> None:
+    audio = load_audio(DATA / "rescore_cancel_timer.flac")
+    off = Transcriber(SttSettings(rescore_margin=0.0), whisper_models_dir)
+    free = off.transcribe(audio, commands=command_phrases)
+    assert parse(free.text).intent == "unknown" and free.heard == ""  # Whisper garbles it
+    result = transcriber.transcribe(audio, commands=command_phrases)
+    assert result.text == "cancel the sleep timer"
+    assert result.heard == free.text
+    assert parse(result.text).intent == "cancel"
+
+
+def test_a_clear_request_that_is_no_music_command_is_left_as_heard(
+        transcriber: Transcriber) -> None:
+    audio = load_audio(DATA / "rescore_weather.flac")
+    result = transcriber.transcribe(audio, commands=command_phrases)
+    assert "weather" in result.text.lower() and result.heard == ""
+    assert parse(result.text).intent == "unknown"
+
+
+def test_phrase_scores_rank_what_was_said_above_other_commands(
+        transcriber: Transcriber) -> None:
+    audio = load_audio(DATA / "rescore_cancel_timer.flac")
+    phrases = ["cancel the sleep timer", "pause the music", "turn the volume up", "stop"]
+    scores = transcriber.phrase_scores(audio, phrases)
+    assert len(scores) == 4 and max(scores) == scores[0] and all(s < 0 for s in scores)
+
+
+def test_choose_phrase_keeps_the_free_transcript_beyond_the_margin() -> None:
+    assert choose_phrase(-1.0, ["pause", "stop"], [-2.5, -1.8], 1.0) == "stop"
+    assert choose_phrase(-1.0, ["pause", "stop"], [-2.5, -2.1], 1.0) == ""
+    assert choose_phrase(-1.0, [], [], 5.0) == ""

@@ -1,0 +1,52 @@
+"""The command phrases a garbled transcript is rescored against.
+
+Whisper tiny.en sometimes turns a short command into a word that means nothing
+("Pause" -> "Ois", "Cancel the sleep timer" -> "Can Sultness Leap, Timor"). When
+the parser understands nothing, :func:`command_phrases` offers the canonical
+phrasings of the control requests (plus the number templates filled with any
+number heard), and :meth:`speaker.stt.Transcriber.transcribe` keeps the one the
+audio supports about as well as the free transcript. Play requests are not
+offered: a wrong name is worse than asking again.
+"""
+
+from __future__ import annotations
+
+from speaker.intents import clean, parse
+from speaker.intents_fuzzy import CONTROL_PHRASES
+from speaker.intents_numbers import parse_number
+
+__all__ = ["SHORT_COMMANDS", "command_phrases"]
+
+SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
+                  "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
+                  "shuffle", "what's playing", "i like this", "i don't like this",
+                  "more like this")
+"""The short forms smart speakers document for music (Alexa's "pause", "next",
+"turn it up", ...)."""
+
+_TEMPLATES = ("set a sleep timer for {n} minutes", "set the volume to {n}")
+_MAX_NUMBERS = 3
+
+
+def _numbers(text: str) -> list[int]:
+    """Numbers heard in ``text``, digits or words ("20", "twenty five"), first ones first."""
+    runs: list[list[str]] = [[]]
+    for word in clean(text).replace("-", " ").split():
+        if parse_number(word) is not None or (word == "hundred" and runs[-1]):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    found: list[int] = []
+    for run in runs:
+        value = parse_number(" ".join(run)) if run else None
+        if value is not None and 0 < value <= 180 and value not in found:
+            found.append(value)
+    return found[:_MAX_NUMBERS]
+
+
+def command_phrases(text: str) -> tuple[str, ...]:
+    """Phrases to rescore ``text`` against; () when the parser already understands it."""
+    if not text.strip() or parse(text).intent != "unknown":
+        return ()
+    filled = tuple(t.format(n=n) for n in _numbers(text) for t in _TEMPLATES)
+    return (*SHORT_COMMANDS, *CONTROL_PHRASES, *filled)

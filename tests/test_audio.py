@@ -13,14 +13,13 @@ from scipy.signal import resample_poly
 from speaker.audio import (
     FRAME_SAMPLES,
     RATE_HZ,
-    MicrophoneSource,
     NullSink,
-    SpeakerSink,
     StreamResampler,
     WavSink,
     WavSource,
     load_audio,
 )
+from speaker.devices import MicrophoneSource, SpeakerSink
 from speaker.errors import AudioDeviceError, AudioFileError
 
 

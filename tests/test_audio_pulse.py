@@ -23,7 +23,8 @@ TONE_HZ = 1000.0
 
 _CHILD = r"""
 import json, threading, numpy as np
-from speaker.audio import MicrophoneSource, SpeakerSink, RATE_HZ
+from speaker.audio import RATE_HZ
+from speaker.devices import MicrophoneSource, SpeakerSink
 mic = MicrophoneSource("pulse")
 frames = []
 def record():

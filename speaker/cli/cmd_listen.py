@@ -34,7 +34,8 @@ def _stamp(t_s: float) -> str:
 
 
 def _listen(args: argparse.Namespace, settings: Settings) -> int:
-    from speaker.audio import MicrophoneSource, Source, WavSource
+    from speaker.audio import Source, WavSource
+    from speaker.devices import MicrophoneSource
     from speaker.vad import RequestCapture
     from speaker.wakeword import WakeWordDetector
 

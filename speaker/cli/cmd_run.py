@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from speaker.audio import MicrophoneSource, SpeakerSink
+    from speaker.devices import MicrophoneSource, SpeakerSink
     from speaker.harness import EventLog
     from speaker.runtime import Household, Models, build_loop
     from speaker.turns import TurnPrinter

@@ -16,7 +16,9 @@ def describe(record: Record) -> str | None:
     if kind == "speech_end":
         return "heard      (nothing: timed out)" if record.get("timed_out") else None
     if kind == "transcript":
-        return f"heard      \"{record['text']}\"  [{record['stt_seconds']:.2f} s Whisper]"
+        rescored = f" (Whisper: \"{record['heard']}\")" if record.get("heard") else ""
+        return (f"heard      \"{record['text']}\"{rescored}  "
+                f"[{record['stt_seconds']:.2f} s Whisper]")
     if kind == "intent":
         slots = json.dumps(record["slots"]) if record["slots"] else ""
         return f"understood {record['intent']} {slots}".rstrip()

@@ -1,0 +1,34 @@
+"""The lines `encore demo` and `encore simulate` print for a person to read."""
+
+from __future__ import annotations
+
+import io
+
+from speaker.turns import TurnPrinter, describe
+
+
+def test_a_rescored_transcript_shows_what_whisper_heard() -> None:
+    line = describe({"type": "transcript", "text": "cancel the sleep timer",
+                     "heard": "can't so not sleep", "stt_seconds": 0.12})
+    assert line == ('heard      "cancel the sleep timer" (Whisper: "can\'t so not sleep")  '
+                    "[0.12 s Whisper]")
+    plain = describe({"type": "transcript", "text": "Play some jazz.", "heard": "",
+                      "stt_seconds": 0.1})
+    assert plain == 'heard      "Play some jazz."  [0.10 s Whisper]'
+
+
+def test_each_turn_is_grouped_under_its_input_and_feedback_hidden_by_default() -> None:
+    out = io.StringIO()
+    printer = TurnPrinter(out)
+    printer({"type": "wake", "model": "hey_jarvis", "score": 0.91, "t": 1.2, "input": "a.flac"})
+    printer({"type": "intent", "intent": "pause", "slots": {}, "t": 2.5, "input": "a.flac"})
+    printer({"type": "feedback", "kind": "skip", "track_id": 3, "t": 2.6, "input": "a.flac"})
+    printer({"type": "volume", "level": 40, "t": 5.0, "input": "b.flac"})
+    printer({"type": "speech_end", "timed_out": False, "t": 5.1, "input": "b.flac"})
+    assert out.getvalue().splitlines() == [
+        "", "── a.flac",
+        "     1.20s  woke       hey_jarvis (score 0.91)",
+        "     2.50s  understood pause",
+        "", "── b.flac",
+        "     5.00s  player     volume 40",
+    ]

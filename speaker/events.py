@@ -108,6 +108,27 @@ class Feedback(Event):
 
 
 @dataclass(frozen=True)
+class Seeked(Event):
+    TYPE: ClassVar[str] = "seek"
+    track_id: int = 0
+    position_s: float = 0.0
+    """Where playback continues, in seconds into the track."""
+
+
+@dataclass(frozen=True)
+class Queued(Event):
+    TYPE: ClassVar[str] = "queue"
+    track_id: int = 0
+    """The first of the tracks added."""
+    title: str = ""
+    artist: str = ""
+    count: int = 1
+    """How many tracks were added."""
+    play_next: bool = False
+    """True if they play right after the current track, False if after earlier requests."""
+
+
+@dataclass(frozen=True)
 class Error(Event):
     TYPE: ClassVar[str] = "error"
     message: str = ""
@@ -115,5 +136,5 @@ class Error(Event):
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     WakeDetected, SpeechEnded, Transcript, IntentRecognized, Reply, PlaybackStarted,
-    Paused, Resumed, Stopped, VolumeChanged, Feedback, Error,
+    Paused, Resumed, Stopped, VolumeChanged, Feedback, Error, Seeked, Queued,
 )

@@ -16,7 +16,7 @@ import numpy as np
 
 from speaker.audio import resample
 from speaker.decoding import Playable
-from speaker.events import Event, Feedback, Paused, Resumed, VolumeChanged
+from speaker.events import Event, Feedback, Paused, Queued, Resumed, Seeked, VolumeChanged
 from speaker.playback import Playback, PlayerState
 
 __all__ = ["PREVIOUS_RESTART_S", "Playable", "Player", "PlayerState"]
@@ -94,13 +94,36 @@ class Player(Playback):
         """Add ``tracks`` after the queue; start them if nothing is playing."""
         events: list[Event] = []
         with self._lock:
-            stopped = self._state == "stopped"
-            added = self._plays.extend(tracks, stopped=stopped)
-            if stopped:
-                self._failures = 0
-                if added and self._step_locked(events):
-                    self._settle_locked(events)
+            self._extend_locked(tracks, events)
         self._resolve(events)
+
+    def add_to_queue(self, tracks: Sequence[Playable], *, play_next: bool = False) -> None:
+        """Queue tracks the listener asked for, never interrupting the current one.
+
+        ``play_next`` plays them right after the current track; otherwise they
+        follow earlier requests, ahead of what the recommender queued (see
+        :meth:`speaker.playorder.PlayOrder.insert`). If nothing plays they start.
+        """
+        if not tracks:
+            return
+        events: list[Event] = []
+        with self._lock:
+            first = tracks[0]
+            events.append(Queued(t_s=self._clock(), track_id=first.id, title=first.title,
+                                 artist=first.artist, count=len(tracks), play_next=play_next))
+            if self._state == "stopped":
+                self._extend_locked(tracks, events)
+            else:
+                self._plays.insert(tracks, play_next=play_next)
+        self._resolve(events)  # also wakes the decoder for a new upcoming track
+
+    def _extend_locked(self, tracks: Sequence[Playable], events: list[Event]) -> None:
+        stopped = self._state == "stopped"
+        added = self._plays.extend(tracks, stopped=stopped)
+        if stopped:
+            self._failures = 0
+            if added and self._step_locked(events):
+                self._settle_locked(events)
 
     def next(self) -> bool:
         """Skip to the next track, with a ``skip`` feedback at the position left.
@@ -139,6 +162,47 @@ class Player(Playback):
                 if self._state == "playing":
                     self._mixer.fade_in()
         self._resolve(events)
+
+    def seek(self, delta_s: float) -> bool:
+        """Move ``delta_s`` seconds within the current track (negative: back), playing or paused.
+
+        Before the start clamps to the start. Past the end goes on as at the end
+        of the track (the next one, the first again with repeat, or stop), with a
+        ``skip`` feedback at the position left, as :meth:`next`: the listener did
+        not hear the rest. Returns False when there is no decoded track to move in.
+        """
+        with self._lock:
+            audio = self._audio
+            if self._state == "stopped" or audio is None:
+                return False
+            target = self._pos + round(delta_s * self.rate_hz)
+            past_end = target >= len(audio)
+            events = [] if past_end else self._jump_locked(max(0, target))
+        if past_end:
+            self.next()
+            return True
+        self._emit_all(events)
+        return True
+
+    def restart(self) -> bool:
+        """Play the current track from its start; False when nothing is decoded to restart."""
+        with self._lock:
+            if self._state == "stopped" or self._audio is None:
+                return False
+            events = self._jump_locked(0)
+        self._emit_all(events)
+        return True
+
+    def _jump_locked(self, pos: int) -> list[Event]:
+        """Continue the current track at sample ``pos``, with a short fade instead of a click."""
+        track = self._current()
+        assert track is not None
+        self._cut_locked()
+        self._pos = pos
+        if self._state == "playing":
+            self._mixer.fade_in()
+        return [Seeked(t_s=self._clock(), track_id=track.id,
+                       position_s=round(pos / self.rate_hz, 3))]
 
     def pause(self) -> None:
         events: list[Event] = []

@@ -25,6 +25,8 @@ class PlayOrder(Generic[T]):
         self._cursor = -1
         self.shuffle = False
         self.repeat = False
+        self._asked: set[int] = set()
+        """Indices into ``tracks`` the listener queued (see :meth:`insert`)."""
 
     def __len__(self) -> int:
         return len(self._order)
@@ -63,6 +65,7 @@ class PlayOrder(Generic[T]):
         if self.shuffle:
             self._rng.shuffle(self._order)
         self._cursor = -1
+        self._asked = set()
 
     def extend(self, tracks: Sequence[T], *, stopped: bool) -> int:
         """Add ``tracks`` after the queue; returns how many were added.
@@ -80,6 +83,30 @@ class PlayOrder(Generic[T]):
             self._cursor = len(self._order) - 1
         self._order.extend(added)
         return len(added)
+
+    def insert(self, tracks: Sequence[T], *, play_next: bool) -> int:
+        """Queue tracks the listener asked for while one plays; returns how many were added.
+
+        ``play_next`` puts them right after the current track; otherwise they go
+        after the tracks the listener queued before but ahead of what the
+        recommender added, which would otherwise keep them waiting for a whole
+        station's worth of songs. The cursor stays on the current track.
+        """
+        count = len(tracks)
+        if not count:
+            return 0
+        at = self._cursor + 1
+        if not play_next:
+            asked = [p for p in range(at, len(self._order)) if self._order[p] in self._asked]
+            at = asked[-1] + 1 if asked else at
+        first = self._order[at - 1] + 1 if at > 0 else 0  # in queue order, after its predecessor
+        self._order = [i + count if i >= first else i for i in self._order]
+        self._asked = {i + count if i >= first else i for i in self._asked}
+        new = list(range(first, first + count))
+        self.tracks[first:first] = list(tracks)
+        self._order[at:at] = new
+        self._asked.update(new)
+        return count
 
     def advance(self) -> bool:
         """Move to the next track; at the end wrap (repeat) or return False."""

@@ -30,6 +30,13 @@ def describe(record: Record) -> str | None:
         return f"player     {kind}"
     if kind == "volume":
         return f"player     volume {record['level']}"
+    if kind == "seek":
+        return f"player     seek to {record['position_s']:.1f} s (track {record['track_id']})"
+    if kind == "queue":
+        more = f" and {record['count'] - 1} more" if record.get("count", 1) > 1 else ""
+        where = "next" if record.get("play_next") else "to the queue"
+        return (f"queued     {record['title']} by {record['artist']}{more} {where} "
+                f"(track {record['track_id']})")
     if kind == "feedback":
         return f"learned    {record['kind']} on track {record['track_id']}"
     if kind == "error":

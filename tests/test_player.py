@@ -1,27 +1,23 @@
 """Player tests: real audio files in, rendered audio out, measured.
 
-Test tracks are sine tones of different frequencies written with soundfile, so
-the dominant frequency of the output says which track plays; the clock advances
-with the rendered samples, never with the wall clock.
+The rig (tone files, a sample clock, output measures) is in ``player_rig``.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pytest
 import soundfile as sf
+from player_rig import AMP, RATE, Rig, Track, band_level, db, freq, rms, three_tracks, tone
 
 from speaker.audio import WavSink
 from speaker.config import PlayerSettings
 from speaker.earcon import chime, load_earcon
 from speaker.events import (
     Error,
-    Event,
     Feedback,
     Paused,
     PlaybackStarted,
@@ -30,77 +26,11 @@ from speaker.events import (
     VolumeChanged,
 )
 from speaker.mixer import volume_to_gain
-from speaker.player import Player
-
-E = TypeVar("E", bound=Event)
-
-RATE = 22050
-AMP = 0.5
-
-
-@dataclass(frozen=True)
-class Track:
-    id: int
-    path: str
-    title: str
-    artist: str
-
-
-class Rig:
-    """A player on a sample clock, recording events and everything rendered."""
-
-    def __init__(self, settings: PlayerSettings | None = None, *, background: bool = False,
-                 seed: int = 1) -> None:
-        self.t_s = 0.0
-        self.events: list[Event] = []
-        self.player = Player(settings or PlayerSettings(volume=100), RATE, lambda: self.t_s,
-                             self.events.append, decode_in_background=background,
-                             rng=random.Random(seed))
-
-    def run(self, seconds: float, block: int = 441) -> np.ndarray:
-        out = []
-        for _ in range(round(seconds * RATE / block)):
-            out.append(self.player.render(block))
-            self.t_s += block / RATE
-        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
-
-    def of(self, kind: type[E]) -> list[E]:
-        return [e for e in self.events if isinstance(e, kind)]
-
-
-def tone(path: Path, freq_hz: float, seconds: float, rate_hz: int = RATE) -> str:
-    t = np.arange(round(seconds * rate_hz)) / rate_hz
-    sf.write(str(path), (AMP * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32), rate_hz)
-    return str(path)
-
-
-def freq(x: np.ndarray) -> float:
-    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
-    return float(np.fft.rfftfreq(len(x), 1 / RATE)[int(np.argmax(spectrum))])
-
-
-def band_level(x: np.ndarray, freq_hz: float) -> float:
-    """Amplitude of the component at ``freq_hz`` (±20 Hz)."""
-    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x)))) / (len(x) / 4)
-    bins = np.fft.rfftfreq(len(x), 1 / RATE)
-    return float(spectrum[np.abs(bins - freq_hz) <= 20].max())
-
-
-def rms(x: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
-
-
-def db(ratio: float) -> float:
-    return float(20 * np.log10(ratio))
 
 
 @pytest.fixture
 def tracks(tmp_path: Path) -> list[Track]:
-    return [
-        Track(1, tone(tmp_path / "a.wav", 440, 6.0), "Alpha", "Ann"),
-        Track(2, tone(tmp_path / "b.flac", 660, 6.0, 44100), "Beta", "Bob"),
-        Track(3, tone(tmp_path / "c.ogg", 880, 6.0, 48000), "Gamma", "Cy"),
-    ]
+    return three_tracks(tmp_path)
 
 
 def test_ducking_lowers_music_15_db_in_the_written_output_and_restores_it(
@@ -419,6 +349,8 @@ def test_controls_from_another_thread_while_rendering_stay_consistent(
                    rig.player.volume_down, lambda: rig.player.duck(rng.random() < 0.5),
                    lambda: rig.player.say(np.full(500, 0.1, dtype=np.float32), RATE),
                    rig.player.cancel_speech, lambda: rig.player.set_shuffle(rng.random() < 0.5),
+                   lambda: rig.player.seek(rng.uniform(-8.0, 8.0)), rig.player.restart,
+                   lambda: rig.player.add_to_queue(tracks[1:], play_next=rng.random() < 0.5),
                    rig.player.stop]
         for _ in range(300):
             rng.choice(actions)()

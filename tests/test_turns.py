@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from speaker.events import Queued, Seeked
 from speaker.turns import TurnPrinter, describe
 
 
@@ -32,3 +33,13 @@ def test_each_turn_is_grouped_under_its_input_and_feedback_hidden_by_default() -
         "", "── b.flac",
         "     5.00s  player     volume 40",
     ]
+
+
+def test_seeks_and_queued_requests_are_shown() -> None:
+    seek = Seeked(t_s=3.0, track_id=7, position_s=42.0).to_dict()
+    assert describe(seek) == "player     seek to 42.0 s (track 7)"
+    album = Queued(t_s=4.0, track_id=9, title="So What", artist="Miles Davis", count=5)
+    assert describe(album.to_dict()) == (
+        "queued     So What by Miles Davis and 4 more to the queue (track 9)")
+    one = Queued(t_s=4.0, track_id=9, title="So What", artist="Miles Davis", play_next=True)
+    assert describe(one.to_dict()) == "queued     So What by Miles Davis next (track 9)"

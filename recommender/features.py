@@ -46,10 +46,12 @@ __all__ = [
     "event_weight",
     "is_early_skip",
     "play_weight",
+    "share_blocks",
     "tag_features",
     "tag_matrix",
     "track_feature_names",
     "track_features",
+    "volume_buckets",
 ]
 
 EARLY_SKIP_S = 30.0
@@ -182,6 +184,16 @@ def keep_top_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
     return matrix
 
 
+def _part_scales(sums: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
+    """Per part, the factor that makes each row's part sum to its share; a part missing
+    from a row (sum 0) gives its share to the row's other parts in proportion."""
+    present = np.vstack([s > 0 for s in sums]) * np.asarray(weights, np.float64)[:, None]
+    total = present.sum(axis=0)
+    share = np.divide(present, total, out=np.zeros_like(present), where=total > 0)
+    return [np.divide(share[i], s, out=np.zeros_like(total), where=s > 0)
+            for i, s in enumerate(sums)]
+
+
 def combine_item_features(identity: np.ndarray, neighbours: sp.spmatrix | None,
                           content: sp.spmatrix | None, content_names: Sequence[str],
                           weights: tuple[float, float, float] = (0.5, 0.25, 0.25),
@@ -197,18 +209,44 @@ def combine_item_features(identity: np.ndarray, neighbours: sp.spmatrix | None,
         neighbours, dtype=np.float32)
     ct = sp.csr_matrix((n, len(content_names)), dtype=np.float32) if content is None else \
         sp.csr_matrix(content, dtype=np.float32)
-    sums = [identity.astype(np.float64), np.asarray(nb.sum(axis=1)).ravel(),
-            np.asarray(ct.sum(axis=1)).ravel()]
-    present = np.vstack([s > 0 for s in sums]) * np.asarray(weights)[:, None]
-    total = present.sum(axis=0)
-    share = np.divide(present, total, out=np.zeros_like(present), where=total > 0)
-    part = [np.divide(share[i], sums[i], out=np.zeros(n), where=sums[i] > 0) for i in range(3)]
+    part = _part_scales([identity.astype(np.float64), np.asarray(nb.sum(axis=1)).ravel(),
+                         np.asarray(ct.sum(axis=1)).ravel()], weights)
     square = sp.diags(part[0].astype(np.float32)) + sp.diags(part[1].astype(np.float32)) @ nb
     matrix = sp.hstack([square, sp.diags(part[2].astype(np.float32)) @ ct], format="csr",
                        dtype=np.float32)
     matrix.eliminate_zeros()
     names = tuple([f"item:{i}" for i in range(n)] + list(content_names))
     return FeatureMatrix(matrix, names)
+
+
+def share_blocks(blocks: Sequence[sp.spmatrix], shares: Sequence[float]) -> sp.csr_matrix:
+    """Blocks side by side, each row of block ``i`` rescaled to sum to ``shares[i]``.
+
+    A block that is empty in a row gives its share to the row's other blocks in proportion,
+    so every row with any entry sums to 1 (e.g. an untagged item's tag-volume bucket alone).
+    """
+    parts = [sp.csr_matrix(b, dtype=np.float32) for b in blocks]
+    scale = _part_scales([np.asarray(b.sum(axis=1)).ravel() for b in parts], shares)
+    out = sp.hstack([sp.diags(scale[i].astype(np.float32)) @ b for i, b in enumerate(parts)],
+                    format="csr", dtype=np.float32)
+    out.eliminate_zeros()
+    return out
+
+
+def volume_buckets(n_items: int, item_idx: np.ndarray, user_idx: np.ndarray,
+                   max_bucket: int = 8) -> sp.csr_matrix:
+    """``[n_items, max_bucket + 1]`` one-hot ``floor(log2(1 + distinct taggers))``, capped.
+
+    How many people tagged an item is content the catalogue has before anyone plays it, and
+    a strong proxy for its popularity; tag rows normalised to sum 1 lose it. Bucket 0 is
+    "nobody tagged it", so untagged items get a feature (and a learnt bias) too.
+    """
+    pairs = np.unique(np.stack([np.asarray(user_idx, np.int64),
+                                np.asarray(item_idx, np.int64)]), axis=1)
+    taggers = np.bincount(pairs[1], minlength=n_items).astype(np.float64)
+    bucket = np.minimum(np.floor(np.log2(1.0 + taggers)), max_bucket).astype(np.int64)
+    return sp.csr_matrix((np.ones(n_items, np.float32), (np.arange(n_items), bucket)),
+                         shape=(n_items, max_bucket + 1))
 
 
 def tag_matrix(n_items: int, item_idx: np.ndarray, tag_idx: np.ndarray, counts: np.ndarray,

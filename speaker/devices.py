@@ -47,6 +47,12 @@ def _device_list(kind: str) -> str:
     return ", ".join(f"'{n}'" for n in names) if names else "none (no sound device was found)"
 
 
+def _open_failed(what: str, kind: str, exc: Exception) -> AudioDeviceError:
+    return AudioDeviceError(
+        f"Cannot open the {what} (PortAudio: {exc}); set audio.{kind}_device in the config "
+        f"to one of the available {kind} devices: {_device_list(kind)}.")
+
+
 def _resolve_device(device: str | int, kind: str, key: str) -> tuple[int | None, float]:
     """Find a device by index or name substring; return (index or None for default, rate)."""
     what = "microphone" if kind == "input" else "speaker"
@@ -104,10 +110,7 @@ class MicrophoneSource(Source):
                 blocksize=max(1, rate * blocksize_ms // 1000), callback=self._callback)
             self._stream.start()
         except Exception as exc:  # sd.PortAudioError
-            raise AudioDeviceError(
-                f"Cannot open the microphone (PortAudio: {exc}); set audio.input_device in "
-                f"the config to one of the available input devices: "
-                f"{_device_list('input')}.") from exc
+            raise _open_failed("microphone", "input", exc) from exc
         self._resampler = StreamResampler(rate, RATE_HZ)
         logger.info("microphone %s open at %d Hz",
                     "default" if self.device is None else self.device, rate)
@@ -180,10 +183,7 @@ class SpeakerSink(Sink):
                 blocksize=max(1, stream_rate * block_ms // 1000))
             self._stream.start()
         except Exception as exc:  # sd.PortAudioError
-            raise AudioDeviceError(
-                f"Cannot open the speaker (PortAudio: {exc}); set audio.output_device in "
-                f"the config to one of the available output devices: "
-                f"{_device_list('output')}.") from exc
+            raise _open_failed("speaker", "output", exc) from exc
         self._closed = False
         logger.info("speaker %s open at %d Hz (input %d Hz)",
                     "default" if self.device is None else self.device, stream_rate, rate_hz)

@@ -9,13 +9,20 @@ words, ``speaker.intents_play`` sorts the names. Anything else is ``unknown``.
 Number words live in ``speaker.intents_numbers``, word lists in
 ``speaker.intents_lexicon``.
 
-Intents: play, play_similar, next, previous, pause, resume, stop, volume_up,
-volume_down, volume_set, now_playing, like, dislike, shuffle, repeat,
-sleep_timer, cancel, unknown. Slot values are the words as spoken (lowercase);
-``year`` is an int (decade start with ``decade: True``), ``level`` is 0-100,
-``minutes`` an int, ``on`` a bool. A bare "play" is ``resume`` (the dialogue
-starts something personal when nothing is paused); "play something" is
-``play`` with no slots.
+Intents: play, play_similar, enqueue, next, previous, restart, seek, pause,
+resume, stop, volume_up, volume_down, volume_set, now_playing, up_next, like,
+dislike, shuffle, repeat, sleep_timer, cancel, unknown. Slot values are the
+words as spoken (lowercase); ``year`` is an int (decade start with ``decade:
+True``), ``level`` is 0-100, ``minutes`` an int, ``on`` a bool. A bare "play"
+is ``resume`` (the dialogue starts something personal when nothing is paused);
+"play something" is ``play`` with no slots.
+
+``enqueue`` ("add Kind of Blue to the queue", "queue up some jazz", "play Miles
+Davis next") has play's slots and ``next: True`` when it should play right after
+the current track. ``seek`` ("skip forward thirty seconds", "rewind ten
+seconds") has ``seconds``, signed: forward positive, back negative; a bare
+"fast forward" or "rewind" is 30 s, as on Alexa. ``restart`` is "start this
+song over"; ``up_next`` is "what's next".
 """
 
 from __future__ import annotations
@@ -32,9 +39,9 @@ from speaker.intents_play import play_slots
 __all__ = ["INTENTS", "ParsedRequest", "clean", "parse"]
 
 INTENTS = (
-    "play", "play_similar", "next", "previous", "pause", "resume", "stop", "volume_up",
-    "volume_down", "volume_set", "now_playing", "like", "dislike", "shuffle", "repeat",
-    "sleep_timer", "cancel", "unknown",
+    "play", "play_similar", "enqueue", "next", "previous", "restart", "seek", "pause", "resume",
+    "stop", "volume_up", "volume_down", "volume_set", "now_playing", "up_next", "like",
+    "dislike", "shuffle", "repeat", "sleep_timer", "cancel", "unknown",
 )
 
 
@@ -169,6 +176,17 @@ _SIMILAR = re.compile(
     r"|^keep (?:this|that|the same) (?:vibe|mood|style|kind of music) (?:going|up)$"
     r"|^(?:play )?(?:similar|related) (?:songs|music|stuff|tracks|artists)$"
 )
+_QUEUE_VERB = r"(?:add|put|stick|throw|pop|place|append|queue(?: up)?|cue up|line up)"
+_TO_QUEUE = re.compile(
+    rf"^{_QUEUE_VERB} (?P<what>.+?) (?:to|in|on|onto|into|at the end of|on to|in to)"
+    r" (?:the |my |our |your )?(?:play ?)?(?:queue|q|up next list)(?: too| as well)?$"
+)
+_QUEUE_CARRIER = re.compile(r"^(?:queue up|queue|cue up|line up)(?: (?P<what>.+))?$")
+_NEXT_TAIL = re.compile(
+    r"^(?P<head>.+?) (?:next|up next|after this(?: one| song| track)?"
+    r"|after (?:the|this) (?:current )?(?:song|track|one)"
+    r"|when (?:this|the) (?:one|song|track) (?:ends|is over|finishes))$"
+)
 _ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|this track|"
                       r"the current song|what'?s playing|this artist|this band|"
                       r"this kind of music)$")
@@ -185,6 +203,30 @@ def _request_slots(remainder: str) -> dict[str, Any]:
     slots = play_slots(parts[0])
     if len(parts) == 2:
         slots.update(play_slots(parts[1]))
+    return slots
+
+
+def _enqueue(text: str, rest: str) -> dict[str, Any] | None:
+    """Slots of a queueing request ("add X to the queue", "play X next"), else None.
+
+    "Play X next" needs a name: "play the next song" is a control request, caught
+    before this.
+    """
+    tail = _NEXT_TAIL.match(rest)
+    body = tail.group("head") if tail else rest
+    found = _TO_QUEUE.match(body) or _QUEUE_CARRIER.match(body)
+    what = found.group("what") if found else None
+    if found and what is None:  # "queue up": something personal
+        return {"next": True} if tail else {}
+    if what is None and tail:
+        carrier = _CARRIER.match(body)
+        if carrier is not None and body[carrier.end():carrier.end() + 1] == " ":
+            what = re.sub(r"^(?:and |to )?(?:play|put on)\b ?", "", body[carrier.end():].strip())
+    if not what or _ANAPHOR.match(what):  # "add this song to the queue" names nothing new
+        return None
+    slots = _with_capitals(text, _request_slots(what))
+    if tail:
+        slots["next"] = True
     return slots
 
 
@@ -228,6 +270,11 @@ def _parse(text: str) -> ParsedRequest:
         if other is None:
             break
     rest = clean(without_service)
+    queued = _enqueue(text, rest)
+    if queued is not None:
+        if service:
+            queued["service"] = service
+        return ParsedRequest("enqueue", queued, text)
     similar = _SIMILAR.match(rest)
     if similar:
         slots: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 from speaker.intents_numbers import NUMBER_WORDS, parse_number
 
-__all__ = ["match_control", "parse_minutes"]
+__all__ = ["FAST_FORWARD_S", "match_control", "parse_minutes", "parse_seconds"]
 
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 NUM = rf"(?:\d+(?:\.\d+)?|(?:{_NUMW})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMW}))*)"
@@ -26,6 +26,15 @@ DUR = (
     r"(?:a |one )?quarter of an hour|a quarter hour|an hour|one hour|a minute|a couple of hours|"
     rf"{NUM}(?: and a half)? (?:minutes?|mins?|hours?|hrs?))"
 )
+
+#: A spoken jump length: "thirty seconds", "a minute and a half", "1 minute 30 seconds".
+SPAN = (
+    rf"(?:half a minute|a (?:few|couple of|couple) seconds|a (?:minute|min)(?: and a half)?"
+    rf"|{NUM}(?: and a half)? (?:seconds?|secs?|minutes?|mins?)"
+    rf"(?:(?: and)? {NUM} (?:seconds?|secs?))?)"
+)
+FAST_FORWARD_S = 30
+"""Seconds a bare "fast forward" or "rewind" jumps, as Alexa does."""
 
 _THIS = r"(?:this|that|it|the song|the track|this song|this track|that song|this one|that one)"
 _SONG = r"(?: one| song| track| tune)?"
@@ -58,6 +67,41 @@ def parse_minutes(text: str) -> int | None:
         value += 0.5
     if match.group(3).startswith("h"):
         value *= 60
+    return round(value)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        parsed = parse_number(text)
+        return None if parsed is None else float(parsed)
+
+
+def parse_seconds(text: str) -> int | None:
+    """Seconds in a spoken jump length: "thirty seconds" -> 30, "a minute and a half" -> 90."""
+    text = text.strip()
+    fixed = {"half a minute": 30, "a few seconds": 10, "a couple of seconds": 5,
+             "a couple seconds": 5, "a minute": 60, "a min": 60, "a minute and a half": 90,
+             "a min and a half": 90}
+    if text in fixed:
+        return fixed[text]
+    match = re.fullmatch(r"(.+?)( and a half)? (seconds?|secs?|minutes?|mins?)"
+                         r"(?:(?: and)? (.+?) (?:seconds?|secs?))?", text)
+    if not match:
+        return None
+    value = _number(match.group(1))
+    if value is None:
+        return None
+    if match.group(2):
+        value += 0.5
+    if match.group(3).startswith("m"):
+        value *= 60
+    if match.group(4):
+        extra = _number(match.group(4))
+        if extra is None:
+            return None
+        value += extra
     return round(value)
 
 
@@ -114,6 +158,17 @@ def _sleep(whole: str, groups: dict[str, str]) -> dict[str, Any]:
         return {}
     minutes = parse_minutes(duration)
     return {} if minutes is None else {"minutes": minutes}
+
+
+def _forward(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    span = groups.get("s")
+    seconds = FAST_FORWARD_S if span is None else parse_seconds(span)
+    return None if not seconds else {"seconds": seconds}
+
+
+def _back(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    slots = _forward(whole, groups)
+    return None if slots is None else {"seconds": -slots["seconds"]}
 
 
 def _cancel(whole: str, groups: dict[str, str]) -> dict[str, Any]:
@@ -212,6 +267,32 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?:great|awesome|good|amazing|a banger|brilliant|fantastic|lovely|beautiful)"
           rf"|(?:great|good|nice|awesome|cool) (?:song|track|tune|one)"
           rf"|i'?m a fan of {_THIS}|more of this please"),
+    _rule("up_next",
+          r"what(?:'s| is| will be| comes| plays) (?:the )?next(?: song| track| one| tune| up)?"
+          r"|what(?:'s| is) (?:playing|coming|on|after this(?: one| song| track)?) next"
+          r"|what(?:'s| is)(?: coming)? up next|what(?:'s| is) coming(?: up)?(?: next)?"
+          r"|what(?:'s| is) (?:the )?(?:next|following) (?:song|track|one|tune)"
+          r"|what (?:song|track|tune) (?:is|comes|plays|will play|'s) (?:next|after this)"
+          r"(?: one)?|what(?:'s| is) after this(?: one| song| track)?"
+          r"|what(?:'s| is) (?:in|on) (?:the |my )?queue|who(?:'s| is) (?:next|up next|on next)"
+          r"|what(?:'s| is) (?:left )?in the queue|(?:tell me )?what(?:'s| is) playing after this"
+          r"|what are you playing next|next up|what(?:'s| is) the next song going to be"),
+    _rule("restart",
+          rf"(?:re)?start {_THIS} (?:over|again|from the (?:beginning|start|top))"
+          rf"|restart(?: {_THIS})?|start over|(?:start )?from the (?:top|beginning|start)"
+          rf"|(?:play|start|take) {_THIS} from the (?:top|beginning|start)"
+          rf"|(?:play|start) {_THIS} over|replay (?:this|this song|this track|this one)"
+          rf"|(?:go )?back to the (?:beginning|start)(?: of {_THIS})?"
+          rf"|(?:play|start) (?:the song |this song |it )?(?:over|again) from the start"
+          rf"|take it from the top|start (?:the song |this song |it )?(?:again|over)"),
+    _rule("seek",
+          rf"(?:skip|jump|go|move|fast[ -]?forward|forward|scrub|advance)"
+          rf"(?: (?:ahead|forward|forwards|on))?(?: by)? (?P<s>{SPAN})(?: ahead| forward)?"
+          rf"|fast[ -]?forward(?: it| this| the song| this song| a bit| a little)?", _forward),
+    _rule("seek",
+          rf"(?:rewind|go back|skip back|jump back|back up|move back|scrub back|rewind back)"
+          rf"(?:wards)?(?: by)? (?P<s>{SPAN})|(?:go|skip|jump) (?P<s2>{SPAN}) back"
+          rf"|rewind(?: it| this| the song| this song| a bit| a little)?", _back),
     _rule("now_playing",
           rf"what(?:'s| is| was) (?:this|that|playing|on|the song|this song|that song|the track|"
           rf"this track|that track|this tune|the tune|the music|this music)"
@@ -230,15 +311,15 @@ _RULES: tuple[_Rule, ...] = (
           r"| this song| this track| the song| the track| ahead| forward| song| track| one)?"
           r"|go (?:forward|to the next (?:song|track|one))|skip to the next(?: one| song| track)?"
           r"|(?:play )?(?:another|a different) (?:song|track|one)|change (?:the )?(?:song|track)"
-          r"|(?:play )?something else|move on|i'?m bored of this(?: song)?"),
+          r"|(?:play )?something else|move on|i'?m bored of this(?: song)?"
+          r"|not (?:this|that)(?: one| song| track)?(?: (?:right )?now)?"),
     _rule("previous",
           r"(?:play )?(?:the )?(?:previous|prior|last)(?: one| song| track| tune)?"
           r"|go back(?: one| a song| a track| to the (?:previous|last) (?:song|track|one))?"
-          r"|back(?: one)?|skip back(?:wards)?|rewind"
+          r"|back(?: one)?|skip back(?:wards)?"
           r"|(?:play )?(?:that|the) (?:last )?(?:song|track|one) again"
           r"|play (?:it|that) again"
-          r"|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"
-          r"|start (?:the song |this song |it )?(?:again|over)|from the (?:top|beginning)"),
+          r"|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"),
     _rule("pause",
           r"pause(?: it| this| that| the music| the song| playback| music)?"
           r"(?: for a (?:moment|second|minute|bit|sec))?"

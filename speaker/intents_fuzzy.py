@@ -44,6 +44,13 @@ CONTROL_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
     "turn repeat on": ("repeat", {"on": True}),
     "turn repeat off": ("repeat", {"on": False}),
     "cancel the sleep timer": ("cancel", {"target": "sleep_timer"}),
+    "restart this song": ("restart", {}),
+    "start this song over": ("restart", {}),
+    "fast forward": ("seek", {"seconds": 30}),
+    "skip forward thirty seconds": ("seek", {"seconds": 30}),
+    "rewind thirty seconds": ("seek", {"seconds": -30}),
+    "what song is next": ("up_next", {}),
+    "what's coming up next": ("up_next", {}),
     "play something similar": ("play_similar", {}),
     "play more songs like this": ("play_similar", {}),
 }

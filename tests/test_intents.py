@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bench.bench_snips import DEFAULT_DATA, load_queries, score
 from speaker.intents import INTENTS, ParsedRequest, clean, parse
-from speaker.intents_control import parse_minutes
+from speaker.intents_control import parse_minutes, parse_seconds
+from speaker.intents_fuzzy import CONTROL_PHRASES
 from speaker.intents_numbers import parse_decade, parse_number, words_to_digits
 
 D = {"decade": True}
@@ -124,7 +125,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
      {"artist": "ricky wilson", "album": "spectral dusk"}),
     ("play some Maynard James Keenan songs from Scenes From The Big Chair", "play",
      {"artist": "maynard james keenan", "album": "scenes from the big chair"}),
-    ("queue up OK Computer by Radiohead", "play", {"track": "ok computer", "artist": "radiohead"}),
+    ("queue up OK Computer by Radiohead", "enqueue",
+     {"track": "ok computer", "artist": "radiohead"}),
     ("put on The Trail Of The Lonesome Pine", "play", {"track": "the trail of the lonesome pine"}),
     ("play Born On The Bayou", "play", {"track": "born on the bayou"}),
     ("play Moustapha Amar Make It Rain", "play",
@@ -309,6 +311,45 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play the previous song", "previous", {}),
     ("Play that again.", "previous", {}),
     ("go back to the last song", "previous", {}),
+    ("not this one", "next", {}),  # Alexa skips on "not this one"
+    ("Not this song.", "next", {}),
+    # --- queueing: adds without replacing what plays -------------------------------------------
+    ("add kind of blue to the queue", "enqueue", {"track": "kind of blue"}),
+    ("Add the album Kind of Blue to my queue, please.", "enqueue", {"album": "kind of blue"}),
+    ("put Kind of Blue in the queue", "enqueue", {"track": "kind of blue"}),
+    ("play miles davis next", "enqueue", {"artist": "miles davis", "next": True}),
+    ("Play So What by Miles Davis after this song.", "enqueue",
+     {"track": "so what", "artist": "miles davis", "next": True}),
+    ("queue up some jazz", "enqueue", {"genre": "jazz"}),
+    ("queue some jazz on spotify", "enqueue", {"genre": "jazz", "service": "spotify"}),
+    ("add something relaxing to the queue", "enqueue", {"mood": "relaxing"}),
+    ("add music from the eighties to the queue", "enqueue", {"year": 1980, "decade": True}),
+    ("queue up", "enqueue", {}),
+    ("add this song to the queue", "unknown", {}),  # names nothing new to add
+    ("play the next ep by Video Game Pianist", "play",
+     {"album": "next", "artist": "video game pianist"}),  # SNIPS: "next" inside is no queue
+    # --- restart and seek ----------------------------------------------------------------------
+    ("restart this song", "restart", {}),
+    ("play this song from the beginning", "restart", {}),
+    ("Start this one over.", "restart", {}),
+    ("start over", "restart", {}),
+    ("from the top", "restart", {}),
+    ("skip forward thirty seconds", "seek", {"seconds": 30}),
+    ("fast forward", "seek", {"seconds": 30}),
+    ("Fast-forward one minute.", "seek", {"seconds": 60}),
+    ("rewind ten seconds", "seek", {"seconds": -10}),
+    ("rewind", "seek", {"seconds": -30}),
+    ("go back twenty seconds", "seek", {"seconds": -20}),
+    ("jump ahead a minute", "seek", {"seconds": 60}),
+    ("skip ahead 2 minutes and 15 seconds", "seek", {"seconds": 135}),
+    ("go back a minute and a half", "seek", {"seconds": -90}),
+    ("skip ahead", "next", {}),  # no length: the next song
+    # --- what's next ---------------------------------------------------------------------------
+    ("what is the next song", "up_next", {}),
+    ("What's playing next?", "up_next", {}),
+    ("what's coming up", "up_next", {}),
+    ("what's next", "up_next", {}),
+    ("what song is next", "up_next", {}),
     # --- pause / resume / stop ----------------------------------------------------------------
     ("pause", "pause", {}),
     ("Could you pause the music for a second?", "pause", {}),
@@ -473,6 +514,21 @@ def test_decades(spoken: str, start: int | None) -> None:
 ])
 def test_durations(spoken: str, minutes: int | None) -> None:
     assert parse_minutes(spoken) == minutes
+
+
+@pytest.mark.parametrize(("spoken", "seconds"), [
+    ("thirty seconds", 30), ("10 secs", 10), ("a minute", 60), ("a minute and a half", 90),
+    ("two minutes", 120), ("1 minute 30 seconds", 90), ("one minute and twenty seconds", 80),
+    ("half a minute", 30), ("a while", None),
+])
+def test_jump_lengths(spoken: str, seconds: int | None) -> None:
+    assert parse_seconds(spoken) == seconds
+
+
+def test_every_canonical_control_phrase_parses_to_its_own_intent() -> None:
+    """The rescorer offers these phrases; each must mean what the table says it means."""
+    for phrase, (intent, slots) in CONTROL_PHRASES.items():
+        assert (parse(phrase).intent, parse(phrase).slots) == (intent, slots), phrase
 
 
 def test_parse_is_fast_enough_for_a_batch() -> None:

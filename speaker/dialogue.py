@@ -19,11 +19,14 @@ from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import ParsedRequest
 from speaker.library_view import LibraryView
 from speaker.matching import Match
+from speaker.transport_replies import TRANSPORT_REPLIES, describe
 
 logger = logging.getLogger(__name__)
 
 QUEUE_BATCH = 10
 REFILL_BELOW = 3
+QUEUE_ADD = 5
+"""Tracks "add some jazz to the queue" adds (an album adds all its tracks, a song one)."""
 
 
 class EngineLike(Protocol):
@@ -46,10 +49,6 @@ class DialogueState:
     """What the current queue was asked for; refills continue it."""
 
 
-def describe(track: Track) -> str:
-    return f"{track.title} by {track.artist}" if track.artist else track.title
-
-
 class Dialogue:
     """Turns one parsed request into actions and the sentence to say."""
 
@@ -67,7 +66,13 @@ class Dialogue:
 
     def handle(self, request: ParsedRequest) -> str:
         handler = getattr(self, f"_on_{request.intent}", None)
-        reply = handler(request.slots) if handler else self._on_unknown(request.slots)
+        transport = TRANSPORT_REPLIES.get(request.intent)
+        if handler is not None:
+            reply = handler(request.slots)
+        elif transport is not None:
+            reply = transport(self._player, request.slots)
+        else:
+            reply = self._on_unknown(request.slots)
         if request.intent != "now_playing" or reply != self.state.last_reply:
             self.state.last_reply = reply
         return reply
@@ -99,6 +104,52 @@ class Dialogue:
         if what:
             return prefix + f"Playing {what}: {describe(first)}."
         return prefix + f"Playing {describe(first)}."
+
+    def _on_enqueue(self, slots: dict[str, Any]) -> str:
+        """Add what was asked for after the current track or earlier requests; never interrupt."""
+        prefix = ""
+        if slots.get("service"):
+            prefix = (f"I can't use {str(slots['service']).title()}; "
+                      "I play the music in your library. ")
+        if self.library.empty:
+            return prefix + ("Your music library is empty, so there's nothing to add. "
+                             "Scan a music folder with encore library scan.")
+        playing = self._player.now_playing is not None
+        matches = self.library.matcher.match(slots)
+        self._store.add_event(self.state.user, "request")
+        station = self.state.station
+        tracks, what, missing = self._pick(slots, matches)
+        if playing:
+            self.state.station = station  # the refill goes on with what was playing
+        if missing or not tracks:
+            return prefix + (f"I couldn't find {missing or 'that'} in your library, "
+                             "so I didn't add anything.")
+        tracks = self._to_add(tracks, matches)
+        if not tracks:
+            return prefix + "Everything I found for that is already in the queue."
+        play_next = bool(slots.get("next"))
+        self._player.add_to_queue(tracks, play_next=play_next)
+        first, start = tracks[0], ""
+        if len(tracks) > 1 and "artist" in matches and not {"track", "album"} & matches.keys():
+            what = f"{len(tracks)} songs by {matches['artist'].value}"
+        what = what or (describe(first) if len(tracks) == 1 else f"{len(tracks)} songs")
+        if what != describe(first):
+            start = (", starting with " if len(tracks) > 1 else ": ") + describe(first)
+        if not playing:
+            return prefix + f"Playing {what}{start}."
+        if play_next:
+            return prefix + f"Okay, playing {what} next{start}."
+        return prefix + f"Added {what} to the queue{start}."
+
+    def _to_add(self, tracks: list[Track], matches: dict[str, Match]) -> list[Track]:
+        """The part of a pick worth queueing: the song, the album, or a few not queued yet."""
+        if "track" in matches and self.library.by_title(matches["track"].value):
+            return tracks[:1]
+        if "album" in matches and self.library.by_album(matches["album"].value):
+            return tracks
+        current = self._player.now_playing
+        queued = {t.id for t in self._player.queue} | ({current.id} if current else set())
+        return [t for t in tracks if t.id not in queued][:QUEUE_ADD]
 
     def _pick(self, slots: dict[str, Any], matches: dict[str, Match]
               ) -> tuple[list[Track], str, str]:
@@ -195,88 +246,6 @@ class Dialogue:
         self._player.play(tracks)
         return f"Here's something like {seed.title}: {describe(tracks[0])}."
 
-    # --- transport ------------------------------------------------------------------
-
-    def _nothing_playing(self) -> bool:
-        return self._player.now_playing is None
-
-    def _on_next(self, slots: dict[str, Any]) -> str:
-        if self._nothing_playing():
-            return "Nothing is playing."
-        self._player.next()
-        upcoming = self._player.now_playing
-        if upcoming is None:
-            return "That was the last track in the queue."
-        return f"Next: {describe(upcoming)}."
-
-    def _on_previous(self, slots: dict[str, Any]) -> str:
-        if self._nothing_playing():
-            return "Nothing is playing."
-        self._player.previous()
-        track = self._player.now_playing
-        return f"Back to {describe(track)}." if track else "Going back."
-
-    def _on_pause(self, slots: dict[str, Any]) -> str:
-        self._player.cancel_speech()
-        if self._player.state != "playing":
-            return "Nothing is playing."
-        self._player.pause()
-        return "Paused."
-
-    def _on_resume(self, slots: dict[str, Any]) -> str:
-        if self._player.state == "paused":
-            self._player.resume()
-            return "Resuming."
-        if self._player.state == "playing":
-            return "The music is already playing."
-        return "Nothing is paused. Say: play something."
-
-    def _on_stop(self, slots: dict[str, Any]) -> str:
-        self._player.cancel_speech()
-        if self._player.state == "stopped":
-            return "Nothing is playing."
-        self._player.stop()
-        return "Stopped."
-
-    def _on_cancel(self, slots: dict[str, Any]) -> str:
-        self._player.cancel_speech()
-        return "Okay."
-
-    def _on_volume_up(self, slots: dict[str, Any]) -> str:
-        self._player.volume_up()
-        return f"Volume {self._player.volume}."
-
-    def _on_volume_down(self, slots: dict[str, Any]) -> str:
-        self._player.volume_down()
-        return f"Volume {self._player.volume}."
-
-    def _on_volume_set(self, slots: dict[str, Any]) -> str:
-        level = slots.get("level")
-        if level is None:
-            return "What volume? Say a number from 0 to 100."
-        self._player.set_volume(max(0, min(100, int(level))))
-        return f"Volume {self._player.volume}."
-
-    def _on_shuffle(self, slots: dict[str, Any]) -> str:
-        on = bool(slots.get("on", True))
-        self._player.set_shuffle(on)
-        return "Shuffle is on." if on else "Shuffle is off."
-
-    def _on_repeat(self, slots: dict[str, Any]) -> str:
-        on = bool(slots.get("on", True))
-        self._player.set_repeat(on)
-        return "Repeat is on." if on else "Repeat is off."
-
-    def _on_sleep_timer(self, slots: dict[str, Any]) -> str:
-        minutes = slots.get("minutes")
-        if minutes is None:
-            return "For how long? Say, for example: stop in 20 minutes."
-        if self._nothing_playing():
-            return "Nothing is playing, so there's nothing to stop."
-        self._player.set_sleep_timer(float(minutes))
-        unit = "minute" if float(minutes) == 1 else "minutes"
-        return f"Okay, I'll stop the music in {_number(minutes)} {unit}."
-
     # --- about the music ------------------------------------------------------------
 
     def _on_now_playing(self, slots: dict[str, Any]) -> str:
@@ -340,8 +309,3 @@ def _unmatched(slots: dict[str, Any], matches: dict[str, Match]) -> str:
         if spoken and str(spoken) not in matched:
             return str(spoken).title()
     return ""
-
-
-def _number(value: Any) -> str:
-    number = float(value)
-    return str(int(number)) if number.is_integer() else f"{number:g}"

@@ -177,7 +177,8 @@ def test_empty_library_never_claims_to_play(speaker: Speaker, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("text", ["skip this", "go back", "pause", "stop", "more like this",
-                                  "stop the music in 20 minutes"])
+                                  "stop the music in 20 minutes", "restart this song",
+                                  "fast forward", "rewind ten seconds", "what's next"])
 def test_transport_with_nothing_playing_says_so(speaker: Speaker, text: str) -> None:
     reply = speaker.say(text)
     assert reply.startswith("Nothing is playing"), reply
@@ -303,3 +304,81 @@ def test_my_favourites_plays_the_profiles_liked_tracks(speaker: Speaker) -> None
     track = speaker.player.now_playing
     assert track is not None and track.id in liked
     assert reply == f"Playing your favourites: {track.title} by {track.artist}."
+
+
+def test_queueing_adds_after_the_current_track_without_interrupting_it(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    speaker.listen(1.0)
+    starts = speaker.kinds("alex").count("play_start")
+    reply = speaker.say("add the album velvet hours to the queue")
+    assert reply == "Added Velvet Hours by Nora Vance to the queue."
+    assert speaker.say("play smoke rings next") == (
+        "Okay, playing Smoke Rings by Blue Lantern Trio next.")
+    now = speaker.player.now_playing
+    assert now is not None and now.title == "Four Corners"
+    assert speaker.player.position_s == pytest.approx(1.0, abs=0.01)
+    assert [t.title for t in speaker.player.queue][:3] == [
+        "Smoke Rings", "Velvet Hours", "Autumn Letters"]
+    assert speaker.kinds("alex").count("play_start") == starts  # nothing new started
+    assert speaker.say("what's next") == "Next up: Smoke Rings by Blue Lantern Trio."
+
+
+def test_queueing_a_genre_adds_a_few_of_it_ahead_of_the_station(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    reply = speaker.say("queue up some reggae")
+    first = speaker.player.queue[0]
+    assert reply.startswith("Added some Reggae to the queue")  # a few not queued already
+    assert reply.endswith(f"{first.title} by {first.artist}.")
+    assert "Reggae" in first.genres  # type: ignore[attr-defined]
+
+
+def test_queueing_what_is_already_queued_adds_nothing(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    speaker.say("add nora vance to the queue")
+    before = [t.id for t in speaker.player.queue]
+    assert speaker.say("add nora vance to the queue") == (
+        "Everything I found for that is already in the queue.")
+    assert [t.id for t in speaker.player.queue] == before
+
+
+def test_queueing_what_the_library_lacks_adds_nothing(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    before = [t.id for t in speaker.player.queue]
+    reply = speaker.say("add nirvana to the queue")
+    assert reply == "I couldn't find Nirvana in your library, so I didn't add anything."
+    assert [t.id for t in speaker.player.queue] == before
+
+
+def test_queueing_with_nothing_playing_starts_it(speaker: Speaker) -> None:
+    reply = speaker.say("queue up some jazz")
+    track = speaker.player.now_playing
+    assert track is not None and speaker.player.state == "playing"
+    assert reply.startswith("Playing some Jazz, starting with ")
+
+
+def test_seeking_and_restarting_move_within_the_song_and_say_so(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")  # a 14 s track
+    speaker.listen(2.0)
+    assert speaker.say("skip forward five seconds") == "Skipping ahead 5 seconds."
+    assert speaker.player.position_s == pytest.approx(7.0, abs=0.01)
+    assert speaker.say("rewind three seconds") == "Going back 3 seconds."
+    assert speaker.player.position_s == pytest.approx(4.0, abs=0.01)
+    assert speaker.say("go back twenty seconds") == "Back to the start of the song."
+    speaker.listen(3.0)
+    assert speaker.say("start this song over") == "Starting it over."
+    now = speaker.player.now_playing
+    assert now is not None and now.title == "Four Corners" and speaker.player.position_s == 0
+    speaker.listen(1.0)
+    reply = speaker.say("fast forward")  # 30 s: past the end
+    after = speaker.player.now_playing
+    assert after is not None and after.title != "Four Corners"
+    assert reply == f"That was the end of the song. Next: {after.title} by {after.artist}."
+    skip = [e for e in speaker.store.events("alex") if e.kind == "skip"][-1]
+    assert skip.track_id == now.id and skip.position_s == pytest.approx(1.0, abs=0.1)
+
+
+def test_whats_next_on_the_last_song_says_so(speaker: Speaker) -> None:
+    album = speaker.dialogue.library.by_album("Velvet Hours")
+    speaker.player.play(album[-1:])  # events not handed on: no refill from the recommender
+    assert speaker.say("what's next") == "That's the last song in the queue."
+

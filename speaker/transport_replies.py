@@ -1,0 +1,177 @@
+"""Replies to requests that only move the player: next, pause, seek, volume, what's next, ...
+
+Each function acts on the player and returns the sentence to say; none touches
+the library or the recommender (the player's own events carry skips and
+completes to it). :class:`speaker.dialogue.Dialogue` looks requests up in
+:data:`TRANSPORT_REPLIES` by intent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_number"]
+
+Reply = Callable[[Any, dict[str, Any]], str]
+
+
+def describe(track: Any) -> str:
+    """ "Title by Artist", or the title alone when the artist is unknown."""
+    return f"{track.title} by {track.artist}" if track.artist else track.title
+
+
+def spoken_number(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def _span(seconds: int) -> str:
+    """A jump length as said: "30 seconds", "1 minute", "1 minute 30 seconds"."""
+    minutes, rest = divmod(abs(seconds), 60)
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
+    if rest or not minutes:
+        parts.append(f"{rest} second" + ("s" if rest != 1 else ""))
+    return " ".join(parts)
+
+
+def _next(player: Any, slots: dict[str, Any]) -> str:
+    if player.now_playing is None:
+        return "Nothing is playing."
+    player.next()
+    upcoming = player.now_playing
+    if upcoming is None:
+        return "That was the last track in the queue."
+    return f"Next: {describe(upcoming)}."
+
+
+def _previous(player: Any, slots: dict[str, Any]) -> str:
+    if player.now_playing is None:
+        return "Nothing is playing."
+    player.previous()
+    track = player.now_playing
+    return f"Back to {describe(track)}." if track else "Going back."
+
+
+def _restart(player: Any, slots: dict[str, Any]) -> str:
+    if player.now_playing is None or not player.restart():
+        return "Nothing is playing."
+    if player.state == "paused":
+        player.resume()
+    return "Starting it over."
+
+
+def _seek(player: Any, slots: dict[str, Any]) -> str:
+    seconds = int(slots.get("seconds") or 0)
+    track = player.now_playing
+    if track is None:
+        return "Nothing is playing."
+    if not seconds:
+        return "How far? Say, for example: skip forward 30 seconds."
+    before_s = player.position_s
+    if not player.seek(float(seconds)):
+        return "Nothing is playing."
+    if seconds < 0:
+        if before_s + seconds < 0:  # clamped at the start
+            return "Back to the start of the song."
+        return f"Going back {_span(seconds)}."
+    now = player.now_playing
+    if now is None:
+        return "That was the end of the last song in the queue."
+    if player.position_s + 0.5 < before_s + seconds:  # went past the end: a new track
+        return f"That was the end of the song. Next: {describe(now)}."
+    return f"Skipping ahead {_span(seconds)}."
+
+
+def _up_next(player: Any, slots: dict[str, Any]) -> str:
+    track = player.now_playing
+    upcoming = player.queue
+    if upcoming:
+        return f"Next up: {describe(upcoming[0])}."
+    if track is None:
+        return "Nothing is playing."
+    if player.repeat:
+        return "That's the last song in the queue; with repeat on, it starts again after."
+    return "That's the last song in the queue."
+
+
+def _pause(player: Any, slots: dict[str, Any]) -> str:
+    player.cancel_speech()
+    if player.state != "playing":
+        return "Nothing is playing."
+    player.pause()
+    return "Paused."
+
+
+def _resume(player: Any, slots: dict[str, Any]) -> str:
+    if player.state == "paused":
+        player.resume()
+        return "Resuming."
+    if player.state == "playing":
+        return "The music is already playing."
+    return "Nothing is paused. Say: play something."
+
+
+def _stop(player: Any, slots: dict[str, Any]) -> str:
+    player.cancel_speech()
+    if player.state == "stopped":
+        return "Nothing is playing."
+    player.stop()
+    return "Stopped."
+
+
+def _cancel(player: Any, slots: dict[str, Any]) -> str:
+    player.cancel_speech()
+    return "Okay."
+
+
+def _volume_up(player: Any, slots: dict[str, Any]) -> str:
+    player.volume_up()
+    return f"Volume {player.volume}."
+
+
+def _volume_down(player: Any, slots: dict[str, Any]) -> str:
+    player.volume_down()
+    return f"Volume {player.volume}."
+
+
+def _volume_set(player: Any, slots: dict[str, Any]) -> str:
+    level = slots.get("level")
+    if level is None:
+        return "What volume? Say a number from 0 to 100."
+    player.set_volume(max(0, min(100, int(level))))
+    return f"Volume {player.volume}."
+
+
+def _shuffle(player: Any, slots: dict[str, Any]) -> str:
+    on = bool(slots.get("on", True))
+    player.set_shuffle(on)
+    return "Shuffle is on." if on else "Shuffle is off."
+
+
+def _repeat(player: Any, slots: dict[str, Any]) -> str:
+    on = bool(slots.get("on", True))
+    player.set_repeat(on)
+    return "Repeat is on." if on else "Repeat is off."
+
+
+def _sleep_timer(player: Any, slots: dict[str, Any]) -> str:
+    minutes = slots.get("minutes")
+    if minutes is None:
+        return "For how long? Say, for example: stop in 20 minutes."
+    if player.now_playing is None:
+        return "Nothing is playing, so there's nothing to stop."
+    player.set_sleep_timer(float(minutes))
+    unit = "minute" if float(minutes) == 1 else "minutes"
+    return f"Okay, I'll stop the music in {spoken_number(minutes)} {unit}."
+
+
+TRANSPORT_REPLIES: dict[str, Reply] = {
+    "next": _next, "previous": _previous, "restart": _restart, "seek": _seek,
+    "up_next": _up_next, "pause": _pause, "resume": _resume, "stop": _stop, "cancel": _cancel,
+    "volume_up": _volume_up, "volume_down": _volume_down, "volume_set": _volume_set,
+    "shuffle": _shuffle, "repeat": _repeat, "sleep_timer": _sleep_timer,
+}
+"""Intent -> reply function ``(player, slots) -> sentence``."""

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from recommender.engine import Query
 from recommender.store import Store, Track
 from speaker.events import Event, Feedback, PlaybackStarted
-from speaker.intents import ParsedRequest
+from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest
 from speaker.library_view import LibraryView
 from speaker.matching import Match
 from speaker.transport_replies import TRANSPORT_REPLIES, describe
@@ -90,10 +90,16 @@ class Dialogue:
         if self.library.empty:
             return prefix + ("Your music library is empty, so there's nothing to play. "
                              "Scan a music folder with encore library scan.")
+        more_of = self._player.now_playing if slots.get("artist") == THIS_ARTIST else None
+        slots, unknown = self._current_names(slots)
+        if unknown:
+            return prefix + unknown
         matches = self.library.matcher.match(slots)
         self._store.add_event(self.state.user, "request")
         self.state.station = Query()
         tracks, what, missing = self._pick(slots, matches)
+        if more_of is not None:  # "more by this artist": not this song again
+            tracks = [t for t in tracks if t.id != more_of.id] or tracks
         if not tracks:
             return prefix + "I couldn't find anything to play in your library."
         self._player.play(tracks)
@@ -115,6 +121,9 @@ class Dialogue:
             return prefix + ("Your music library is empty, so there's nothing to add. "
                              "Scan a music folder with encore library scan.")
         playing = self._player.now_playing is not None
+        slots, unknown = self._current_names(slots)
+        if unknown:
+            return prefix + unknown
         matches = self.library.matcher.match(slots)
         self._store.add_event(self.state.user, "request")
         station = self.state.station
@@ -140,6 +149,24 @@ class Dialogue:
         if play_next:
             return prefix + f"Okay, playing {what} next{start}."
         return prefix + f"Added {what} to the queue{start}."
+
+    def _current_names(self, slots: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """Slots with "this album" / "this artist" made the playing track's; or why not."""
+        wanted = [k for k, v in (("album", THIS_ALBUM), ("artist", THIS_ARTIST))
+                  if slots.get(k) == v]
+        if not wanted:
+            return slots, ""
+        track = self._player.now_playing or self.state.last_played
+        if track is None:
+            return slots, f"Nothing is playing, so I don't know which {wanted[0]} you mean."
+        named = {k: v for k, v in slots.items() if k not in ("album", "artist", "track")}
+        if "album" in wanted:
+            if not track.album:
+                return slots, f"I don't know which album {track.title} is from."
+            named["album"] = track.album
+        if track.artist:
+            named["artist"] = track.artist
+        return named, ""
 
     def _to_add(self, tracks: list[Track], matches: dict[str, Match]) -> list[Track]:
         """The part of a pick worth queueing: the song, the album, or a few not queued yet."""

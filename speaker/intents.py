@@ -23,6 +23,10 @@ the current track. ``seek`` ("skip forward thirty seconds", "rewind ten
 seconds") has ``seconds``, signed: forward positive, back negative; a bare
 "fast forward" or "rewind" is 30 s, as on Alexa. ``restart`` is "start this
 song over"; ``up_next`` is "what's next".
+
+"Play this album" and "play more by this artist" name what is playing: the slot
+is ``album: "this album"`` or ``artist: "this artist"`` (:data:`THIS_ALBUM`,
+:data:`THIS_ARTIST`), which the dialogue resolves to the current track's.
 """
 
 from __future__ import annotations
@@ -36,13 +40,19 @@ from speaker.intents_cues import take_service
 from speaker.intents_fuzzy import fuzzy_control
 from speaker.intents_play import play_slots
 
-__all__ = ["INTENTS", "ParsedRequest", "clean", "parse"]
+__all__ = ["INTENTS", "THIS_ALBUM", "THIS_ARTIST", "ParsedRequest", "clean", "parse"]
 
 INTENTS = (
     "play", "play_similar", "enqueue", "next", "previous", "restart", "seek", "pause", "resume",
     "stop", "volume_up", "volume_down", "volume_set", "now_playing", "up_next", "like",
     "dislike", "shuffle", "repeat", "sleep_timer", "cancel", "unknown",
 )
+
+
+THIS_ALBUM = "this album"
+"""Slot value for the album of the track playing ("play the album this song is on")."""
+THIS_ARTIST = "this artist"
+"""Slot value for the artist of the track playing ("play more by this artist")."""
 
 
 @dataclass(frozen=True)
@@ -192,12 +202,29 @@ _ANAPHOR = re.compile(r"^(?:this|that|it|this one|that one|this song|that song|t
                       r"this kind of music)$")
 
 
+_CURRENT_ALBUM = re.compile(
+    r"^(?:the )?(?:rest of |whole |entire |full |complete )?(?:the |this |that |the current )?"
+    r"(?:album|record|lp)(?: (?:that )?(?:this|it|this song|this track)(?: one)?(?: is|'s)"
+    r" (?:on|from)| it'?s (?:on|from))?(?: from the (?:start|beginning|top))?$"
+)
+_CURRENT_ARTIST = re.compile(
+    r"^(?:some )?(?:more|other)?(?: songs| music| tracks| stuff)? ?(?:by|from|of) "
+    r"(?:this|that|the current|the same) (?:artist|band|singer|group|musician)$"
+    r"|^(?:more|other songs|more songs|more music) (?:by|from) (?:them|him|her)$"
+    r"|^(?:this|that|the same) (?:artist|band|singer|group)$"
+)
+
+
 def _request_slots(remainder: str) -> dict[str, Any]:
     """Slots of the remainder; two clauses are merged.
 
     "search for scott miller and play some of his songs", "I want to hear Aki
     Nawaz, play the song Fair Annie": the second clause adds to the first.
     """
+    if _CURRENT_ALBUM.match(remainder):
+        return {"album": THIS_ALBUM}
+    if _CURRENT_ARTIST.match(remainder):
+        return {"artist": THIS_ARTIST}
     parts = re.split(r"(?: and)? (?:then )?(?:play|start playing|put on|listen to) ", remainder,
                      maxsplit=1)
     slots = play_slots(parts[0])
@@ -222,8 +249,9 @@ def _enqueue(text: str, rest: str) -> dict[str, Any] | None:
         carrier = _CARRIER.match(body)
         if carrier is not None and body[carrier.end():carrier.end() + 1] == " ":
             what = re.sub(r"^(?:and |to )?(?:play|put on)\b ?", "", body[carrier.end():].strip())
-    if not what or _ANAPHOR.match(what):  # "add this song to the queue" names nothing new
-        return None
+    current = what is not None and bool(_CURRENT_ALBUM.match(what) or _CURRENT_ARTIST.match(what))
+    if not what or (_ANAPHOR.match(what) and not current):
+        return None  # "add this song to the queue" names nothing new
     slots = _with_capitals(text, _request_slots(what))
     if tail:
         slots["next"] = True

@@ -382,3 +382,16 @@ def test_whats_next_on_the_last_song_says_so(speaker: Speaker) -> None:
     speaker.player.play(album[-1:])  # events not handed on: no refill from the recommender
     assert speaker.say("what's next") == "That's the last song in the queue."
 
+
+def test_this_album_and_this_artist_mean_what_is_playing(speaker: Speaker) -> None:
+    assert speaker.say("play this album") == (
+        "Nothing is playing, so I don't know which album you mean.")
+    speaker.say("play four corners by blue lantern trio")
+    assert speaker.say("play the album this song is on") == (
+        "Playing Midnight Standards by Blue Lantern Trio: Smoke Rings by Blue Lantern Trio.")
+    reply = speaker.say("play more by this artist")
+    now = speaker.player.now_playing
+    assert now is not None and now.artist == "Blue Lantern Trio"
+    assert now.title != "Smoke Rings"  # more, not the same song again
+    assert reply == f"Playing Blue Lantern Trio: {now.title} by Blue Lantern Trio."
+

@@ -328,6 +328,15 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("add this song to the queue", "unknown", {}),  # names nothing new to add
     ("play the next ep by Video Game Pianist", "play",
      {"album": "next", "artist": "video game pianist"}),  # SNIPS: "next" inside is no queue
+    # --- what is playing, named -----------------------------------------------------------------
+    ("play this album", "play", {"album": "this album"}),
+    ("Play the album this song is on.", "play", {"album": "this album"}),
+    ("play the rest of the album", "play", {"album": "this album"}),
+    ("play more by this artist", "play", {"artist": "this artist"}),
+    ("play other songs by this band", "play", {"artist": "this artist"}),
+    ("play more by them", "play", {"artist": "this artist"}),
+    ("play this artist next", "enqueue", {"artist": "this artist", "next": True}),
+    ("add this album to the queue", "enqueue", {"album": "this album"}),
     # --- restart and seek ----------------------------------------------------------------------
     ("restart this song", "restart", {}),
     ("play this song from the beginning", "restart", {}),

@@ -67,6 +67,21 @@ def test_library_cross_slot_and_not_found(data_dir: Path,
     assert payload["slots"] == {"artist": "nirvana"} and payload["matches"] == {}
 
 
+def test_queueing_requests_are_matched_like_play(data_dir: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    _library(data_dir)
+    assert main(["parse", "--library", "--json", "play miles davis next"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["intent"] == "enqueue"
+    assert payload["slots"] == {"artist": "miles davis", "next": True}
+    assert payload["matches"]["artist"]["value"] == "Miles Davis"
+    assert main(["parse", "--library", "add kind of blue to the queue"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("enqueue") and "album='Kind of Blue'" in out
+    assert main(["parse", "skip forward thirty seconds"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["seek  seconds=30"]
+
+
 def test_library_without_database_says_what_to_run(data_dir: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", "--library", "play jazz"]) == 2

@@ -54,20 +54,8 @@ def parse_minutes(text: str) -> int | None:
     match = re.fullmatch(r"(.+?)( and a half)? (minutes?|mins?|hours?|hrs?)", text)
     if not match:
         return None
-    number_text = match.group(1)
-    value: float | None
-    try:
-        value = float(number_text)
-    except ValueError:
-        parsed = parse_number(number_text)
-        value = None if parsed is None else float(parsed)
-    if value is None:
-        return None
-    if match.group(2):
-        value += 0.5
-    if match.group(3).startswith("h"):
-        value *= 60
-    return round(value)
+    value = _amount(match.group(1), match.group(2), match.group(3), "h")
+    return None if value is None else round(value)
 
 
 def _number(text: str) -> float | None:
@@ -76,6 +64,16 @@ def _number(text: str) -> float | None:
     except ValueError:
         parsed = parse_number(text)
         return None if parsed is None else float(parsed)
+
+
+def _amount(number: str, half: str | None, unit: str, larger: str) -> float | None:
+    """"<number>[ and a half] <unit>" in the smaller unit; 60 of it when ``unit`` is the larger."""
+    value = _number(number)
+    if value is None:
+        return None
+    if half:
+        value += 0.5
+    return value * 60 if unit.startswith(larger) else value
 
 
 def parse_seconds(text: str) -> int | None:
@@ -90,13 +88,9 @@ def parse_seconds(text: str) -> int | None:
                          r"(?:(?: and)? (.+?) (?:seconds?|secs?))?", text)
     if not match:
         return None
-    value = _number(match.group(1))
+    value = _amount(match.group(1), match.group(2), match.group(3), "m")
     if value is None:
         return None
-    if match.group(2):
-        value += 0.5
-    if match.group(3).startswith("m"):
-        value *= 60
     if match.group(4):
         extra = _number(match.group(4))
         if extra is None:
@@ -106,13 +100,9 @@ def parse_seconds(text: str) -> int | None:
 
 
 def _level(text: str, percent: bool) -> int | None:
-    try:
-        value = float(text)
-    except ValueError:
-        parsed = parse_number(text)
-        if parsed is None:
-            return None
-        value = float(parsed)
+    value = _number(text)
+    if value is None:
+        return None
     if not percent and value <= 10:
         value *= 10
     return max(0, min(100, round(value)))

@@ -2,10 +2,10 @@
 
 Control methods come from the dialogue thread; the output thread calls
 :meth:`Player.render`, inherited with the state and track changes from
-:mod:`speaker.playback`. ``play``, ``next``, ``previous``, ``enqueue`` and
-``seek`` decode a new track in the calling thread (outside the lock), so when
-they return ``now_playing`` really plays and any ``PlaybackStarted``/``Error``
-events are out.
+:mod:`speaker.playback`. ``play``, ``next``, ``previous``, ``enqueue``,
+``add_to_queue`` and ``seek`` (past the end) decode a new track in the calling
+thread (outside the lock), so when they return ``now_playing`` really plays and
+any ``PlaybackStarted``/``Error`` events are out.
 """
 
 from __future__ import annotations

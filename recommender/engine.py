@@ -27,13 +27,8 @@ import numpy as np
 from recommender.errors import ModelFormatError, RecommenderError
 from recommender.features import event_interactions, event_weight, track_feature_names
 from recommender.features import track_features as build_track_features
-from recommender.model import (
-    FeatureMatrix,
-    Hyperparameters,
-    IdMaps,
-    LightFMRecommender,
-    online_user_update,
-)
+from recommender.lightfm_model import LightFMRecommender
+from recommender.model import FeatureMatrix, Hyperparameters, IdMaps, online_user_update
 from recommender.normalize import normalize_name
 from recommender.serving import Catalog, Query, product, select_diverse
 from recommender.store import Store, Track

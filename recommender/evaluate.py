@@ -32,12 +32,8 @@ from recommender.features import (
     play_weight,
     tag_matrix,
 )
-from recommender.model import (
-    FeatureMatrix,
-    Hyperparameters,
-    LightFMRecommender,
-    PopularityRecommender,
-)
+from recommender.lightfm_model import LightFMRecommender
+from recommender.model import FeatureMatrix, Hyperparameters, PopularityRecommender
 
 __all__ = [
     "HYBRID_WEIGHTS",

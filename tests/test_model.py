@@ -16,11 +16,11 @@ from recommender.features import (
     play_weight,
     tag_features,
 )
+from recommender.lightfm_model import LightFMRecommender
 from recommender.model import (
     FORMAT_VERSION,
     FeatureMatrix,
     Hyperparameters,
-    LightFMRecommender,
     PopularityRecommender,
     load_model,
 )

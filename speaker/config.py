@@ -56,11 +56,14 @@ class WakeSettings:
     threshold: float = 0.5
     refractory_s: float = 2.0
     music_head: bool = False
-    music_head_threshold: float = 0.5
+    music_head_threshold: float = 0.995
+    music_head_steps: int = 2
 
     def __post_init__(self) -> None:
         _check(0.0 < self.music_head_threshold < 1.0, "wake.music_head_threshold",
                "must be between 0 and 1")
+        _check(1 <= self.music_head_steps <= 8, "wake.music_head_steps",
+               "must be between 1 and 8 (80 ms steps)")
         _check(self.model in WAKE_MODELS or self.model.endswith(".onnx"), "wake.model",
                f"must be one of {', '.join(WAKE_MODELS)} or a path to an .onnx file, "
                f"not {self.model!r}")
@@ -94,7 +97,7 @@ class SttSettings:
     no_speech_threshold: float = 0.6
     prompt_max_names: int = 20
     beam_size: int = 3
-    rescore_margin: float = 1.0
+    rescore_margin: float = 0.75
 
     def __post_init__(self) -> None:
         _check(self.model in ("tiny.en", "base"), "stt.model", "must be 'tiny.en' or 'base'")

@@ -12,7 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["CONTROL_PHRASES", "FUZZY_THRESHOLD", "TEXT_ONLY_PHRASES", "fuzzy_control"]
+__all__ = ["CONTROL_PHRASES", "FUZZY_THRESHOLD", "fuzzy_control"]
 
 FUZZY_THRESHOLD = 85.0
 """Lowest ``fuzz.ratio`` (0-100) that counts as the canonical phrase."""
@@ -46,13 +46,6 @@ CONTROL_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
     "cancel the sleep timer": ("cancel", {"target": "sleep_timer"}),
     "play something similar": ("play_similar", {}),
     "play more songs like this": ("play_similar", {}),
-}
-
-
-TEXT_ONLY_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
-    # Compared as text only, not offered to the Whisper rescorer: there its batched int8
-    # scores move with the batch (bench_rescore: adding these turned "pause it", heard as
-    # "Pocket.", into "i don't like this" at the default margin).
     "restart this song": ("restart", {}),
     "start this song over": ("restart", {}),
     "fast forward": ("seek", {"seconds": 30}),
@@ -61,16 +54,15 @@ TEXT_ONLY_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
     "what song is next": ("up_next", {}),
     "what's coming up next": ("up_next", {}),
 }
-_FUZZY_PHRASES = {**CONTROL_PHRASES, **TEXT_ONLY_PHRASES}
 
 
 def fuzzy_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
     """The control intent and slots ``cleaned`` is a near miss of, if any."""
     if len(cleaned) < 8:  # short words sound alike too easily ("ours", "pause")
         return None
-    best = process.extractOne(cleaned, _FUZZY_PHRASES.keys(), scorer=fuzz.ratio,
+    best = process.extractOne(cleaned, CONTROL_PHRASES.keys(), scorer=fuzz.ratio,
                               score_cutoff=FUZZY_THRESHOLD)
     if best is None:
         return None
-    intent, slots = _FUZZY_PHRASES[best[0]]
+    intent, slots = CONTROL_PHRASES[best[0]]
     return intent, dict(slots)

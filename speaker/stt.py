@@ -232,23 +232,32 @@ class Transcriber:
             return self._score(self._encode(self._mel(samples)), phrases)
 
     def _score(self, audio: torch.Tensor, phrases: Sequence[str]) -> list[float]:
+        """One phrase at a time: the int8 layers quantise activations per batch, so in a
+        batch a phrase's score would depend on the other phrases beside it."""
         import torch
 
-        if not phrases:
-            return []
         tok = self.tokenizer
         prefix = [*tok.sot_sequence, tok.no_timestamps]
         room = self._dims.n_text_ctx - len(prefix) - 1
-        seqs = [[*tok.encode(" " + " ".join(p.split()))[:room], tok.eot] for p in phrases]
-        width = max(len(q) for q in seqs)
-        tokens = torch.tensor([[*prefix, *q, *[tok.eot] * (width - len(q))] for q in seqs])
-        # Every position but the last predicts the next token; no cache, one pass.
-        rows = list(range(len(prefix) - 1, tokens.shape[1] - 1))
-        logits = self._logits(tokens, audio.expand(len(seqs), -1, -1), {}, rows)
-        logprobs = torch.log_softmax(logits + self._mask, dim=-1)
-        targets = tokens[:, len(prefix):]
-        picked = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-        return [float(picked[i, : len(q)].sum()) / len(q) for i, q in enumerate(seqs)]
+        cross = {m for block in self._model.decoder.blocks
+                 for m in (block.cross_attn.key, block.cross_attn.value)}
+        cache, hooks = self._model.install_kv_cache_hooks()
+        scores: list[float] = []
+        try:
+            for phrase in phrases:
+                for module in [m for m in cache if m not in cross]:
+                    del cache[module]  # keep the audio's keys/values, drop the last phrase's
+                seq = [*tok.encode(" " + " ".join(phrase.split()))[:room], tok.eot]
+                tokens = torch.tensor([[*prefix, *seq]])
+                rows = list(range(len(prefix) - 1, tokens.shape[1] - 1))
+                logits = self._logits(tokens, audio, cache, rows, offset=0)[0]
+                logprobs = torch.log_softmax(logits + self._mask, dim=-1)
+                picked = logprobs.gather(-1, torch.tensor(seq).unsqueeze(-1))
+                scores.append(float(picked.sum()) / len(seq))
+        finally:
+            for hook in hooks:
+                hook.remove()
+        return scores
 
     def _rescore(self, audio: torch.Tensor, text: str, phrases: Sequence[str]) -> str:
         scores = self._score(audio, [text, *phrases])
@@ -287,10 +296,12 @@ class Transcriber:
         return encoder.ln_post(x)
 
     def _logits(self, tokens: torch.Tensor, audio: torch.Tensor, cache: dict[Any, Any],
-                rows: list[int]) -> torch.Tensor:
-        """Decoder forward for new ``tokens``; logits only at ``rows`` of them."""
+                rows: list[int], offset: int | None = None) -> torch.Tensor:
+        """Decoder forward for new ``tokens`` at position ``offset`` (default: after what
+        ``cache`` holds); logits only at ``rows`` of them."""
         decoder = self._model.decoder
-        offset = next(iter(cache.values())).shape[1] if cache else 0
+        if offset is None:
+            offset = next(iter(cache.values())).shape[1] if cache else 0
         x = decoder.token_embedding(tokens)
         x = x + decoder.positional_embedding[offset: offset + tokens.shape[-1]]
         for block in decoder.blocks:

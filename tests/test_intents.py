@@ -19,7 +19,7 @@ from intent_cases_play import PLAY_CASES
 from bench.bench_snips import DEFAULT_DATA, load_queries, score
 from speaker.intents import INTENTS, ParsedRequest, clean, parse
 from speaker.intents_control import parse_minutes, parse_seconds
-from speaker.intents_fuzzy import CONTROL_PHRASES, TEXT_ONLY_PHRASES
+from speaker.intents_fuzzy import CONTROL_PHRASES
 from speaker.intents_numbers import parse_decade, parse_number, words_to_digits
 
 CASES = [*PLAY_CASES, *CONTROL_CASES]
@@ -95,7 +95,7 @@ def test_jump_lengths(spoken: str, seconds: int | None) -> None:
 
 def test_every_canonical_control_phrase_parses_to_its_own_intent() -> None:
     """The rescorer and the fuzzy match offer these; each must mean what its entry says."""
-    for phrase, (intent, slots) in {**CONTROL_PHRASES, **TEXT_ONLY_PHRASES}.items():
+    for phrase, (intent, slots) in CONTROL_PHRASES.items():
         assert (parse(phrase).intent, parse(phrase).slots) == (intent, slots), phrase
 
 

@@ -10,6 +10,10 @@ nothing large is committed:
   plus music alone, streamed continuously through the detector;
 * CPU: seconds of detector CPU time per second of audio, ``hey_jarvis`` against
   ``alexa`` measured in the same run;
+* the music head (``wake.music_head``, :mod:`speaker.wake_head`): ``hey_jarvis``
+  runs with it on, so every frame has both the stock score and the head score;
+  the stock rows use the stock score alone, the "+ music head" row fires on
+  either, on the very same audio;
 * end of speech: Silero VAD request capture after the wake word, clean and
   over music, and its cost per 80 ms frame.
 
@@ -30,6 +34,7 @@ from bench.voices import VOICES, Voice, speak
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
 from speaker.config import VadSettings, WakeSettings
 from speaker.vad import RequestCapture, SileroVad
+from speaker.wake_head import EMBEDDING_DIM, WINDOW_FRAMES
 from speaker.wakeword import WakeWordDetector
 
 __all__ = ["REQUESTS", "main", "mix_speech_music", "synth_music"]
@@ -167,6 +172,7 @@ class _Meter:
     audio_s: float = 0.0
     detections: int = 0
     scores: list[float] = field(default_factory=list)
+    head_scores: list[float] = field(default_factory=list)
 
     def stream(self, audio: np.ndarray) -> None:
         """Feed float audio frame by frame without resetting."""
@@ -178,28 +184,38 @@ class _Meter:
             if self.detector.process(frame) is not None:
                 self.detections += 1
             self.scores.append(self.detector.last_score)
+            self.head_scores.append(self.detector.last_head_score)
         self.cpu_s += time.process_time() - t0
         self.audio_s += len(pcm) / RATE_HZ
 
-    def accepts_at(self, threshold: float, refractory_s: float) -> int:
-        """Detections the stream would have given at ``threshold``."""
+    def accepts_at(self, threshold: float, refractory_s: float,
+                   head_threshold: float | None = None) -> int:
+        """Detections the stream would have given at ``threshold`` (stock score), or
+        also on head scores at ``head_threshold``."""
         count, quiet_until = 0, -1.0
-        for i, score in enumerate(self.scores):
+        head_t = 2.0 if head_threshold is None else head_threshold
+        for i, (score, head) in enumerate(zip(self.scores, self.head_scores, strict=True)):
             end_s = (i + 1) * FRAME_SAMPLES / RATE_HZ
-            if score >= threshold and end_s >= quiet_until:
+            if (score >= threshold or head >= head_t) and end_s >= quiet_until:
                 count += 1
                 quiet_until = end_s + refractory_s
         return count
 
 
-def _max_score(detector: WakeWordDetector, pcm: np.ndarray) -> float:
-    """Highest frame score over a clip, through the streaming path."""
+def _max_score(detector: WakeWordDetector, pcm: np.ndarray) -> tuple[float, float]:
+    """Highest stock and head frame scores over a clip, through the streaming path."""
     detector.reset()
-    best = 0.0
+    best, best_head = 0.0, 0.0
     for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
         detector.process(Frame(pcm[start : start + FRAME_SAMPLES], start / RATE_HZ, "clip"))
         best = max(best, detector.last_score)
-    return best
+        best_head = max(best_head, detector.last_head_score)
+    return best, best_head
+
+
+def _hit(best: tuple[float, float], threshold: float, head_threshold: float | None) -> bool:
+    """Whether a clip with these best (stock, head) scores counts as detected."""
+    return best[0] >= threshold or (head_threshold is not None and best[1] >= head_threshold)
 
 
 def _negative_sentences(rng: np.random.Generator, count: int) -> list[str]:
@@ -222,8 +238,8 @@ def _positives(args: argparse.Namespace, wake_phrase: str) -> list[np.ndarray]:
 
 
 def _clip_scores(detector: WakeWordDetector, clips: list[np.ndarray], snr_db: float | None,
-                 seed: int) -> list[float]:
-    """Best score of each positive clip (mixed with music at ``snr_db``)."""
+                 seed: int) -> list[tuple[float, float]]:
+    """Best stock and head scores of each positive clip (music at ``snr_db``)."""
     out = []
     for k, speech in enumerate(clips):
         music = synth_music(len(speech) / RATE_HZ + 3, seed + k)
@@ -273,12 +289,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     models = ("hey_jarvis", "alexa")
     phrases = {"hey_jarvis": "hey jarvis", "alexa": "alexa"}
-    meters = {m: _Meter(WakeWordDetector(WakeSettings(model=m))) for m in models}
+    meters = {m: _Meter(WakeWordDetector(WakeSettings(model=m, music_head=m == "hey_jarvis")))
+              for m in models}
+    head_t = WakeSettings().music_head_threshold
     conditions: tuple[tuple[str, float | None], ...] = (
         ("clean", None), ("music 10 dB", 10.0), ("music 0 dB", 0.0))
 
     print(f"positives: {args.positives} clips x {len(conditions)} conditions", flush=True)
-    best: dict[str, dict[str, list[float]]] = {}
+    best: dict[str, dict[str, list[tuple[float, float]]]] = {}
     clips_by_model = {m: _positives(args, phrases[m]) for m in models}
     for m in models:
         best[m] = {name: _clip_scores(meters[m].detector, clips_by_model[m], snr,
@@ -323,6 +341,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         vad.probability(silence)
     vad_ms = (time.process_time() - t0) / 500 * 1000
 
+    head = meters["hey_jarvis"].detector.head
+    head_ms = 0.0
+    if head is not None:
+        window = np.zeros((1, WINDOW_FRAMES, EMBEDDING_DIM), np.float32)
+        t0 = time.process_time()
+        for _ in range(2000):
+            head.score(window)
+        head_ms = (time.process_time() - t0) / 2000 * 1000
+
     hours = (speech_s + music_s) / 3600
     ref = meters["alexa"].cpu_s / meters["alexa"].audio_s
     print()
@@ -333,23 +360,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         meter = meters[m]
         rtf = meter.cpu_s / meter.audio_s
         settings = meter.detector.settings
-        for threshold in sorted({settings.threshold, *args.thresholds}, reverse=True):
+        rows: list[tuple[float, float | None]] = [
+            (t, None) for t in sorted({settings.threshold, *args.thresholds}, reverse=True)]
+        if meter.detector.has_head:
+            rows.append((settings.threshold, head_t))
+        for threshold, row_head_t in rows:
             cells = []
             for scores in best[m].values():
-                miss = sum(b < threshold for b in scores)
+                miss = sum(not _hit(b, threshold, row_head_t) for b in scores)
                 cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
-            fa = meter.accepts_at(threshold, settings.refractory_s)
+            fa = meter.accepts_at(threshold, settings.refractory_s, row_head_t)
             mark = " (default)" if threshold == settings.threshold else ""
-            print(f"| {m} | {threshold:.2f}{mark} | {' | '.join(cells)} | {fa} | "
+            name = m if row_head_t is None else f"{m} + music head >= {row_head_t:.3f}"
+            if meter.detector.has_head and row_head_t is None:
+                name = f"{m} (stock)"
+            print(f"| {name} | {threshold:.2f}{mark} | {' | '.join(cells)} | {fa} | "
                   f"{fa / hours:.2f} | {rtf:.4f} | {rtf / ref:.2f}x |")
-        assert meter.accepts_at(settings.threshold, settings.refractory_s) == meter.detections
+        fired_on = head_t if meter.detector.has_head else None
+        assert meter.accepts_at(settings.threshold, settings.refractory_s,
+                                fired_on) == meter.detections
     for m in models:
         threshold = meters[m].detector.settings.threshold
-        for name, scores in best[m].items():
-            missed = [VOICES[k % len(VOICES)].label for k, b in enumerate(scores)
-                      if b < threshold]
-            by_voice = ", ".join(f"{v} x{missed.count(v)}" for v in sorted(set(missed)))
-            print(f"{m} misses at {threshold:.2f}, {name}: {by_voice or 'none'}")
+        variants: list[float | None] = [None]
+        if meters[m].detector.has_head:
+            variants.append(head_t)
+        for variant in variants:
+            label = m if variant is None else f"{m} + music head"
+            for name, scores in best[m].items():
+                missed = [VOICES[k % len(VOICES)].label for k, b in enumerate(scores)
+                          if not _hit(b, threshold, variant)]
+                by_voice = ", ".join(f"{v} x{missed.count(v)}" for v in sorted(set(missed)))
+                print(f"{label} misses at {threshold:.2f}, {name}: {by_voice or 'none'}")
+    if head is not None:
+        print(f"music head: {head_ms:.3f} ms CPU per 80 ms frame on top of the stock model "
+              f"({head_ms / 80:.5f} CPU s per audio s)")
     print()
     print("| end of speech (Silero VAD, trailing 0.6 s) | found | median lag s | p90 lag s |")
     print("|---|---|---|---|")

@@ -55,7 +55,7 @@ class WakeSettings:
     model: str = "hey_jarvis"
     threshold: float = 0.5
     refractory_s: float = 2.0
-    music_head: bool = False
+    music_head: bool = True
     music_head_threshold: float = 0.995
     music_head_steps: int = 2
 

@@ -19,6 +19,7 @@ import numpy as np
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.errors import ModelError
+from speaker.wake_head import WINDOW_FRAMES, WakeHead, head_path
 
 __all__ = ["Detection", "WakeWordDetector", "model_path", "openwakeword_models_dir"]
 
@@ -34,9 +35,11 @@ class Detection:
     model: str
     """Model name (e.g. ``hey_jarvis``) or the .onnx file's stem."""
     score: float
-    """Model score, 0-1, of the frame that crossed the threshold."""
+    """Stock model score, 0-1, of the frame that fired."""
     t_s: float
     """End of the frame that crossed the threshold, seconds of input audio."""
+    head_score: float = 0.0
+    """Music head score, 0-1, of that frame (0 when the head is off)."""
 
 
 def openwakeword_models_dir() -> Path:
@@ -73,7 +76,10 @@ class WakeWordDetector:
 
     ``threshold`` and ``refractory_s`` come from :class:`WakeSettings`; the
     refractory period is measured in audio time, so files and microphone behave
-    the same.
+    the same. With ``wake.music_head`` on (and a head shipped for the model), a
+    frame also fires when the music head (:mod:`speaker.wake_head`) scored at or
+    above ``wake.music_head_threshold`` on each of the last
+    ``wake.music_head_steps`` 80 ms embedding windows.
     """
 
     def __init__(self, settings: WakeSettings) -> None:
@@ -90,6 +96,14 @@ class WakeWordDetector:
             raise ModelError(f"Cannot load wake-word model {path}: {exc}; set wake.model to a "
                              "valid openWakeWord .onnx model.") from exc
         self._key = next(iter(self._model.models))
+        self._head: WakeHead | None = None
+        if settings.music_head:
+            path = head_path(self.name)
+            if path.is_file():
+                self._head = WakeHead.load(path)
+            else:
+                logger.info("no music head for wake word %s; using the stock model alone",
+                            self.name)
         pre = self._model.preprocessor
         noise = np.random.default_rng(_INIT_NOISE_SEED).integers(
             -1000, 1000, RATE_HZ * 4).astype(np.int16)
@@ -98,8 +112,22 @@ class WakeWordDetector:
         self._initial_features = pre._get_embeddings(noise)
         self._quiet_until_s = -1.0
         self._next_t_s: float | None = None
+        self._samples_fed = 0
+        self._head_recent: deque[float] = deque(maxlen=settings.music_head_steps)
         self.last_score = 0.0
+        self.last_head_score = 0.0
+        """Lowest head score of the last ``music_head_steps`` steps (0 without a head)."""
         self.reset()
+
+    @property
+    def head(self) -> WakeHead | None:
+        """The music head scoring frames alongside the stock model, if any."""
+        return self._head
+
+    @property
+    def has_head(self) -> bool:
+        """True when the music head scores frames alongside the stock model."""
+        return self._head is not None
 
     def reset(self) -> None:
         """Forget all audio heard so far (feature history, scores, refractory period)."""
@@ -115,7 +143,20 @@ class WakeWordDetector:
         pre.feature_buffer = self._initial_features.copy()
         self._model.reset()
         self._next_t_s = None
+        self._samples_fed = 0
+        self._head_recent.clear()
         self.last_score = 0.0
+        self.last_head_score = 0.0
+
+    def windows(self, count: int) -> np.ndarray:
+        """The last ``count`` embedding windows (count, 16, 96), newest last.
+
+        A window is what the models score for one 80 ms step; the training script
+        reads them after each :meth:`process` call.
+        """
+        pre = self._model.preprocessor
+        return np.concatenate([pre.get_features(WINDOW_FRAMES, start_ndx=-WINDOW_FRAMES - i)
+                               for i in range(count - 1, -1, -1)])
 
     def process(self, frame: Frame) -> Detection | None:
         """Score one frame (any length; 1280 samples is what the model steps by).
@@ -130,15 +171,37 @@ class WakeWordDetector:
         if self._next_t_s is not None and abs(frame.t_s - self._next_t_s) > 1e-6:
             self._forget()
         self._next_t_s = frame.t_s + len(samples) / RATE_HZ
+        before = self._samples_fed
+        self._samples_fed += len(samples)
+        new_steps = self._samples_fed // FRAME_SAMPLES - before // FRAME_SAMPLES
         scores = self._model.predict(samples)
         score = float(scores[self._key])
         self.last_score = score
+        if self._head is not None and new_steps > 0:
+            self.last_head_score = self._score_head(new_steps)
         end_s = frame.t_s + len(samples) / RATE_HZ
-        if score < self.settings.threshold or end_s < self._quiet_until_s:
+        fired = score >= self.settings.threshold or (
+            self._head is not None
+            and self.last_head_score >= self.settings.music_head_threshold)
+        if not fired or end_s < self._quiet_until_s:
             return None
         self._quiet_until_s = end_s + self.settings.refractory_s
-        logger.debug("wake word %s score %.3f at %.2f s", self.name, score, end_s)
-        return Detection(model=self.name, score=score, t_s=end_s)
+        logger.debug("wake word %s score %.3f (head %.3f) at %.2f s", self.name, score,
+                     self.last_head_score, end_s)
+        return Detection(model=self.name, score=score, t_s=end_s,
+                         head_score=self.last_head_score)
+
+    def _score_head(self, new_steps: int) -> float:
+        """Run score over the ``new_steps`` windows just made, oldest first; like the
+        stock model, silent for the first 5 steps and the max over several new steps."""
+        assert self._head is not None
+        first_step = self._samples_fed // FRAME_SAMPLES - new_steps + 1
+        best = 0.0
+        for offset, score in enumerate(self._head.score(self.windows(new_steps)).tolist()):
+            self._head_recent.append(score if first_step + offset > 5 else 0.0)
+            if len(self._head_recent) == self._head_recent.maxlen:
+                best = max(best, min(self._head_recent))
+        return best
 
     def detect_clip(self, audio: np.ndarray, chunk_samples: int = FRAME_SAMPLES,
                     input_name: str = "clip") -> list[Detection]:

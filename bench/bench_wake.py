@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +37,8 @@ from speaker.vad import RequestCapture, SileroVad
 from speaker.wake_head import EMBEDDING_DIM, WINDOW_FRAMES
 from speaker.wakeword import WakeWordDetector
 
-__all__ = ["REQUESTS", "main", "mix_speech_music", "synth_music"]
+__all__ = ["NEGATIVE_VOICES", "REQUESTS", "main", "mix_speech_music", "negative_audio",
+           "synth_music"]
 
 REQUESTS = (
     "play some jazz by miles davis",
@@ -228,6 +229,31 @@ def _negative_sentences(rng: np.random.Generator, count: int) -> list[str]:
     return out
 
 
+def negative_audio(rng: np.random.Generator, speech_minutes: float,
+                   music_minutes: float) -> Iterator[tuple[np.ndarray, bool]]:
+    """The negative stream, chunk by chunk: (float audio, is speech). Sentences without
+    the wake word (a quarter over music at 15 dB, a quarter at 5 dB), then music alone."""
+    speech_s = 0.0
+    batch = 0
+    while speech_s < speech_minutes * 60:
+        voice = NEGATIVE_VOICES[batch % len(NEGATIVE_VOICES)]
+        text = ". ".join(_negative_sentences(rng, 8)) + "."
+        audio = speak(text, voice)
+        snr = (None, None, 15.0, 5.0)[batch % 4]
+        if snr is not None:
+            music = synth_music(len(audio) / RATE_HZ + 1, int(rng.integers(1 << 30)))
+            audio = mix_speech_music(audio, music, snr, lead_s=0.5, tail_s=0.5)
+        else:
+            audio = np.concatenate([audio, np.zeros(RATE_HZ // 2, np.float32)])
+        yield audio, True
+        speech_s += len(audio) / RATE_HZ
+        batch += 1
+    music_s = 0.0
+    while music_s < music_minutes * 60:
+        yield synth_music(60.0, int(rng.integers(1 << 30))) * float(rng.uniform(0.3, 1.0)), False
+        music_s += 60.0
+
+
 def _positives(args: argparse.Namespace, wake_phrase: str) -> list[np.ndarray]:
     clips = []
     for k in range(args.positives):
@@ -307,28 +333,14 @@ def main(argv: Sequence[str] | None = None) -> int:
           "music", flush=True)
     for meter in meters.values():
         meter.detector.reset()
-    speech_s = 0.0
-    batch = 0
-    while speech_s < args.negative_minutes * 60:
-        voice = NEGATIVE_VOICES[batch % len(NEGATIVE_VOICES)]
-        text = ". ".join(_negative_sentences(rng, 8)) + "."
-        audio = speak(text, voice)
-        snr = (None, None, 15.0, 5.0)[batch % 4]
-        if snr is not None:
-            music = synth_music(len(audio) / RATE_HZ + 1, int(rng.integers(1 << 30)))
-            audio = mix_speech_music(audio, music, snr, lead_s=0.5, tail_s=0.5)
-        else:
-            audio = np.concatenate([audio, np.zeros(RATE_HZ // 2, np.float32)])
+    speech_s = music_s = 0.0
+    for audio, is_speech in negative_audio(rng, args.negative_minutes, args.music_minutes):
         for meter in meters.values():
             meter.stream(audio)
-        speech_s += len(audio) / RATE_HZ
-        batch += 1
-    music_s = 0.0
-    while music_s < args.music_minutes * 60:
-        music = synth_music(60.0, int(rng.integers(1 << 30))) * float(rng.uniform(0.3, 1.0))
-        for meter in meters.values():
-            meter.stream(music)
-        music_s += 60.0
+        if is_speech:
+            speech_s += len(audio) / RATE_HZ
+        else:
+            music_s += len(audio) / RATE_HZ
 
     print("end of speech", flush=True)
     requests = [speak(REQUESTS[k % len(REQUESTS)], VOICES[k % len(VOICES)])

@@ -9,6 +9,11 @@ Whisper tends to repeat itself, so repeated phrases are also collapsed.
 
 Silence and music give an empty transcript: an energy gate skips the model on
 near-silent input, and Whisper's own no-speech probability rejects the rest.
+
+A transcript the caller cannot understand can be rescored against a list of
+command phrases (``transcribe(..., commands=...)``; see :mod:`speaker.commands`):
+Whisper's own log-probability of each phrase given the same audio decides whether
+"Ois" was really "pause".
 """
 
 from __future__ import annotations

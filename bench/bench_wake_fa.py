@@ -4,7 +4,7 @@ The main wake bench (``bench.bench_wake``) streams 1.34 h of negatives, which ca
 only show a false-accept rate below about 2.2 per hour. Showing the issue's 0.1 per
 hour takes about 30 h without a false accept, so this bench streams only the
 default detector (``hey_jarvis`` with its music head) over the same kind of
-negatives (``bench.bench_wake.negative_audio``: espeak-ng sentences without the
+negatives (``bench.wake_audio.negative_audio``: espeak-ng sentences without the
 wake word, some over music, then music alone), one seed per process so that
 several runs can share the cores, and prints one JSON line per run:
 
@@ -26,7 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.stats import chi2
 
-from bench.bench_wake import _Meter, negative_audio
+from bench.bench_wake import _Meter
+from bench.wake_audio import negative_audio
 from speaker.config import WakeSettings
 from speaker.wakeword import WakeWordDetector
 

@@ -6,7 +6,7 @@ here and never overlaps the test material:
 
 * voices: espeak-ng base voices combined with variants no test uses (``+m1``,
   ``+klatt3``, ``+Andy`` ...) at other speeds and pitches; every voice of
-  ``bench.voices.VOICES``, ``bench.bench_wake.NEGATIVE_VOICES`` and
+  ``bench.voices.VOICES``, ``bench.wake_audio.NEGATIVE_VOICES`` and
   ``audio_assets/corpus_voices.py`` (plus its Piper voice, not used at all) is
   excluded, and no test variant (``f2 f3 f4 m3``) is used with any base voice;
 * music: :func:`bench.wake_train_data.train_music`, a different generator from the bench's

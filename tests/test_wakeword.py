@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.bench_wake import mix_speech_music, synth_music
 from bench.voices import Voice, speak
+from bench.wake_audio import mix_speech_music, synth_music
 from speaker.audio import RATE_HZ, Frame, to_int16
 from speaker.config import WakeSettings
 from speaker.errors import ModelError

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from bench.bench_wake import mix_speech_music, synth_music
 from bench.voices import RATE_HZ, Voice, speak
+from bench.wake_audio import mix_speech_music, synth_music
 
 HERE = Path(__file__).resolve().parent
 

@@ -11,9 +11,11 @@ offered: a wrong name is worse than asking again.
 
 from __future__ import annotations
 
+import re
+
 from speaker.intents import clean, parse
 from speaker.intents_fuzzy import CONTROL_PHRASES
-from speaker.intents_numbers import parse_number
+from speaker.intents_numbers import words_to_digits
 
 __all__ = ["SHORT_COMMANDS", "command_phrases"]
 
@@ -30,16 +32,10 @@ _MAX_NUMBERS = 3
 
 def _numbers(text: str) -> list[int]:
     """Numbers heard in ``text``, digits or words ("20", "twenty five"), first ones first."""
-    runs: list[list[str]] = [[]]
-    for word in clean(text).replace("-", " ").split():
-        if parse_number(word) is not None or (word == "hundred" and runs[-1]):
-            runs[-1].append(word)
-        elif runs[-1]:
-            runs.append([])
     found: list[int] = []
-    for run in runs:
-        value = parse_number(" ".join(run)) if run else None
-        if value is not None and 0 < value <= 180 and value not in found:
+    for digits in re.findall(r"\d+", words_to_digits(clean(text))):
+        value = int(digits)
+        if 0 < value <= 180 and value not in found:
             found.append(value)
     return found[:_MAX_NUMBERS]
 

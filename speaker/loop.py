@@ -217,7 +217,7 @@ class VoiceLoop:
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
-                                      heard=str(getattr(transcript, "heard", ""))))
+                                      heard=str(transcript.heard)))
                 if not text:
                     reply = "Sorry, I didn't catch that."
                 else:

@@ -67,6 +67,7 @@ class ScriptedCapture:
 class ScriptedStt:
     def __init__(self, text: str = "pause the music", fail: bool = False) -> None:
         self.text, self.fail, self.calls = text, fail, 0
+        self.offered: tuple[str, ...] = ()
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
                    commands: Callable[[str], Sequence[str]] | None = None) -> Any:
@@ -74,7 +75,12 @@ class ScriptedStt:
         self.offered = tuple(commands(self.text)) if commands is not None else ()
         if self.fail:
             raise RuntimeError("whisper exploded")
-        return type("R", (), {"text": self.text, "seconds": 0.01})()
+        heard = ""
+        if self.offered and "pause" in self.offered:  # as if Whisper's scores chose "pause"
+            heard, text = self.text, "pause"
+        else:
+            text = self.text
+        return type("R", (), {"text": text, "seconds": 0.01, "heard": heard})()
 
 
 class ToneTts:
@@ -194,9 +200,13 @@ def test_no_speech_after_wake_gives_up_politely(silence: Path) -> None:
 def test_the_loop_offers_command_phrases_only_for_what_the_parser_did_not_understand(
         silence: Path, heard: str, offered: bool) -> None:
     stt = ScriptedStt(heard)
-    run_loop(silence, wake=ScriptedWake({0.8}), stt=stt)
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt)
     assert stt.calls == 1
     assert ("pause" in stt.offered) is offered and bool(stt.offered) is offered
+    transcript = next(e for e, _ in events if e.TYPE == "transcript")
+    # A rescored transcript is acted on, and the event keeps what Whisper really heard.
+    assert transcript.to_dict()["heard"] == (heard if offered else "")
+    assert next(e for e, _ in events if e.TYPE == "intent").to_dict()["intent"] == "pause"
 
 
 def test_a_failing_request_is_an_apology_and_the_loop_goes_on(silence: Path) -> None:

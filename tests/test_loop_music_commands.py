@@ -41,7 +41,7 @@ class SequenceStt:
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
                    commands: Callable[[str], Sequence[str]] | None = None) -> Any:
-        return type("R", (), {"text": self.texts.pop(0), "seconds": 0.01})()
+        return type("R", (), {"text": self.texts.pop(0), "seconds": 0.01, "heard": ""})()
 
 
 def test_queue_seek_and_whats_next_through_the_loop(tmp_path: Path) -> None:

@@ -24,15 +24,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.voices import Voice, speak
+from bench.voices import VOICES, Voice, speak
+from bench.wake_audio import NEGATIVE_VOICES
 
 __all__ = ["COMMANDS", "DEV_VOICES", "OUT_OF_DOMAIN", "main"]
 
 DEV_VOICES: tuple[Voice, ...] = (
-    Voice("en-us-nyc", 170),
-    Voice("en-gb-x-gbclan", 155),
-    Voice("en-gb-x-gbcwmd", 160),
-    Voice("en-us+f4", 175, 65),
+    *NEGATIVE_VOICES[len(VOICES):],  # the wake bench's extra voices: en-us-nyc, gbclan, ...
     Voice("en-us+m1", 150),
     Voice("en-gb+m4", 180, 45),
 )

@@ -33,9 +33,11 @@ import numpy as np
 from bench.voices import VOICES, speak
 from bench.wake_audio import NEGATIVE_VOICES, mix_speech_music, negative_audio, synth_music
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
-from speaker.config import VadSettings, WakeSettings
+from speaker.config import SttSettings, VadSettings, WakeSettings, load
+from speaker.stt import Transcriber
 from speaker.vad import RequestCapture, SileroVad
 from speaker.wake_head import EMBEDDING_DIM, WINDOW_FRAMES
+from speaker.wake_verify import AudioRing, WakeVerifier, detect_verified
 from speaker.wakeword import WakeWordDetector
 
 __all__ = ["NEGATIVE_VOICES", "REQUESTS", "main", "mix_speech_music", "negative_audio",
@@ -57,24 +59,46 @@ class _Meter:
     """Per-frame scores and CPU seconds of one detector over a continuous stream."""
 
     detector: WakeWordDetector
+    verifier: WakeVerifier | None = None
+    """With a verifier, candidates are checked by Whisper as in the voice loop."""
     cpu_s: float = 0.0
+    """Detector CPU seconds (the Whisper checks are counted in ``check_cpu_s``)."""
+    check_cpu_s: float = 0.0
     audio_s: float = 0.0
     detections: int = 0
+    """First-stage firings (candidates when there is a verifier)."""
+    verified: int = 0
+    margins: list[float] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     head_scores: list[float] = field(default_factory=list)
+    ring: AudioRing = field(default_factory=lambda: AudioRing(WakeSettings().verify_window_s))
 
     def stream(self, audio: np.ndarray) -> None:
         """Feed float audio frame by frame without resetting."""
         pcm = to_int16(audio)
-        t0 = time.process_time()
         for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
             frame = Frame(pcm[start : start + FRAME_SAMPLES], self.audio_s + start / RATE_HZ,
                           "bench")
-            if self.detector.process(frame) is not None:
-                self.detections += 1
+            t0 = time.process_time()
+            hit = self.detector.process(frame)
+            self.cpu_s += time.process_time() - t0
             self.scores.append(self.detector.last_score)
             self.head_scores.append(self.detector.last_head_score)
-        self.cpu_s += time.process_time() - t0
+            if self.verifier is not None:
+                self.ring.feed(frame)
+            if hit is None:
+                continue
+            self.detections += 1
+            if self.verifier is None:
+                continue
+            t0 = time.process_time()
+            verdict = self.verifier.verify(self.ring.audio())
+            self.check_cpu_s += time.process_time() - t0
+            self.margins.append(verdict.margin)
+            if verdict.accepted:
+                self.verified += 1
+            else:
+                self.detector.reject(hit)
         self.audio_s += len(pcm) / RATE_HZ
 
     def accepts_at(self, threshold: float, refractory_s: float,
@@ -91,18 +115,33 @@ class _Meter:
         return count
 
 
-def _max_score(detector: WakeWordDetector, pcm: np.ndarray) -> tuple[float, float]:
-    """Highest stock and head frame scores over a clip, through the streaming path."""
+_Best = tuple[float, float, bool]
+"""A positive clip's highest stock and head scores, and whether both stages accepted it."""
+
+
+def _frames(pcm: np.ndarray) -> list[Frame]:
+    return [Frame(pcm[start : start + FRAME_SAMPLES], start / RATE_HZ, "clip")
+            for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
+
+
+def _max_score(detector: WakeWordDetector, pcm: np.ndarray,
+               verifier: WakeVerifier | None = None) -> _Best:
+    """Highest stock and head frame scores over a clip, through the streaming path, and
+    (with ``verifier``) whether the two-stage detector accepts it."""
     detector.reset()
     best, best_head = 0.0, 0.0
-    for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-        detector.process(Frame(pcm[start : start + FRAME_SAMPLES], start / RATE_HZ, "clip"))
+    for frame in _frames(pcm):
+        detector.process(frame)
         best = max(best, detector.last_score)
         best_head = max(best_head, detector.last_head_score)
-    return best, best_head
+    verified = False
+    if verifier is not None:
+        detector.reset()
+        verified = bool(detect_verified(detector, verifier, _frames(pcm)))
+    return best, best_head, verified
 
 
-def _hit(best: tuple[float, float], threshold: float, head_threshold: float | None) -> bool:
+def _hit(best: _Best, threshold: float, head_threshold: float | None) -> bool:
     """Whether a clip with these best (stock, head) scores counts as detected."""
     return best[0] >= threshold or (head_threshold is not None and best[1] >= head_threshold)
 
@@ -117,12 +156,13 @@ def _positives(args: argparse.Namespace, wake_phrase: str) -> list[np.ndarray]:
 
 
 def _clip_scores(detector: WakeWordDetector, clips: list[np.ndarray], snr_db: float | None,
-                 seed: int) -> list[tuple[float, float]]:
+                 seed: int, verifier: WakeVerifier | None) -> list[_Best]:
     """Best stock and head scores of each positive clip (music at ``snr_db``)."""
     out = []
     for k, speech in enumerate(clips):
         music = synth_music(len(speech) / RATE_HZ + 3, seed + k)
-        out.append(_max_score(detector, to_int16(mix_speech_music(speech, music, snr_db))))
+        out.append(_max_score(detector, to_int16(mix_speech_music(speech, music, snr_db)),
+                              verifier))
     return out
 
 
@@ -168,18 +208,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     models = ("hey_jarvis", "alexa")
     phrases = {"hey_jarvis": "hey jarvis", "alexa": "alexa"}
-    meters = {m: _Meter(WakeWordDetector(WakeSettings(model=m, music_head=m == "hey_jarvis")))
-              for m in models}
+    jarvis = WakeSettings()
+    verifier = None
+    if jarvis.verify:
+        stt = Transcriber(SttSettings(), load().data.models_dir)
+        verifier = WakeVerifier(stt, jarvis, "hey_jarvis")
+    meters = {"hey_jarvis": _Meter(WakeWordDetector(jarvis), verifier),
+              "alexa": _Meter(WakeWordDetector(WakeSettings(model="alexa", music_head=False)))}
     head_t = WakeSettings().music_head_threshold
     conditions: tuple[tuple[str, float | None], ...] = (
         ("clean", None), ("music 10 dB", 10.0), ("music 0 dB", 0.0))
 
     print(f"positives: {args.positives} clips x {len(conditions)} conditions", flush=True)
-    best: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    best: dict[str, dict[str, list[_Best]]] = {}
     clips_by_model = {m: _positives(args, phrases[m]) for m in models}
     for m in models:
         best[m] = {name: _clip_scores(meters[m].detector, clips_by_model[m], snr,
-                                      args.seed * 1000)
+                                      args.seed * 1000, meters[m].verifier)
                    for name, snr in conditions}
 
     print(f"negatives: {args.negative_minutes:.0f} min speech + {args.music_minutes:.0f} min "
@@ -235,15 +280,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                 miss = sum(not _hit(b, threshold, row_head_t) for b in scores)
                 cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
             fa = meter.accepts_at(threshold, settings.refractory_s, row_head_t)
-            mark = " (default)" if threshold == settings.threshold else ""
+            mark = (" (default)" if threshold == settings.threshold and meter.verifier is None
+                    else "")
             name = m if row_head_t is None else f"{m} + music head >= {row_head_t:.3f}"
             if meter.detector.has_head and row_head_t is None:
                 name = f"{m} (stock)"
             print(f"| {name} | {threshold:.2f}{mark} | {' | '.join(cells)} | {fa} | "
                   f"{fa / hours:.2f} | {rtf:.4f} | {rtf / ref:.2f}x |")
-        fired_on = head_t if meter.detector.has_head else None
-        assert meter.accepts_at(settings.threshold, settings.refractory_s,
-                                fired_on) == meter.detections
+        if meter.verifier is not None:
+            cells = []
+            for scores in best[m].values():
+                miss = sum(not b[2] for b in scores)
+                cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
+            cpu = (meter.cpu_s + meter.check_cpu_s) / meter.audio_s
+            print(f"| {m} two-stage: stock >= {settings.threshold:.2f} or head >= "
+                  f"{head_t:.3f}, then Whisper margin >= {settings.verify_margin:.2f} "
+                  f"(default) | {settings.threshold:.2f} | {' | '.join(cells)} | "
+                  f"{meter.verified} | {meter.verified / hours:.2f} | {cpu:.4f} | "
+                  f"{cpu / ref:.2f}x |")
+        else:
+            fired_on = head_t if meter.detector.has_head else None
+            assert meter.accepts_at(settings.threshold, settings.refractory_s,
+                                    fired_on) == meter.detections
     for m in models:
         threshold = meters[m].detector.settings.threshold
         variants: list[float | None] = [None]

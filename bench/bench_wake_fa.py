@@ -10,9 +10,11 @@ several runs can share the cores, and prints one JSON line per run:
 
     python -m bench.bench_wake_fa --hours 10 --seed 21
 
-``stock`` counts accepts on the stock score alone, ``default`` on the shipped
-detector (stock or music head); ``upper_95_per_hour`` is the one-sided 95 %
-Poisson upper bound on the rate given the count.
+``stock`` counts accepts on the stock score alone, ``first_stage`` on stock or
+music head, ``two_stage`` what the speaker acts on by default (first-stage
+candidates that the Whisper check, :mod:`speaker.wake_verify`, confirmed;
+``checks`` candidates were checked); ``upper_95_per_hour`` is the one-sided 95 %
+Poisson upper bound on the two-stage rate given the count.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from scipy.stats import chi2
 
 from bench.bench_wake import _Meter
 from bench.wake_audio import negative_audio
-from speaker.config import WakeSettings
+from speaker.config import SttSettings, WakeSettings, load
+from speaker.stt import Transcriber
+from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import WakeWordDetector
 
 __all__ = ["main", "poisson_upper"]
@@ -48,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=21)
     args = parser.parse_args(list(argv) if argv is not None else None)
     settings = WakeSettings()
-    meter = _Meter(WakeWordDetector(settings))
+    stt = Transcriber(SttSettings(), load().data.models_dir)
+    meter = _Meter(WakeWordDetector(settings), WakeVerifier(stt, settings, "hey_jarvis"))
     rng = np.random.default_rng(args.seed)
     minutes = args.hours * 60
     start = time.perf_counter()
@@ -58,9 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     head_t = settings.music_head_threshold if meter.detector.has_head else None
     result = {"seed": args.seed, "hours": round(hours, 3),
               "stock": meter.accepts_at(settings.threshold, settings.refractory_s),
-              "default": meter.accepts_at(settings.threshold, settings.refractory_s, head_t),
+              "first_stage": meter.accepts_at(settings.threshold, settings.refractory_s,
+                                              head_t),
+              "checks": meter.detections, "two_stage": meter.verified,
+              "check_margins": sorted(round(m, 2) for m in meter.margins)[-5:],
               "wall_seconds": round(time.perf_counter() - start, 1)}
-    result["upper_95_per_hour"] = round(poisson_upper(result["default"], hours), 3)
+    result["upper_95_per_hour"] = round(poisson_upper(meter.verified, hours), 3)
     print(json.dumps(result), flush=True)
     return 0
 

@@ -58,8 +58,16 @@ class WakeSettings:
     music_head: bool = True
     music_head_threshold: float = 0.995
     music_head_steps: int = 2
+    verify: bool = True
+    verify_margin: float = -2.0
+    verify_window_s: float = 2.0
+    verify_phrase: str = ""
 
     def __post_init__(self) -> None:
+        _check(-10.0 <= self.verify_margin <= 0.0, "wake.verify_margin",
+               "must be between -10 and 0 nats per token")
+        _check(0.8 <= self.verify_window_s <= 5.0, "wake.verify_window_s",
+               "must be between 0.8 and 5 seconds")
         _check(0.0 < self.music_head_threshold < 1.0, "wake.music_head_threshold",
                "must be between 0 and 1")
         _check(1 <= self.music_head_steps <= 8, "wake.music_head_steps",

@@ -35,6 +35,18 @@ class WakeDetected(Event):
 
 
 @dataclass(frozen=True)
+class WakeRejected(Event):
+    """The wake-word model fired but Whisper did not hear the wake phrase: no action."""
+
+    TYPE: ClassVar[str] = "wake_rejected"
+    model: str = ""
+    score: float = 0.0
+    """Wake-word model score, 0-1."""
+    margin: float = 0.0
+    """Whisper's wake-phrase margin, nats per token (see ``wake.verify_margin``)."""
+
+
+@dataclass(frozen=True)
 class SpeechEnded(Event):
     TYPE: ClassVar[str] = "speech_end"
     speech_s: float = 0.0
@@ -135,6 +147,6 @@ class Error(Event):
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (
-    WakeDetected, SpeechEnded, Transcript, IntentRecognized, Reply, PlaybackStarted,
+    WakeDetected, WakeRejected, SpeechEnded, Transcript, IntentRecognized, Reply, PlaybackStarted,
     Paused, Resumed, Stopped, VolumeChanged, Feedback, Error, Seeked, Queued,
 )

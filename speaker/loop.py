@@ -29,10 +29,12 @@ from speaker.events import (
     SpeechEnded,
     Transcript,
     WakeDetected,
+    WakeRejected,
 )
 from speaker.intents import parse
 from speaker.vad import CaptureResult, RequestCapture
-from speaker.wakeword import WakeWordDetector
+from speaker.wake_verify import AudioRing, Verdict, WakeVerifier
+from speaker.wakeword import Detection, WakeWordDetector
 from speaker.workers import InlineWorker, ThreadWorker
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ class SynthesizerLike(Protocol):
 
 class State(enum.Enum):
     LISTENING = "listening"
+    VERIFYING = "verifying"
+    """A candidate wake word is being checked; the request is captured meanwhile."""
     CAPTURING = "capturing"
     BUSY = "busy"
 
@@ -88,7 +92,8 @@ class VoiceLoop:
                  synthesizer: SynthesizerLike, player: Any, dialogue: Any, emit: EmitFn,
                  clock: AudioClock, inbox: queue.SimpleQueue[Event],
                  earcon: np.ndarray | None = None, earcon_rate_hz: int = RATE_HZ,
-                 prompt: Callable[[], str] = lambda: "", realtime: bool = False) -> None:
+                 prompt: Callable[[], str] = lambda: "", realtime: bool = False,
+                 verifier: WakeVerifier | None = None) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
@@ -103,6 +108,12 @@ class VoiceLoop:
         self._prompt = prompt
         self._realtime = realtime
         self._state = State.LISTENING
+        self._verifier = verifier if verifier is not None and verifier.active else None
+        self._ring = AudioRing(self._verifier.settings.verify_window_s
+                               if self._verifier is not None else FRAME_S)
+        self._candidate: Detection | None = None
+        self._verdicts: queue.SimpleQueue[Verdict] = queue.SimpleQueue()
+        self._captured: CaptureResult | None = None
         self._clock = clock
         self._input = ""
         self._player_events = inbox
@@ -173,6 +184,11 @@ class VoiceLoop:
         self._drain_player_events()
         if self._state is State.LISTENING:
             self._listen(frame)
+        elif self._state is State.VERIFYING:
+            self._wake.process(frame)  # keeps its history contiguous; firings are ignored
+            result = self._capture.feed(frame)
+            self._captured = result or self._captured
+            self._settle_verdict()
         elif self._state is State.CAPTURING:
             result = self._capture.feed(frame)
             if result is not None:
@@ -190,16 +206,50 @@ class VoiceLoop:
         if self._player.speaking:
             # Encore's own voice must never wake it; forget what it heard meanwhile.
             self._wake.reset()
+            self._ring.clear()
             return
+        self._ring.feed(frame)
         detection = self._wake.process(frame)
         if detection is None:
             return
+        self._capture.start(frame.t_s + FRAME_S)
+        if self._verifier is None:
+            self._wake_up(detection)
+            return
+        self._candidate, self._captured = detection, None
+        self._state = State.VERIFYING
+        window, verifier = self._ring.audio(), self._verifier
+        self._worker.submit(lambda: self._verdicts.put(verifier.verify(window)))
+        self._settle_verdict()
+
+    def _wake_up(self, detection: Detection) -> None:
         self._emit(WakeDetected(t_s=detection.t_s, model=detection.model, score=detection.score))
         self._player.duck(True)
         if self._earcon is not None:
             self._player.say(self._earcon, self._earcon_rate_hz)
-        self._capture.start(frame.t_s + FRAME_S)
+        self._ring.clear()
         self._state = State.CAPTURING
+
+    def _settle_verdict(self) -> None:
+        """Act on the second stage's answer once it is in (at once when offline)."""
+        try:
+            verdict = self._verdicts.get_nowait()
+        except queue.Empty:
+            return
+        detection, self._candidate = self._candidate, None
+        assert detection is not None
+        if not verdict.accepted:
+            self._emit(WakeRejected(t_s=detection.t_s, model=detection.model,
+                                    score=detection.score, margin=round(verdict.margin, 3)))
+            self._wake.reject(detection)
+            self._capture.cancel()
+            self._state = State.LISTENING
+            return
+        self._wake_up(detection)
+        if self._captured is not None:
+            result, self._captured = self._captured, None
+            self._state = State.BUSY
+            self._worker.submit(lambda: self._answer(result))
 
     # --- one request, on the worker ----------------------------------------------------
 

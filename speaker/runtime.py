@@ -28,6 +28,7 @@ from speaker.player import Player
 from speaker.stt import Transcriber, build_prompt
 from speaker.tts import SpeechSynthesizer
 from speaker.vad import RequestCapture, SileroVad
+from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import WakeWordDetector
 
 logger = logging.getLogger(__name__)
@@ -105,4 +106,6 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         capture=RequestCapture(settings.vad, models.vad), transcriber=models.transcriber,
         synthesizer=models.synthesizer, player=player, dialogue=dialogue, emit=emit,
         clock=clock, inbox=inbox, earcon=models.earcon, earcon_rate_hz=models.earcon_rate_hz,
-        prompt=prompt_fn, realtime=realtime)
+        prompt=prompt_fn, realtime=realtime,
+        verifier=(WakeVerifier(models.transcriber, settings.wake, models.wake.name)
+                  if settings.wake.verify else None))

@@ -173,6 +173,40 @@ class Transcriber:
         with self._lock, torch.inference_mode():
             return self._score(self._encode(self._mel(samples)), phrases)
 
+    def prefix_margin(self, audio: np.ndarray, spellings: Sequence[str]) -> float:
+        """How close Whisper comes to starting its transcript of ``audio`` with one of
+        ``spellings`` (e.g. "Hey Jarvis", "Hey, Jarvis"): for the best spelling, the mean
+        over its tokens of log P(token) - max log P(any token), each step forced along
+        the spelling. 0 means greedy decoding would write exactly that; the more negative,
+        the less Whisper believes it. Nothing is forced after the spelling, so the
+        request that follows the wake word does not count against it."""
+        import torch
+
+        samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+        if len(samples) == 0 or _loudest_dbfs(samples) < SILENCE_DBFS:
+            return -math.inf
+        tok = self.tokenizer
+        prefix = [*tok.sot_sequence, tok.no_timestamps]
+        best = -math.inf
+        with self._lock, torch.inference_mode():
+            encoded = self._encode(self._mel(samples))
+            for spelling in spellings:
+                seq = tok.encode(" " + " ".join(spelling.split()))
+                if not seq:
+                    continue
+                cache, hooks = self._model.install_kv_cache_hooks()
+                try:
+                    tokens = torch.tensor([[*prefix, *seq]])
+                    rows = list(range(len(prefix) - 1, tokens.shape[1] - 1))
+                    logits = self._logits(tokens, encoded, cache, rows, offset=0)[0]
+                finally:
+                    for hook in hooks:
+                        hook.remove()
+                logprobs = torch.log_softmax(logits + self._mask, dim=-1)
+                picked = logprobs.gather(-1, torch.tensor(seq).unsqueeze(-1))[:, 0]
+                best = max(best, float((picked - logprobs.max(-1).values).mean()))
+        return best
+
     def _score(self, audio: torch.Tensor, phrases: Sequence[str]) -> list[float]:
         """One phrase at a time: the int8 layers quantise activations per batch, so in a
         batch a phrase's score would depend on the other phrases beside it."""

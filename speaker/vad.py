@@ -158,6 +158,12 @@ class RequestCapture:
         self._speaking = False
         self._silence_frames = 0
 
+    def cancel(self) -> None:
+        """Stop capturing (the wake word was not confirmed); back to keeping the pre-roll."""
+        self._active = False
+        self._chunks = []
+        self._speaking = False
+
     def feed(self, frame: Frame) -> CaptureResult | None:
         """Add one frame; return the result once the request ended, else None."""
         samples = np.asarray(frame.samples, dtype=np.int16)

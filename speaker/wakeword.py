@@ -21,11 +21,14 @@ from speaker.config import WakeSettings
 from speaker.errors import ModelError
 from speaker.wake_head import WINDOW_FRAMES, WakeHead, head_path
 
-__all__ = ["Detection", "WakeWordDetector", "model_path", "openwakeword_models_dir"]
+__all__ = ["RETRY_S", "Detection", "Trigger", "WakeWordDetector", "model_path",
+           "openwakeword_models_dir"]
 
 logger = logging.getLogger(__name__)
 
 _INIT_NOISE_SEED = 1234
+RETRY_S = 1.0
+"""After a rejected detection, this long (audio seconds) only a higher score fires again."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,50 @@ def model_path(name_or_path: str) -> Path:
     return path
 
 
+class Trigger:
+    """When scores become a detection: thresholds, refractory period, rejected retries.
+
+    Kept apart from the models so benchmarks can replay recorded scores with other
+    thresholds through exactly the rule the speaker uses.
+    """
+
+    def __init__(self, threshold: float, head_threshold: float | None,
+                 refractory_s: float) -> None:
+        self.threshold = threshold
+        self.head_threshold = head_threshold
+        """None when there is no music head."""
+        self.refractory_s = refractory_s
+        self._quiet_until_s = -1.0
+        self._rejected: tuple[float, float, float] | None = None
+
+    def reset(self) -> None:
+        self._quiet_until_s = -1.0
+        self._rejected = None
+
+    def step(self, score: float, head_score: float, end_s: float) -> bool:
+        """Whether the step ending at ``end_s`` fires; a firing starts the refractory period."""
+        stock_fired = score >= self.threshold
+        head_fired = self.head_threshold is not None and head_score >= self.head_threshold
+        if self._rejected is not None and end_s - self._rejected[0] <= RETRY_S:
+            stock_fired = stock_fired and score > self._rejected[1]
+            head_fired = head_fired and head_score > self._rejected[2]
+        if not (stock_fired or head_fired) or end_s < self._quiet_until_s:
+            return False
+        self._quiet_until_s = end_s + self.refractory_s
+        return True
+
+    def reject(self, score: float, head_score: float, end_s: float) -> None:
+        """The second stage turned the firing at ``end_s`` down: no refractory period
+        follows it, but for :data:`RETRY_S` only a higher score (stock or head) fires
+        again, so the steps after a rising wake word get another chance and a flat
+        one does not."""
+        self._quiet_until_s = -1.0
+        if self._rejected is not None and end_s - self._rejected[0] <= RETRY_S:
+            score, head_score = (max(score, self._rejected[1]),
+                                 max(head_score, self._rejected[2]))
+        self._rejected = (end_s, score, head_score)
+
+
 class WakeWordDetector:
     """Scores audio with one wake-word model and reports threshold crossings.
 
@@ -110,7 +157,10 @@ class WakeWordDetector:
         # openwakeword seeds its feature history with unseeded noise; a fixed seed
         # makes every run and every reset() score identically.
         self._initial_features = pre._get_embeddings(noise)
-        self._quiet_until_s = -1.0
+        self._trigger = Trigger(
+            settings.threshold,
+            settings.music_head_threshold if self._head is not None else None,
+            settings.refractory_s)
         self._next_t_s: float | None = None
         self._samples_fed = 0
         self._head_recent: deque[float] = deque(maxlen=settings.music_head_steps)
@@ -132,7 +182,11 @@ class WakeWordDetector:
     def reset(self) -> None:
         """Forget all audio heard so far (feature history, scores, refractory period)."""
         self._forget()
-        self._quiet_until_s = -1.0
+        self._trigger.reset()
+
+    def reject(self, detection: Detection) -> None:
+        """The second stage turned ``detection`` down (see :meth:`Trigger.reject`)."""
+        self._trigger.reject(detection.score, detection.head_score, detection.t_s)
 
     def _forget(self) -> None:
         pre = self._model.preprocessor
@@ -180,12 +234,8 @@ class WakeWordDetector:
         if self._head is not None and new_steps > 0:
             self.last_head_score = self._score_head(new_steps)
         end_s = frame.t_s + len(samples) / RATE_HZ
-        fired = score >= self.settings.threshold or (
-            self._head is not None
-            and self.last_head_score >= self.settings.music_head_threshold)
-        if not fired or end_s < self._quiet_until_s:
+        if not self._trigger.step(score, self.last_head_score, end_s):
             return None
-        self._quiet_until_s = end_s + self.settings.refractory_s
         logger.debug("wake word %s score %.3f (head %.3f) at %.2f s", self.name, score,
                      self.last_head_score, end_s)
         return Detection(model=self.name, score=score, t_s=end_s,

@@ -17,9 +17,11 @@ import pytest
 import soundfile as sf
 
 from speaker.audio import FRAME_S, RATE_HZ, Frame, Sink, WavSource
+from speaker.config import WakeSettings
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.loop import AudioClock, VoiceLoop
 from speaker.vad import CaptureResult
+from speaker.wake_verify import Verdict
 from speaker.wakeword import Detection
 
 
@@ -30,6 +32,7 @@ class ScriptedWake:
         self.at = {round(t, 2) for t in at_s}
         self.seen: list[float] = []
         self.resets = 0
+        self.rejected: list[float] = []
 
     def process(self, frame: Frame) -> Detection | None:
         self.seen.append(frame.t_s)
@@ -39,6 +42,25 @@ class ScriptedWake:
 
     def reset(self) -> None:
         self.resets += 1
+
+    def reject(self, detection: Detection) -> None:
+        self.rejected.append(detection.t_s)
+
+
+class ScriptedVerifier:
+    """Answers candidates in order with ``answers``; records the audio it was given."""
+
+    active = True
+    settings = WakeSettings()
+
+    def __init__(self, answers: list[bool]) -> None:
+        self.answers = list(answers)
+        self.windows: list[int] = []
+
+    def verify(self, audio: np.ndarray) -> Verdict:
+        self.windows.append(len(audio))
+        ok = self.answers.pop(0)
+        return Verdict(ok, -0.2 if ok else -4.0, 0.01)
 
 
 class ScriptedCapture:
@@ -50,6 +72,10 @@ class ScriptedCapture:
     def start(self, t_s: float) -> None:
         self.count = 0
         self.active = True
+
+    def cancel(self) -> None:
+        self.active = False
+        self.cancelled = getattr(self, "cancelled", 0) + 1
 
     def feed(self, frame: Frame) -> CaptureResult | None:
         if not getattr(self, "active", False):
@@ -150,6 +176,7 @@ def silence(tmp_path: Path) -> Path:
 def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              capture: ScriptedCapture | None = None, stt: ScriptedStt | None = None,
              inbox_events: list[Event] | None = None, reply_s: float = 0.5,
+             verifier: ScriptedVerifier | None = None,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -164,7 +191,8 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
                      transcriber=stt or ScriptedStt(), synthesizer=ToneTts(reply_s),
                      player=player,
                      dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
-                     clock=AudioClock(), inbox=inbox)
+                     clock=AudioClock(), inbox=inbox,
+                     verifier=verifier)  # type: ignore[arg-type]
     loop.run()
     return events, player, dialogue, sink
 
@@ -255,3 +283,21 @@ def test_next_input_waits_until_the_reply_has_been_spoken(tmp_path: Path) -> Non
     # only after it, so its wake word is not muted.
     assert first_b >= reply.t_s + 3.0 - FRAME_S
     assert all(name == "a.wav" for _, name in events)
+
+
+def test_a_candidate_whisper_does_not_confirm_is_dropped_without_a_sound(silence: Path) -> None:
+    wake, stt, capture = ScriptedWake({0.8, 3.2}), ScriptedStt(), ScriptedCapture()
+    verifier = ScriptedVerifier([False, True])
+    events, player, dialogue, _ = run_loop(silence, wake=wake, stt=stt, capture=capture,
+                                           verifier=verifier)
+    assert types(events) == ["wake_rejected", "wake", "speech_end", "transcript", "intent",
+                             "reply"]
+    rejected, woke = events[0][0], events[1][0]
+    assert rejected.t_s == pytest.approx(0.8) and rejected.margin == -4.0  # type: ignore[attr-defined]
+    assert woke.t_s == pytest.approx(3.2)
+    assert wake.rejected == [0.8] and capture.cancelled == 1
+    # One duck and one earcon-free reply: the rejected candidate made no sound at all.
+    assert player.ducked == [True, False] and stt.calls == 1 and len(dialogue.requests) == 1
+    # The check hears the audio up to the candidate: 0.88 s at first, then the full window.
+    frame = round(FRAME_S * RATE_HZ)
+    assert verifier.windows == [11 * frame, 25 * frame]

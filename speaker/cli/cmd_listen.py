@@ -37,6 +37,7 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
     from speaker.audio import Source, WavSource
     from speaker.devices import MicrophoneSource
     from speaker.vad import RequestCapture
+    from speaker.wake_verify import AudioRing, WakeVerifier
     from speaker.wakeword import WakeWordDetector
 
     source: Source
@@ -48,10 +49,14 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
         detector = WakeWordDetector(settings.wake)
         capture = RequestCapture(settings.vad)
         transcriber: Any = None
+        verifier: WakeVerifier | None = None
         if not args.no_transcribe:
             from speaker.stt import Transcriber
 
             transcriber = Transcriber(settings.stt, settings.data.models_dir)
+            if settings.wake.verify:
+                verifier = WakeVerifier(transcriber, settings.wake, detector.name)
+        ring = AudioRing(settings.wake.verify_window_s)
         where = "the input files" if args.input else "the microphone"
         print(f"Listening on {where} for '{detector.name}' "
               f"(threshold {settings.wake.threshold}); Ctrl-C stops.", flush=True)
@@ -79,8 +84,18 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{_stamp(result.end_t_s)} request of {result.speech_s:.2f} s{cut}: "
                       f"{text!r} (transcribed in {took:.2f} s)", flush=True)
                 continue
+            ring.feed(frame)
             detection = detector.process(frame)
+            if detection is not None and verifier is not None and verifier.active:
+                verdict = verifier.verify(ring.audio())
+                if not verdict.accepted:
+                    print(f"{_stamp(detection.t_s)} {detection.model} fired (score "
+                          f"{detection.score:.2f}) but Whisper did not hear it (margin "
+                          f"{verdict.margin:.2f} < wake.verify_margin)", flush=True)
+                    detector.reject(detection)
+                    continue
             if detection is not None:
+                ring.clear()
                 print(f"{_stamp(detection.t_s)} wake word {detection.model} "
                       f"(score {detection.score:.2f})", flush=True)
                 capture.start(detection.t_s)

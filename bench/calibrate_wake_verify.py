@@ -1,0 +1,261 @@
+"""Choose the wake word's first-stage thresholds and Whisper check margin on training data.
+
+The two-stage wake word (:mod:`speaker.wake_verify`) has three knobs: the stock
+model's threshold, the music head's threshold (first stage: which frames become
+candidates) and ``wake.verify_margin`` (second stage: which candidates Whisper
+believes). They are chosen here on the music head's training material only
+(:mod:`bench.wake_train_data`: its own voices, texts, music and noise), never on
+``bench_wake``, ``bench_wake_fa`` or the corpus, which stay the test.
+
+* positives: "hey jarvis, <request>" clean, over training music/noise at 5-15 dB
+  and at -5-5 dB;
+* negatives: a continuous stream of the training sentences (clean and over
+  training backgrounds), "hey <name>" sound-alikes and backgrounds alone.
+
+The detector runs once per clip and its frame scores are kept; every
+configuration then replays them through :class:`speaker.wakeword.Trigger` (the
+speaker's own firing rule) and checks each candidate with the real Whisper model
+on the audio that ends with it (cached, so a candidate is scored once).
+
+Rule, fixed before looking at any test result: among the configurations whose mean
+false-reject rate over the three conditions is no higher than the first stage alone
+at the reference thresholds (``--reference``: the shipped thresholds before the
+check existed, stock 0.5 and head 0.995), take the one with the fewest false
+accepts (ties: the lower mean false-reject rate). The script prints it last.
+
+Run: ``python -m bench.calibrate_wake_verify`` (about 15 min; ``--quick`` 3 min).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.voices import Voice, speak
+from bench.wake_train_data import (
+    CONFUSABLE_NAMES,
+    NEG_TEXT,
+    REQUESTS,
+    WAKE_FORMS,
+    background,
+    mix,
+    train_voices,
+)
+from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
+from speaker.config import SttSettings, WakeSettings, load
+from speaker.stt import Transcriber
+from speaker.wake_verify import wake_spellings
+from speaker.wakeword import Trigger, WakeWordDetector
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+STEP_S = FRAME_SAMPLES / RATE_HZ
+
+
+@dataclass
+class _Clip:
+    pcm: np.ndarray
+    stock: np.ndarray
+    head: np.ndarray
+    group: str
+    voice: str
+    wake_span_s: tuple[float, float] | None = None
+    """Positives: from the start of the wake word to 1.6 s after its end."""
+
+
+def _scores(detector: WakeWordDetector, pcm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    detector.reset()
+    stock, head = [], []
+    for start in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
+        detector.process(Frame(pcm[start : start + FRAME_SAMPLES], start / RATE_HZ, "cal"))
+        stock.append(detector.last_score)
+        head.append(detector.last_head_score)
+    return np.asarray(stock, np.float32), np.asarray(head, np.float32)
+
+
+def _positive(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator,
+              voices: Sequence[Voice], snr_db: float | None, group: str) -> _Clip:
+    wake = speak(str(rng.choice(WAKE_FORMS)), voice)
+    voiced = np.nonzero(np.abs(wake) > 0.01)[0]
+    wake = wake[max(0, voiced[0] - 400) : voiced[-1] + 400]
+    gap = np.zeros(int(rng.uniform(0.05, 0.4) * RATE_HZ), np.float32)
+    lead_s = float(rng.uniform(0.8, 2.5))
+    lead = int(lead_s * RATE_HZ)
+    speech = np.concatenate([np.zeros(lead, np.float32), wake, gap,
+                             speak(str(rng.choice(REQUESTS)), voice),
+                             np.zeros(RATE_HZ, np.float32)])
+    bg = None if snr_db is None else background(len(speech) / RATE_HZ + 1, rng, voices)
+    pcm = to_int16(mix(speech, bg, snr_db or 0.0, lead, rng))
+    stock, head = _scores(detector, pcm)
+    return _Clip(pcm, stock, head, group, voice.name,
+                 (lead_s, lead_s + len(wake) / RATE_HZ + 1.6))
+
+
+def _negative(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator,
+              voices: Sequence[Voice]) -> _Clip:
+    kind = rng.random()
+    if kind < 0.2:
+        audio = background(float(rng.uniform(30, 60)), rng, voices)
+        audio = audio * float(rng.uniform(0.2, 1.0))
+    elif kind < 0.45:
+        name = str(rng.choice(CONFUSABLE_NAMES))
+        parts = [speak(f"hey {name}, {rng.choice(REQUESTS)}", voice) for _ in range(2)]
+        pause = np.zeros(RATE_HZ, np.float32)
+        audio = np.concatenate([pause, parts[0], pause, parts[1], pause])
+    else:
+        text = ". ".join(str(t) for t in rng.choice(NEG_TEXT, 8))
+        audio = np.concatenate([np.zeros(RATE_HZ // 2, np.float32), speak(text, voice),
+                                np.zeros(RATE_HZ // 2, np.float32)])
+    if kind >= 0.2 and rng.random() < 0.6:
+        bg = background(len(audio) / RATE_HZ + 1, rng, voices)
+        audio = mix(audio, bg, float(rng.uniform(-5, 20)), RATE_HZ // 2, rng)
+    pcm = to_int16(audio)
+    stock, head = _scores(detector, pcm)
+    return _Clip(pcm, stock, head, "neg", voice.name)
+
+
+class _Margins:
+    """Whisper's wake-phrase margin of the window ending at a frame, computed once."""
+
+    def __init__(self, stt: Transcriber, spellings: tuple[str, ...], window_s: float) -> None:
+        self._stt = stt
+        self._spellings = spellings
+        self._window = int(window_s * RATE_HZ)
+        self.cache: dict[tuple[int, int], float] = {}
+
+    def __call__(self, clip_id: int, clip: _Clip, frame: int) -> float:
+        key = (clip_id, frame)
+        if key not in self.cache:
+            end = (frame + 1) * FRAME_SAMPLES
+            audio = clip.pcm[max(0, end - self._window) : end].astype(np.float32) / 32768.0
+            self.cache[key] = self._stt.prefix_margin(audio, self._spellings)
+        return self.cache[key]
+
+    def dump(self, path: Path, clips: Sequence[_Clip]) -> None:
+        """Every checked candidate: margin, first-stage scores, label (1 wake word,
+        0 negative clip, -1 elsewhere in a positive clip), group and voice."""
+        keys = sorted(self.cache)
+        label = []
+        for clip_id, frame in keys:
+            clip, end_s = clips[clip_id], (frame + 1) * STEP_S
+            span = clip.wake_span_s
+            label.append(0 if span is None else 1 if span[0] <= end_s <= span[1] else -1)
+        np.savez(path, margin=np.array([self.cache[k] for k in keys]),
+                 stock=np.array([clips[c].stock[f] for c, f in keys]),
+                 head=np.array([clips[c].head[f] for c, f in keys]),
+                 label=np.array(label), clip=np.array([c for c, _ in keys]),
+                 frame=np.array([f for _, f in keys]),
+                 group=np.array([clips[c].group for c, _ in keys]),
+                 voice=np.array([clips[c].voice for c, _ in keys]))
+
+
+def _replay(clips: Sequence[_Clip], margins: _Margins, stock_t: float, head_t: float,
+            margin_t: float | None, refractory_s: float) -> tuple[dict[str, int], int, int, int]:
+    """Accepted detections under one configuration: (hits per positive group, false
+    accepts on negatives, accepts outside the wake word in positives, checks run)."""
+    hits: dict[str, int] = {}
+    false_accepts = stray = checks = 0
+    for clip_id, clip in enumerate(clips):
+        trigger = Trigger(stock_t, head_t, refractory_s)
+        hit = False
+        for i, (score, head) in enumerate(zip(clip.stock.tolist(), clip.head.tolist(),
+                                              strict=True)):
+            end_s = (i + 1) * STEP_S
+            if not trigger.step(score, head, end_s):
+                continue
+            if margin_t is not None:
+                checks += 1
+                if margins(clip_id, clip, i) < margin_t:
+                    trigger.reject(score, head, end_s)
+                    continue
+            span = clip.wake_span_s
+            if span is None:
+                false_accepts += 1
+            elif span[0] <= end_s <= span[1]:
+                hit = True
+            else:
+                stray += 1
+        if clip.wake_span_s is not None:
+            hits[clip.group] = hits.get(clip.group, 0) + hit
+    return hits, false_accepts, stray, checks
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="calibrate_wake_verify",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--voices", type=int, default=40)
+    parser.add_argument("--positives", type=int, default=60, help="clips per condition")
+    parser.add_argument("--negatives", type=int, default=400, help="negative clips (~25 s)")
+    parser.add_argument("--stock", type=float, nargs="*", default=[0.5, 0.3, 0.2, 0.1])
+    parser.add_argument("--head", type=float, nargs="*", default=[0.995, 0.98, 0.9])
+    parser.add_argument("--margins", type=float, nargs="*",
+                        default=[-1.5, -2.0, -2.5, -3.0, -3.5, -4.0])
+    parser.add_argument("--reference", type=float, nargs=2, default=[0.5, 0.995],
+                        metavar=("STOCK", "HEAD"), help="first-stage thresholds to beat")
+    parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument("--dump", type=Path, help="save every checked candidate (.npz)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.quick:
+        args.positives, args.negatives = 12, 30
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    rng = np.random.default_rng(args.seed)
+    voices = train_voices(rng, args.voices)
+    settings = WakeSettings()
+    detector = WakeWordDetector(settings)
+    conditions: tuple[tuple[str, tuple[float, float] | None], ...] = (
+        ("clean", None), ("5-15 dB", (5.0, 15.0)), ("-5-5 dB", (-5.0, 5.0)))
+    clips: list[_Clip] = []
+    logger.info("positives")
+    for name, snr_range in conditions:
+        for k in range(args.positives):
+            snr = None if snr_range is None else float(rng.uniform(*snr_range))
+            clips.append(_positive(detector, voices[k % len(voices)], rng, voices, snr, name))
+    logger.info("negatives")
+    for k in range(args.negatives):
+        clips.append(_negative(detector, voices[k % len(voices)], rng, voices))
+    neg_hours = sum(len(c.pcm) for c in clips if c.group == "neg") / RATE_HZ / 3600
+    stt = Transcriber(SttSettings(), load().data.models_dir)
+    margins = _Margins(stt, wake_spellings("hey_jarvis"), settings.verify_window_s)
+    print(f"\npositives: {args.positives} per condition; negatives: {neg_hours:.2f} h")
+    print("| stock | head | margin | FRR clean | FRR 5-15 dB | FRR -5-5 dB | FA | FA/h | "
+          "stray | checks |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    grid = list(itertools.product(args.stock, args.head, [None, *args.margins]))
+    ref_stock, ref_head = args.reference
+    if (ref_stock, ref_head, None) not in grid:
+        grid.insert(0, (ref_stock, ref_head, None))
+    results: dict[tuple[float, float, float | None], tuple[float, int]] = {}
+    for stock_t, head_t, margin_t in grid:
+        hits, fa, stray, checks = _replay(clips, margins, stock_t, head_t, margin_t,
+                                          settings.refractory_s)
+        rates = [1 - hits.get(n, 0) / args.positives for n, _ in conditions]
+        results[(stock_t, head_t, margin_t)] = (float(np.mean(rates)), fa)
+        frr = " | ".join(f"{100 * r:.1f} %" for r in rates)
+        shown = "off" if margin_t is None else f"{margin_t:.1f}"
+        print(f"| {stock_t:.2f} | {head_t:.3f} | {shown} | {frr} | {fa} | "
+              f"{fa / neg_hours:.2f} | {stray} | {checks} |", flush=True)
+    ceiling = results[(ref_stock, ref_head, None)][0]
+    allowed = [(n_fa, mean_frr, key) for key, (mean_frr, n_fa) in results.items()
+               if mean_frr <= ceiling + 1e-9]
+    best_fa, best_frr, (stock_t, head_t, margin_t) = min(allowed, key=lambda a: (a[0], a[1]))
+    print(f"\nchosen: stock {stock_t:.2f}, head {head_t:.3f}, margin {margin_t}: {best_fa} "
+          f"false accepts, mean FRR {100 * best_frr:.1f} % (reference, first stage alone at "
+          f"{ref_stock:.2f}/{ref_head:.3f}: {results[(ref_stock, ref_head, None)][1]} false "
+          f"accepts, mean FRR {100 * ceiling:.1f} %)")
+    if args.dump is not None:
+        margins.dump(args.dump, clips)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

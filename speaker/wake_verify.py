@@ -1,0 +1,147 @@
+"""Second-stage wake-word check: does Whisper hear the wake phrase in the last seconds?
+
+openWakeWord scores 80 ms steps with a small network; over hours of speech and
+music it fires now and then on things that are not the wake word. A candidate
+detection is therefore checked once more with the Whisper model the speaker
+already has loaded: the last ``wake.verify_window_s`` of audio is encoded and
+Whisper's transcript is forced to start with the wake phrase ("Hey Jarvis",
+"Hey, Jarvis"); :meth:`speaker.stt.Transcriber.prefix_margin` says how far each
+forced token was from Whisper's own first choice. A candidate whose margin is
+below ``wake.verify_margin`` (nats per token) is dropped without a sound.
+
+It only runs on candidates (a few per hour of speech), off the audio path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from speaker.audio import RATE_HZ, Frame
+from speaker.config import WakeSettings
+from speaker.wakeword import Detection, WakeWordDetector
+
+__all__ = ["AudioRing", "PrefixScorer", "Verdict", "WakeVerifier", "detect_verified",
+           "wake_spellings"]
+
+logger = logging.getLogger(__name__)
+
+
+class PrefixScorer(Protocol):
+    def prefix_margin(self, audio: np.ndarray, spellings: Sequence[str]) -> float: ...
+
+
+_PHRASES = {"hey_jarvis": "hey jarvis", "hey_mycroft": "hey mycroft", "alexa": "alexa",
+            "hey_rhasspy": "hey rhasspy"}
+
+
+def wake_spellings(model: str, phrase: str = "") -> tuple[str, ...]:
+    """How Whisper may write the wake phrase at the start of a transcript.
+
+    ``phrase`` (``wake.verify_phrase``) wins; otherwise the shipped model's phrase.
+    Returns () when neither is known (a custom model without a phrase: no check).
+    """
+    words = (phrase or _PHRASES.get(model, "")).replace(",", " ").split()
+    if not words:
+        return ()
+    plain = " ".join(w.capitalize() for w in words)
+    if len(words) == 1:
+        return (plain,)
+    first, rest = plain.split(" ", 1)
+    return (plain, f"{first}, {rest}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The second stage's answer about one candidate."""
+
+    accepted: bool
+    margin: float
+    """Mean nats per token between the wake phrase and Whisper's first choice (<= 0)."""
+    seconds: float
+    """Wall time the check took, in seconds."""
+
+
+class AudioRing:
+    """The last ``seconds`` of int16 frames, for the check that follows a candidate."""
+
+    def __init__(self, seconds: float, frame_samples: int = 1280) -> None:
+        self._frames: deque[np.ndarray] = deque(maxlen=max(1, round(seconds * RATE_HZ
+                                                                     / frame_samples)))
+
+    def feed(self, frame: Frame) -> None:
+        self._frames.append(np.asarray(frame.samples, dtype=np.int16))
+
+    def clear(self) -> None:
+        self._frames.clear()
+
+    def audio(self) -> np.ndarray:
+        """What the ring holds, float32 in [-1, 1)."""
+        if not self._frames:
+            return np.zeros(0, np.float32)
+        return np.concatenate(list(self._frames)).astype(np.float32) / 32768.0
+
+
+class WakeVerifier:
+    """Checks candidate detections with Whisper (``scorer``: the loaded Transcriber)."""
+
+    def __init__(self, scorer: PrefixScorer, settings: WakeSettings, model: str,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.settings = settings
+        self.spellings = wake_spellings(model, settings.verify_phrase)
+        self._scorer = scorer
+        self._clock = clock
+        if not self.spellings:
+            logger.warning("wake.verify is on but wake model %s has no known phrase; set "
+                           "wake.verify_phrase (e.g. \"hey computer\") to check detections",
+                           model)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.spellings)
+
+    def verify(self, audio: np.ndarray) -> Verdict:
+        """Judge the audio that ends with a candidate detection (float32, 16 kHz)."""
+        if not self.spellings:
+            return Verdict(True, 0.0, 0.0)
+        start = self._clock()
+        margin = self._scorer.prefix_margin(audio, self.spellings)
+        verdict = Verdict(margin >= self.settings.verify_margin, margin, self._clock() - start)
+        logger.debug("wake check: margin %.2f -> %s (%.0f ms)", margin,
+                     "accepted" if verdict.accepted else "rejected", verdict.seconds * 1000)
+        return verdict
+
+
+def detect_verified(detector: WakeWordDetector, verifier: WakeVerifier | None,
+                    frames: Iterable[Frame],
+                    on_verdict: Callable[[Detection, Verdict], None] | None = None,
+                    ) -> list[Detection]:
+    """Run both stages over ``frames`` synchronously (benchmarks, file checks).
+
+    Same rules as the voice loop: a candidate is checked on the audio that ends
+    with it, a rejected one is handed back with :meth:`WakeWordDetector.reject`.
+    """
+    ring = AudioRing(detector.settings.verify_window_s)
+    found: list[Detection] = []
+    for frame in frames:
+        ring.feed(frame)
+        hit = detector.process(frame)
+        if hit is None:
+            continue
+        if verifier is None or not verifier.active:
+            found.append(hit)
+            continue
+        verdict = verifier.verify(ring.audio())
+        if on_verdict is not None:
+            on_verdict(hit, verdict)
+        if verdict.accepted:
+            found.append(hit)
+        else:
+            detector.reject(hit)
+    return found

@@ -92,7 +92,7 @@ class _Meter:
             if self.verifier is None:
                 continue
             t0 = time.process_time()
-            verdict = self.verifier.verify(self.ring.audio())
+            verdict = self.verifier.verify(self.ring.audio(), hit.head_score)
             self.check_cpu_s += time.process_time() - t0
             self.margins.append(verdict.margin)
             if verdict.accepted:
@@ -201,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--thresholds", type=float, nargs="*", default=[0.3],
                         help="extra thresholds to report besides the configured one")
+    parser.add_argument("--head-thresholds", type=float, nargs="*", default=[0.995],
+                        help="extra music head thresholds to report (0.995: before the "
+                             "Whisper check)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.quick:
         args.negative_minutes, args.music_minutes = 4.0, 1.0
@@ -273,7 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows: list[tuple[float, float | None]] = [
             (t, None) for t in sorted({settings.threshold, *args.thresholds}, reverse=True)]
         if meter.detector.has_head:
-            rows.append((settings.threshold, head_t))
+            rows += [(settings.threshold, h)
+                     for h in sorted({head_t, *args.head_thresholds}, reverse=True)]
         for threshold, row_head_t in rows:
             cells = []
             for scores in best[m].values():
@@ -294,7 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
             cpu = (meter.cpu_s + meter.check_cpu_s) / meter.audio_s
             print(f"| {m} two-stage: stock >= {settings.threshold:.2f} or head >= "
-                  f"{head_t:.3f}, then Whisper margin >= {settings.verify_margin:.2f} "
+                  f"{head_t:.3f}, then Whisper margin + {settings.verify_head_bonus:g} x head >= "
+                  f"{settings.verify_margin:.2f} "
                   f"(default) | {settings.threshold:.2f} | {' | '.join(cells)} | "
                   f"{meter.verified} | {meter.verified / hours:.2f} | {cpu:.4f} | "
                   f"{cpu / ref:.2f}x |")

@@ -56,11 +56,12 @@ class WakeSettings:
     threshold: float = 0.5
     refractory_s: float = 2.0
     music_head: bool = True
-    music_head_threshold: float = 0.995
+    music_head_threshold: float = 0.98
     music_head_steps: int = 2
     verify: bool = True
-    verify_margin: float = -2.0
+    verify_margin: float = -1.5
     verify_window_s: float = 2.0
+    verify_head_bonus: float = 2.0
     verify_phrase: str = ""
 
     def __post_init__(self) -> None:
@@ -68,6 +69,8 @@ class WakeSettings:
                "must be between -10 and 0 nats per token")
         _check(0.8 <= self.verify_window_s <= 5.0, "wake.verify_window_s",
                "must be between 0.8 and 5 seconds")
+        _check(0.0 <= self.verify_head_bonus <= 5.0, "wake.verify_head_bonus",
+               "must be between 0 and 5 nats per token")
         _check(0.0 < self.music_head_threshold < 1.0, "wake.music_head_threshold",
                "must be between 0 and 1")
         _check(1 <= self.music_head_steps <= 8, "wake.music_head_steps",

@@ -44,6 +44,8 @@ class WakeRejected(Event):
     """Wake-word model score, 0-1."""
     margin: float = 0.0
     """Whisper's wake-phrase margin, nats per token (see ``wake.verify_margin``)."""
+    head_score: float = 0.0
+    """Music head score, 0-1, of the candidate's frame."""
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,8 @@ class VoiceLoop:
         self._candidate, self._captured = detection, None
         self._state = State.VERIFYING
         window, verifier = self._ring.audio(), self._verifier
-        self._worker.submit(lambda: self._verdicts.put(verifier.verify(window)))
+        self._worker.submit(
+            lambda: self._verdicts.put(verifier.verify(window, detection.head_score)))
         self._settle_verdict()
 
     def _wake_up(self, detection: Detection) -> None:
@@ -240,7 +241,8 @@ class VoiceLoop:
         assert detection is not None
         if not verdict.accepted:
             self._emit(WakeRejected(t_s=detection.t_s, model=detection.model,
-                                    score=detection.score, margin=round(verdict.margin, 3)))
+                                    score=detection.score, margin=round(verdict.margin, 3),
+                                    head_score=round(detection.head_score, 3)))
             self._wake.reject(detection)
             self._capture.cancel()
             self._state = State.LISTENING

@@ -7,7 +7,10 @@ already has loaded: the last ``wake.verify_window_s`` of audio is encoded and
 Whisper's transcript is forced to start with the wake phrase ("Hey Jarvis",
 "Hey, Jarvis"); :meth:`speaker.stt.Transcriber.prefix_margin` says how far each
 forced token was from Whisper's own first choice. A candidate whose margin is
-below ``wake.verify_margin`` (nats per token) is dropped without a sound.
+below ``wake.verify_margin`` (nats per token) is dropped without a sound. The
+music head (:mod:`speaker.wake_head`), trained for speech over music where Whisper
+tiny.en hears worst, vouches for its own candidates: its score times
+``wake.verify_head_bonus`` is added to the margin.
 
 It only runs on candidates (a few per hour of speech), off the audio path.
 """
@@ -27,8 +30,8 @@ from speaker.audio import RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.wakeword import Detection, WakeWordDetector
 
-__all__ = ["AudioRing", "PrefixScorer", "Verdict", "WakeVerifier", "detect_verified",
-           "wake_spellings"]
+__all__ = ["AudioRing", "PrefixScorer", "Verdict", "WakeVerifier", "combined_score",
+           "detect_verified", "wake_spellings"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ class Verdict:
     accepted: bool
     margin: float
     """Mean nats per token between the wake phrase and Whisper's first choice (<= 0)."""
+    score: float
+    """``margin`` plus the music head's bonus; accepted when >= ``wake.verify_margin``."""
     seconds: float
     """Wall time the check took, in seconds."""
 
@@ -106,16 +111,24 @@ class WakeVerifier:
     def active(self) -> bool:
         return bool(self.spellings)
 
-    def verify(self, audio: np.ndarray) -> Verdict:
-        """Judge the audio that ends with a candidate detection (float32, 16 kHz)."""
+    def verify(self, audio: np.ndarray, head_score: float = 0.0) -> Verdict:
+        """Judge the audio that ends with a candidate detection (float32, 16 kHz);
+        ``head_score`` is the music head's score (0-1) of the candidate's frame."""
         if not self.spellings:
-            return Verdict(True, 0.0, 0.0)
+            return Verdict(True, 0.0, 0.0, 0.0)
         start = self._clock()
         margin = self._scorer.prefix_margin(audio, self.spellings)
-        verdict = Verdict(margin >= self.settings.verify_margin, margin, self._clock() - start)
-        logger.debug("wake check: margin %.2f -> %s (%.0f ms)", margin,
+        score = combined_score(margin, head_score, self.settings.verify_head_bonus)
+        verdict = Verdict(score >= self.settings.verify_margin, margin, score,
+                          self._clock() - start)
+        logger.debug("wake check: margin %.2f, head %.3f -> %s (%.0f ms)", margin, head_score,
                      "accepted" if verdict.accepted else "rejected", verdict.seconds * 1000)
         return verdict
+
+
+def combined_score(margin: float, head_score: float, head_bonus: float) -> float:
+    """What is compared with ``wake.verify_margin``: Whisper's margin plus the bonus."""
+    return margin + head_bonus * head_score
 
 
 def detect_verified(detector: WakeWordDetector, verifier: WakeVerifier | None,
@@ -137,7 +150,7 @@ def detect_verified(detector: WakeWordDetector, verifier: WakeVerifier | None,
         if verifier is None or not verifier.active:
             found.append(hit)
             continue
-        verdict = verifier.verify(ring.audio())
+        verdict = verifier.verify(ring.audio(), hit.head_score)
         if on_verdict is not None:
             on_verdict(hit, verdict)
         if verdict.accepted:

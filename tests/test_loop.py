@@ -57,10 +57,11 @@ class ScriptedVerifier:
         self.answers = list(answers)
         self.windows: list[int] = []
 
-    def verify(self, audio: np.ndarray) -> Verdict:
+    def verify(self, audio: np.ndarray, head_score: float = 0.0) -> Verdict:
         self.windows.append(len(audio))
         ok = self.answers.pop(0)
-        return Verdict(ok, -0.2 if ok else -4.0, 0.01)
+        margin = -0.2 if ok else -4.0
+        return Verdict(ok, margin, margin, 0.01)
 
 
 class ScriptedCapture:

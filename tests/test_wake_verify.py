@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
-from speaker.config import WakeSettings
+from speaker.config import SttSettings, WakeSettings
 from speaker.errors import ConfigError
-from speaker.wake_verify import AudioRing, WakeVerifier, wake_spellings
-from speaker.wakeword import RETRY_S, Trigger
+from speaker.stt import Transcriber
+from speaker.wake_verify import AudioRing, Verdict, WakeVerifier, detect_verified, wake_spellings
+from speaker.wakeword import RETRY_S, Detection, Trigger, WakeWordDetector
 
 STEP_S = FRAME_SAMPLES / RATE_HZ
 
@@ -76,6 +80,16 @@ def test_the_verifier_accepts_down_to_the_configured_margin(margin: float,
     assert scorer.asked == [("Hey Jarvis", "Hey, Jarvis")]
 
 
+def test_a_sure_music_head_lowers_the_bar_by_its_bonus() -> None:
+    settings = WakeSettings(verify_margin=-2.0, verify_head_bonus=1.5)
+    verifier = WakeVerifier(_Scorer(-3.4), settings, "hey_jarvis")
+    audio = np.zeros(RATE_HZ, np.float32)
+    sure = verifier.verify(audio, head_score=1.0)
+    assert sure.accepted and sure.margin == -3.4 and sure.score == pytest.approx(-1.9)
+    assert not verifier.verify(audio, head_score=0.5).accepted  # -3.4 + 0.75 < -2.0
+    assert not verifier.verify(audio).accepted
+
+
 def test_a_custom_model_without_a_phrase_is_not_checked() -> None:
     scorer = _Scorer(-9.0)
     verifier = WakeVerifier(scorer, WakeSettings(), "custom")
@@ -88,3 +102,58 @@ def test_verify_settings_are_checked() -> None:
         WakeSettings(verify_margin=0.5)
     with pytest.raises(ConfigError, match=r"wake\.verify_window_s"):
         WakeSettings(verify_window_s=0.1)
+    with pytest.raises(ConfigError, match=r"wake\.verify_head_bonus"):
+        WakeSettings(verify_head_bonus=-1.0)
+
+
+# --- the real Whisper weights and wake-word model on committed corpus clips --------------
+
+REQUESTS = Path(__file__).resolve().parents[1] / "audio_assets" / "requests"
+
+
+def _clip(name: str) -> np.ndarray:
+    audio, rate = sf.read(REQUESTS / name, dtype="float32")
+    assert rate == RATE_HZ
+    return np.asarray(audio)
+
+
+@pytest.fixture(scope="module")
+def transcriber(whisper_models_dir: Path) -> Transcriber:
+    return Transcriber(SttSettings(), whisper_models_dir)
+
+
+@pytest.mark.slow
+def test_whisper_hears_the_wake_phrase_and_not_its_sound_alikes(
+        transcriber: Transcriber) -> None:
+    spellings = wake_spellings("hey_jarvis")
+    said = transcriber.prefix_margin(_clip("pos001_play_play-nora-vance_clean.flac")[:32000],
+                                     spellings)
+    assert said > -0.5
+    for name in ("neg013_confusable_hey-travis-play-some_clean.flac",
+                 "neg018_confusable_hey-charles-turn-it_clean.flac",
+                 "neg005_music_none_music0.flac"):
+        assert transcriber.prefix_margin(_clip(name)[:24000], spellings) < -3.0, name
+    assert transcriber.prefix_margin(np.zeros(RATE_HZ, np.float32), spellings) == -math.inf
+
+
+@pytest.mark.slow
+def test_both_stages_accept_a_real_wake_word_and_answer_sound_alikes_with_silence(
+        transcriber: Transcriber) -> None:
+    settings = WakeSettings()
+    detector = WakeWordDetector(settings)
+    verifier = WakeVerifier(transcriber, settings, detector.name)
+
+    def run(name: str) -> tuple[list[Detection], list[Verdict]]:
+        pcm = (np.clip(_clip(name), -1, 1) * 32767).astype(np.int16)
+        frames = [Frame(pcm[i:i + FRAME_SAMPLES], i / RATE_HZ, name)
+                  for i in range(0, len(pcm) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
+        verdicts: list[Verdict] = []
+        detector.reset()
+        found = detect_verified(detector, verifier, frames, lambda _, v: verdicts.append(v))
+        return found, verdicts
+
+    found, verdicts = run("pos001_play_play-nora-vance_clean.flac")
+    assert len(found) == 1 and verdicts[-1].accepted and verdicts[-1].margin > -1.0
+    # "Hey Charles" is the corpus's one sound-alike the first stage takes for the wake word.
+    found, verdicts = run("neg018_confusable_hey-charles-turn-it_clean.flac")
+    assert found == [] and verdicts and all(not v.accepted for v in verdicts)

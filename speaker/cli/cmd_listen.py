@@ -87,11 +87,12 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
             ring.feed(frame)
             detection = detector.process(frame)
             if detection is not None and verifier is not None and verifier.active:
-                verdict = verifier.verify(ring.audio())
+                verdict = verifier.verify(ring.audio(), detection.head_score)
                 if not verdict.accepted:
                     print(f"{_stamp(detection.t_s)} {detection.model} fired (score "
                           f"{detection.score:.2f}) but Whisper did not hear it (margin "
-                          f"{verdict.margin:.2f} < wake.verify_margin)", flush=True)
+                          f"{verdict.margin:.2f}, with the head's bonus {verdict.score:.2f} < "
+                          "wake.verify_margin)", flush=True)
                     detector.reject(detection)
                     continue
             if detection is not None:

@@ -50,6 +50,7 @@ from bench.wake_train_data import (
     background,
     mix,
     train_voices,
+    wake_speech,
 )
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
 from speaker.config import WakeSettings
@@ -81,9 +82,7 @@ def _stream(detector: WakeWordDetector, pcm: np.ndarray) -> tuple[np.ndarray, np
 
 def _positive(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator,
               voices: Sequence[Voice], snr_db: float | None) -> _Clip:
-    wake = speak(str(rng.choice(WAKE_FORMS)), voice)
-    voiced = np.nonzero(np.abs(wake) > 0.01)[0]
-    wake = wake[max(0, voiced[0] - 400) : voiced[-1] + 400]
+    wake = wake_speech(str(rng.choice(WAKE_FORMS)), voice)
     gap = np.zeros(int(rng.uniform(0.05, 0.4) * RATE_HZ), np.float32)
     request = speak(str(rng.choice(REQUESTS)), voice) if rng.random() < 0.8 else gap
     lead_s = float(rng.uniform(0.6, 2.5))

@@ -18,7 +18,7 @@ from speaker.audio import RATE_HZ
 
 __all__ = ["BASES", "CONFUSABLE_NAMES", "NEG_TEXT", "REQUESTS", "TEST_VARIANTS",
            "TRAIN_VARIANTS", "WAKE_FORMS", "background", "mix", "noise", "train_music",
-           "train_voices"]
+           "train_voices", "wake_speech"]
 
 
 BASES = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us-nyc",
@@ -68,6 +68,13 @@ CONFUSABLE_NAMES = (
     "join us", "chill out", "jump in", "jar", "jars", "jasmine tea", "marvellous", "nervous",
     "service", "gervase", "garvin", "jarman", "charming", "jamboree", "javelin", "jarring",
     "harvest", "hardest", "jobs", "jet", "champ", "chap", "chef", "chess", "jess", "jazzy")
+
+
+def wake_speech(text: str, voice: Voice) -> np.ndarray:
+    """The wake phrase in ``voice``, trimmed to its voiced part plus 25 ms each side."""
+    wake = speak(text, voice)
+    voiced = np.nonzero(np.abs(wake) > 0.01)[0]
+    return wake[max(0, voiced[0] - 400) : voiced[-1] + 400]
 
 
 def train_voices(rng: np.random.Generator, count: int) -> list[Voice]:

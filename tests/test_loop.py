@@ -8,6 +8,7 @@ checked in isolation; the full stack runs in tests/test_e2e_corpus.py.
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,13 @@ class ScriptedVerifier:
     active = True
     settings = WakeSettings()
 
-    def __init__(self, answers: list[bool]) -> None:
+    def __init__(self, answers: list[bool], delay_s: float = 0.0) -> None:
         self.answers = list(answers)
+        self.delay_s = delay_s
         self.windows: list[int] = []
 
     def verify(self, audio: np.ndarray, head_score: float = 0.0) -> Verdict:
+        time.sleep(self.delay_s)
         self.windows.append(len(audio))
         ok = self.answers.pop(0)
         margin = -0.2 if ok else -4.0
@@ -177,7 +180,7 @@ def silence(tmp_path: Path) -> Path:
 def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              capture: ScriptedCapture | None = None, stt: ScriptedStt | None = None,
              inbox_events: list[Event] | None = None, reply_s: float = 0.5,
-             verifier: ScriptedVerifier | None = None,
+             verifier: ScriptedVerifier | None = None, realtime: bool = False,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -187,13 +190,13 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
     for event in inbox_events or []:
         inbox.put(event)
     paths = path if isinstance(path, list) else [path]
-    loop = VoiceLoop(source=WavSource(paths), sink=sink, wake=wake,  # type: ignore[arg-type]
+    loop = VoiceLoop(source=WavSource(paths, realtime=realtime), sink=sink, wake=wake,  # type: ignore[arg-type]
                      capture=capture or ScriptedCapture(),  # type: ignore[arg-type]
                      transcriber=stt or ScriptedStt(), synthesizer=ToneTts(reply_s),
                      player=player,
                      dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
                      clock=AudioClock(), inbox=inbox,
-                     verifier=verifier)  # type: ignore[arg-type]
+                     verifier=verifier, realtime=realtime)  # type: ignore[arg-type]
     loop.run()
     return events, player, dialogue, sink
 
@@ -302,3 +305,18 @@ def test_a_candidate_whisper_does_not_confirm_is_dropped_without_a_sound(silence
     # The check hears the audio up to the candidate: 0.88 s at first, then the full window.
     frame = round(FRAME_S * RATE_HZ)
     assert verifier.windows == [11 * frame, 25 * frame]
+
+
+def test_on_the_speaker_the_check_runs_off_the_audio_path_while_the_request_is_captured(
+        tmp_path: Path) -> None:
+    path = tmp_path / "in.wav"
+    sf.write(path, np.zeros(int(RATE_HZ * 3.2), np.int16), RATE_HZ, subtype="PCM_16")
+    wake, capture = ScriptedWake({0.8, 2.0}), ScriptedCapture(frames=3)
+    verifier = ScriptedVerifier([False, True], delay_s=0.3)
+    events, _, dialogue, _ = run_loop(path, wake=wake, capture=capture, verifier=verifier,
+                                      realtime=True)
+    assert types(events)[:3] == ["wake_rejected", "wake", "speech_end"]
+    # Frames kept flowing during each 0.3 s check: the request (3 frames) was already
+    # captured when the second check said yes, and was answered.
+    assert len(dialogue.requests) == 1 and capture.cancelled == 1
+    assert {round(t, 2) for t in wake.seen} >= {0.88, 0.96, 2.08, 2.16}

@@ -185,7 +185,10 @@ class VoiceLoop:
         if self._state is State.LISTENING:
             self._listen(frame)
         elif self._state is State.VERIFYING:
-            self._wake.process(frame)  # keeps its history contiguous; firings are ignored
+            # Keep the detector's history and the ring contiguous in case the check says
+            # no; firings meanwhile are ignored.
+            self._ring.feed(frame)
+            self._wake.process(frame)
             result = self._capture.feed(frame)
             self._captured = result or self._captured
             self._settle_verdict()

@@ -1,10 +1,11 @@
 """Choose the wake word's first-stage thresholds and Whisper check margin on training data.
 
-The two-stage wake word (:mod:`speaker.wake_verify`) has three knobs: the stock
-model's threshold, the music head's threshold (first stage: which frames become
-candidates) and ``wake.verify_margin`` (second stage: which candidates Whisper
-believes). They are chosen here on the music head's training material only
-(:mod:`bench.wake_train_data`: its own voices, texts, music and noise), never on
+The two-stage wake word (:mod:`speaker.wake_verify`) has four knobs: the stock
+model's threshold and the music head's threshold (first stage: which frames become
+candidates), ``wake.verify_margin`` and ``wake.verify_head_bonus`` (second stage:
+which candidates Whisper, helped by the head's score, believes). They are chosen
+here on the music head's training material only (:mod:`bench.wake_train_data`: its
+own voices, texts, music and noise), never on
 ``bench_wake``, ``bench_wake_fa`` or the corpus, which stay the test.
 
 * positives: "hey jarvis, <request>" clean, over training music/noise at 5-15 dB

@@ -71,6 +71,9 @@ class WakeSettings:
                "must be between 0.8 and 5 seconds")
         _check(0.0 <= self.verify_head_bonus <= 5.0, "wake.verify_head_bonus",
                "must be between 0 and 5 nats per token")
+        _check(not self.verify_phrase or any(c.isalpha() for c in self.verify_phrase),
+               "wake.verify_phrase", "must be the wake phrase in words (e.g. \"hey computer\") "
+               "or empty for the shipped model's own")
         _check(0.0 < self.music_head_threshold < 1.0, "wake.music_head_threshold",
                "must be between 0 and 1")
         _check(1 <= self.music_head_steps <= 8, "wake.music_head_steps",

@@ -33,7 +33,8 @@ from speaker.events import (
 )
 from speaker.intents import parse
 from speaker.vad import CaptureResult, RequestCapture
-from speaker.wake_verify import AudioRing, Verdict, WakeVerifier
+from speaker.wake_gate import WakeGate
+from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import Detection, WakeWordDetector
 from speaker.workers import InlineWorker, ThreadWorker
 
@@ -108,16 +109,14 @@ class VoiceLoop:
         self._prompt = prompt
         self._realtime = realtime
         self._state = State.LISTENING
-        self._verifier = verifier if verifier is not None and verifier.active else None
-        self._ring = AudioRing(self._verifier.settings.verify_window_s
-                               if self._verifier is not None else FRAME_S)
-        self._candidate: Detection | None = None
-        self._verdicts: queue.SimpleQueue[Verdict] = queue.SimpleQueue()
         self._captured: CaptureResult | None = None
+        """A request that ended while its wake word was still being checked."""
         self._clock = clock
         self._input = ""
         self._player_events = inbox
         self._worker: InlineWorker | ThreadWorker = ThreadWorker() if realtime else InlineWorker()
+        self._gate = WakeGate(wake, verifier, self._worker.submit,
+                              verifier.settings.verify_window_s if verifier else FRAME_S)
         self._stop = threading.Event()
         self._out_samples = round(FRAME_S * sink.rate_hz)
         self._out_carry = 0.0
@@ -185,13 +184,9 @@ class VoiceLoop:
         if self._state is State.LISTENING:
             self._listen(frame)
         elif self._state is State.VERIFYING:
-            # Keep the detector's history and the ring contiguous in case the check says
-            # no; firings meanwhile are ignored.
-            self._ring.feed(frame)
-            self._wake.process(frame)
-            result = self._capture.feed(frame)
-            self._captured = result or self._captured
-            self._settle_verdict()
+            self._gate.follow(frame)
+            self._captured = self._capture.feed(frame) or self._captured
+            self._settle_check()
         elif self._state is State.CAPTURING:
             result = self._capture.feed(frame)
             if result is not None:
@@ -209,48 +204,47 @@ class VoiceLoop:
         if self._player.speaking:
             # Encore's own voice must never wake it; forget what it heard meanwhile.
             self._wake.reset()
-            self._ring.clear()
+            self._gate.ring.clear()
             return
-        self._ring.feed(frame)
-        detection = self._wake.process(frame)
+        detection = self._gate.listen(frame)
         if detection is None:
             return
         self._capture.start(frame.t_s + FRAME_S)
-        if self._verifier is None:
+        if not self._gate.enabled:
             self._wake_up(detection)
             return
-        self._candidate, self._captured = detection, None
+        self._captured = None
         self._state = State.VERIFYING
-        window, verifier = self._ring.audio(), self._verifier
-        self._worker.submit(
-            lambda: self._verdicts.put(verifier.verify(window, detection.head_score)))
-        self._settle_verdict()
+        self._gate.check(detection)
+        self._settle_check()
 
-    def _wake_up(self, detection: Detection) -> None:
+    def _wake_up(self, detection: Detection, earcon: bool = True) -> None:
         self._emit(WakeDetected(t_s=detection.t_s, model=detection.model, score=detection.score))
         self._player.duck(True)
-        if self._earcon is not None:
+        if earcon and self._earcon is not None:
             self._player.say(self._earcon, self._earcon_rate_hz)
-        self._ring.clear()
+        self._gate.ring.clear()
         self._state = State.CAPTURING
 
-    def _settle_verdict(self) -> None:
-        """Act on the second stage's answer once it is in (at once when offline)."""
-        try:
-            verdict = self._verdicts.get_nowait()
-        except queue.Empty:
+    def _settle_check(self) -> None:
+        """Act on the wake check's outcome once it is in (at once when offline)."""
+        outcome = self._gate.settle()
+        if outcome is None:
             return
-        detection, self._candidate = self._candidate, None
-        assert detection is not None
+        detection, verdict = outcome.detection, outcome.verdict
+        if outcome.error:
+            self._emit(Error(t_s=self._clock.now_s, message=f"wake check failed: "
+                             f"{outcome.error}"))
         if not verdict.accepted:
             self._emit(WakeRejected(t_s=detection.t_s, model=detection.model,
                                     score=detection.score, margin=round(verdict.margin, 3),
                                     head_score=round(detection.head_score, 3)))
-            self._wake.reject(detection)
-            self._capture.cancel()
-            self._state = State.LISTENING
+            if not self._gate.checking:  # no louder frame came during the check
+                self._capture.cancel()
+                self._state = State.LISTENING
             return
-        self._wake_up(detection)
+        # A request that already ended gets no earcon: the reply follows at once.
+        self._wake_up(detection, earcon=self._captured is None)
         if self._captured is not None:
             result, self._captured = self._captured, None
             self._state = State.BUSY

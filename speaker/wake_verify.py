@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from speaker.audio import RATE_HZ, Frame
+from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.wakeword import Detection, WakeWordDetector
 
@@ -76,7 +76,7 @@ class Verdict:
 class AudioRing:
     """The last ``seconds`` of int16 frames, for the check that follows a candidate."""
 
-    def __init__(self, seconds: float, frame_samples: int = 1280) -> None:
+    def __init__(self, seconds: float, frame_samples: int = FRAME_SAMPLES) -> None:
         self._frames: deque[np.ndarray] = deque(maxlen=max(1, round(seconds * RATE_HZ
                                                                      / frame_samples)))
 
@@ -140,7 +140,8 @@ def detect_verified(detector: WakeWordDetector, verifier: WakeVerifier | None,
     Same rules as the voice loop: a candidate is checked on the audio that ends
     with it, a rejected one is handed back with :meth:`WakeWordDetector.reject`.
     """
-    ring = AudioRing(detector.settings.verify_window_s)
+    settings = verifier.settings if verifier is not None else detector.settings
+    ring = AudioRing(settings.verify_window_s)
     found: list[Detection] = []
     for frame in frames:
         ring.feed(frame)

@@ -96,15 +96,22 @@ class Trigger:
 
     def step(self, score: float, head_score: float, end_s: float) -> bool:
         """Whether the step ending at ``end_s`` fires; a firing starts the refractory period."""
-        stock_fired = score >= self.threshold
-        head_fired = self.head_threshold is not None and head_score >= self.head_threshold
         if self._rejected is not None and end_s - self._rejected[0] <= RETRY_S:
-            stock_fired = stock_fired and score > self._rejected[1]
-            head_fired = head_fired and head_score > self._rejected[2]
-        if not (stock_fired or head_fired) or end_s < self._quiet_until_s:
+            fired = self.beats(score, head_score, self._rejected[1], self._rejected[2])
+        else:
+            fired = self.beats(score, head_score, -1.0, -1.0)
+        if not fired or end_s < self._quiet_until_s:
             return False
         self._quiet_until_s = end_s + self.refractory_s
         return True
+
+    def beats(self, score: float, head_score: float, other_score: float,
+              other_head_score: float) -> bool:
+        """Whether a step crosses a threshold with a higher score than the other's."""
+        stock = score >= self.threshold and score > other_score
+        head = (self.head_threshold is not None and head_score >= self.head_threshold
+                and head_score > other_head_score)
+        return stock or head
 
     def reject(self, score: float, head_score: float, end_s: float) -> None:
         """The second stage turned the firing at ``end_s`` down: no refractory period
@@ -167,6 +174,8 @@ class WakeWordDetector:
         self.last_score = 0.0
         self.last_head_score = 0.0
         """Lowest head score of the last ``music_head_steps`` steps (0 without a head)."""
+        self.last_end_s = 0.0
+        """End of the last frame processed, seconds of input audio."""
         self.reset()
 
     @property
@@ -187,6 +196,16 @@ class WakeWordDetector:
     def reject(self, detection: Detection) -> None:
         """The second stage turned ``detection`` down (see :meth:`Trigger.reject`)."""
         self._trigger.reject(detection.score, detection.head_score, detection.t_s)
+
+    def retry_after(self, detection: Detection) -> Detection | None:
+        """The frame just processed, as a detection, if it would fire once ``detection``
+        were rejected: it crosses a threshold with a higher score. While a check runs
+        the refractory period hides such frames; the loop checks them if it must."""
+        if not self._trigger.beats(self.last_score, self.last_head_score, detection.score,
+                                   detection.head_score):
+            return None
+        return Detection(model=self.name, score=self.last_score, t_s=self.last_end_s,
+                         head_score=self.last_head_score)
 
     def _forget(self) -> None:
         pre = self._model.preprocessor
@@ -234,6 +253,7 @@ class WakeWordDetector:
         if self._head is not None and new_steps > 0:
             self.last_head_score = self._score_head(new_steps)
         end_s = frame.t_s + len(samples) / RATE_HZ
+        self.last_end_s = end_s
         if not self._trigger.step(score, self.last_head_score, end_s):
             return None
         logger.debug("wake word %s score %.3f (head %.3f) at %.2f s", self.name, score,

@@ -15,6 +15,7 @@ def test_zero_false_accepts_in_30_hours_bounds_the_rate_at_a_tenth_per_hour() ->
     assert poisson_upper(1, 30.0) > poisson_upper(0, 30.0)
 
 
+@pytest.mark.slow
 def test_a_short_run_streams_negatives_through_the_default_detector(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--hours", "0.01", "--seed", "3"]) == 0

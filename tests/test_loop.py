@@ -8,7 +8,7 @@ checked in isolation; the full stack runs in tests/test_e2e_corpus.py.
 from __future__ import annotations
 
 import queue
-import time
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,18 +27,29 @@ from speaker.wakeword import Detection
 
 
 class ScriptedWake:
-    """Fires at the given frame start times (seconds)."""
+    """Fires at the given frame start times (seconds); ``louder_s`` frames score higher
+    than any candidate (what a still-rising wake word does)."""
 
-    def __init__(self, at_s: set[float]) -> None:
+    def __init__(self, at_s: set[float], louder_s: frozenset[float] = frozenset()) -> None:
         self.at = {round(t, 2) for t in at_s}
+        self.louder = {round(t, 2) for t in louder_s}
         self.seen: list[float] = []
         self.resets = 0
         self.rejected: list[float] = []
+        self.heard = {t: threading.Event() for t in self.louder}
 
     def process(self, frame: Frame) -> Detection | None:
         self.seen.append(frame.t_s)
+        if round(frame.t_s, 2) in self.heard:
+            self.heard[round(frame.t_s, 2)].set()
         if round(frame.t_s, 2) in self.at:
             return Detection(model="hey_jarvis", score=0.9, t_s=frame.t_s)
+        return None
+
+    def retry_after(self, detection: Detection) -> Detection | None:
+        t_s = self.seen[-1]
+        if round(t_s, 2) in self.louder:
+            return Detection(model="hey_jarvis", score=0.95, t_s=t_s)
         return None
 
     def reset(self) -> None:
@@ -54,15 +65,21 @@ class ScriptedVerifier:
     active = True
     settings = WakeSettings()
 
-    def __init__(self, answers: list[bool], delay_s: float = 0.0) -> None:
+    def __init__(self, answers: list[bool | Exception],
+                 wait_for: list[threading.Event | None] | None = None) -> None:
         self.answers = list(answers)
-        self.delay_s = delay_s
+        self.wait_for = list(wait_for or [])
         self.windows: list[int] = []
+        self.waited: list[bool] = []
 
     def verify(self, audio: np.ndarray, head_score: float = 0.0) -> Verdict:
-        time.sleep(self.delay_s)
+        gate = self.wait_for.pop(0) if self.wait_for else None
+        if gate is not None:  # answer only once the loop has got this far
+            self.waited.append(gate.wait(10.0))
         self.windows.append(len(audio))
         ok = self.answers.pop(0)
+        if isinstance(ok, Exception):
+            raise ok
         margin = -0.2 if ok else -4.0
         return Verdict(ok, margin, margin, 0.01)
 
@@ -72,6 +89,7 @@ class ScriptedCapture:
 
     def __init__(self, frames: int = 5, timed_out: bool = False) -> None:
         self.frames, self.timed_out, self.count = frames, timed_out, 0
+        self.ended = threading.Event()
 
     def start(self, t_s: float) -> None:
         self.count = 0
@@ -89,6 +107,7 @@ class ScriptedCapture:
         if self.count < self.frames:
             return None
         self.active = False
+        self.ended.set()
         return CaptureResult(audio=np.zeros(RATE_HZ, np.float32), speech_s=1.0,
                              timed_out=self.timed_out, truncated=False,
                              end_t_s=frame.t_s + FRAME_S, trailing_silence_s=0.6)
@@ -181,6 +200,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              capture: ScriptedCapture | None = None, stt: ScriptedStt | None = None,
              inbox_events: list[Event] | None = None, reply_s: float = 0.5,
              verifier: ScriptedVerifier | None = None, realtime: bool = False,
+             earcon: np.ndarray | None = None,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -196,7 +216,8 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
                      player=player,
                      dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
                      clock=AudioClock(), inbox=inbox,
-                     verifier=verifier, realtime=realtime)  # type: ignore[arg-type]
+                     verifier=verifier, realtime=realtime,  # type: ignore[arg-type]
+                     earcon=earcon)
     loop.run()
     return events, player, dialogue, sink
 
@@ -307,16 +328,48 @@ def test_a_candidate_whisper_does_not_confirm_is_dropped_without_a_sound(silence
     assert verifier.windows == [11 * frame, 25 * frame]
 
 
-def test_on_the_speaker_the_check_runs_off_the_audio_path_while_the_request_is_captured(
-        tmp_path: Path) -> None:
+def _silence(tmp_path: Path, seconds: float) -> Path:
     path = tmp_path / "in.wav"
-    sf.write(path, np.zeros(int(RATE_HZ * 3.2), np.int16), RATE_HZ, subtype="PCM_16")
-    wake, capture = ScriptedWake({0.8, 2.0}), ScriptedCapture(frames=3)
-    verifier = ScriptedVerifier([False, True], delay_s=0.3)
-    events, _, dialogue, _ = run_loop(path, wake=wake, capture=capture, verifier=verifier,
-                                      realtime=True)
+    sf.write(path, np.zeros(int(RATE_HZ * seconds), np.int16), RATE_HZ, subtype="PCM_16")
+    return path
+
+
+EARCON = np.full(100, 0.1, np.float32)
+
+
+def test_on_the_speaker_a_louder_frame_heard_during_a_rejected_check_is_checked_next(
+        tmp_path: Path) -> None:
+    # The source is paced like a microphone; the check runs on the worker thread. The
+    # first check answers no only after the loop has heard the louder frame at 0.96 s.
+    wake = ScriptedWake({0.8}, louder_s=frozenset({0.96}))
+    verifier = ScriptedVerifier([False, True], wait_for=[wake.heard[0.96], None])
+    events, player, dialogue, _ = run_loop(_silence(tmp_path, 2.4), wake=wake,
+                                           capture=ScriptedCapture(frames=8),
+                                           verifier=verifier, realtime=True, earcon=EARCON)
+    assert verifier.waited == [True]
     assert types(events)[:3] == ["wake_rejected", "wake", "speech_end"]
-    # Frames kept flowing during each 0.3 s check: the request (3 frames) was already
-    # captured when the second check said yes, and was answered.
-    assert len(dialogue.requests) == 1 and capture.cancelled == 1
-    assert {round(t, 2) for t in wake.seen} >= {0.88, 0.96, 2.08, 2.16}
+    assert [round(e.t_s, 2) for e, _ in events[:2]] == [0.8, 0.96]
+    frame = round(FRAME_S * RATE_HZ)
+    assert verifier.windows == [11 * frame, 13 * frame]  # each ends with its own frame
+    assert wake.rejected == [0.8] and len(dialogue.requests) == 1
+    assert player.said[0] == len(EARCON)  # the request was still going on: earcon
+
+
+def test_a_request_that_ended_during_the_check_is_answered_without_an_earcon(
+        tmp_path: Path) -> None:
+    capture = ScriptedCapture(frames=3)
+    verifier = ScriptedVerifier([True], wait_for=[capture.ended])
+    events, player, dialogue, _ = run_loop(_silence(tmp_path, 1.6), wake=ScriptedWake({0.4}),
+                                           capture=capture, verifier=verifier,
+                                           realtime=True, earcon=EARCON)
+    assert verifier.waited == [True]
+    assert types(events)[:2] == ["wake", "speech_end"] and len(dialogue.requests) == 1
+    assert len(EARCON) not in player.said and player.ducked[0] is True
+
+
+def test_a_failing_check_is_reported_and_the_wake_word_answered(silence: Path) -> None:
+    verifier = ScriptedVerifier([RuntimeError("whisper exploded")])
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), verifier=verifier)
+    assert types(events)[:2] == ["error", "wake"]
+    assert "wake check failed: whisper exploded" in events[0][0].message  # type: ignore[attr-defined]
+    assert "reply" in types(events)

@@ -49,6 +49,14 @@ def test_after_a_rejection_only_a_higher_score_fires_until_the_retry_window_ends
     assert trigger.step(0.55, 0.0, 1.24 + RETRY_S + 0.01)  # a new word later: any score
 
 
+def test_beats_needs_a_crossing_and_a_higher_score_on_the_same_model() -> None:
+    trigger = Trigger(0.5, 0.9, refractory_s=2.0)
+    assert trigger.beats(0.6, 0.0, 0.55, 1.0)
+    assert not trigger.beats(0.45, 0.0, 0.1, 0.0)  # higher, but under the threshold
+    assert trigger.beats(0.0, 0.95, 0.9, 0.92) and not trigger.beats(0.0, 0.95, 0.0, 0.95)
+    assert not Trigger(0.5, None, 2.0).beats(0.0, 1.0, 0.0, 0.0)  # no head
+
+
 def test_the_ring_keeps_the_last_window_of_audio() -> None:
     ring = AudioRing(0.24)
     for k in range(5):
@@ -104,6 +112,8 @@ def test_verify_settings_are_checked() -> None:
         WakeSettings(verify_window_s=0.1)
     with pytest.raises(ConfigError, match=r"wake\.verify_head_bonus"):
         WakeSettings(verify_head_bonus=-1.0)
+    with pytest.raises(ConfigError, match=r"wake\.verify_phrase"):
+        WakeSettings(verify_phrase=",,")
 
 
 # --- the real Whisper weights and wake-word model on committed corpus clips --------------

@@ -56,6 +56,9 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
             transcriber = Transcriber(settings.stt, settings.data.models_dir)
             if settings.wake.verify:
                 verifier = WakeVerifier(transcriber, settings.wake, detector.name)
+        elif settings.wake.verify:
+            print("Wake check off with --no-transcribe: detections are the first stage "
+                  "alone (more false wakes than the speaker has).", flush=True)
         ring = AudioRing(settings.wake.verify_window_s)
         where = "the input files" if args.input else "the microphone"
         print(f"Listening on {where} for '{detector.name}' "

@@ -36,8 +36,9 @@ from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
 from speaker.config import SttSettings, VadSettings, WakeSettings, load
 from speaker.stt import Transcriber
 from speaker.vad import RequestCapture, SileroVad
+from speaker.wake_gate import WakeGate, run_now
 from speaker.wake_head import EMBEDDING_DIM, WINDOW_FRAMES
-from speaker.wake_verify import AudioRing, WakeVerifier, detect_verified
+from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import WakeWordDetector
 
 __all__ = ["NEGATIVE_VOICES", "REQUESTS", "main", "mix_speech_music", "negative_audio",
@@ -71,7 +72,11 @@ class _Meter:
     margins: list[float] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     head_scores: list[float] = field(default_factory=list)
-    ring: AudioRing = field(default_factory=lambda: AudioRing(WakeSettings().verify_window_s))
+    gate: WakeGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gate = WakeGate(self.detector, self.verifier, run_now,
+                             self.detector.settings.verify_window_s)
 
     def stream(self, audio: np.ndarray) -> None:
         """Feed float audio frame by frame without resetting."""
@@ -80,25 +85,20 @@ class _Meter:
             frame = Frame(pcm[start : start + FRAME_SAMPLES], self.audio_s + start / RATE_HZ,
                           "bench")
             t0 = time.process_time()
-            hit = self.detector.process(frame)
+            hit = self.gate.listen(frame)
             self.cpu_s += time.process_time() - t0
             self.scores.append(self.detector.last_score)
             self.head_scores.append(self.detector.last_head_score)
-            if self.verifier is not None:
-                self.ring.feed(frame)
             if hit is None:
                 continue
             self.detections += 1
-            if self.verifier is None:
+            if not self.gate.enabled:
                 continue
             t0 = time.process_time()
-            verdict = self.verifier.verify(self.ring.audio(), hit.head_score)
+            outcome = self.gate.check_now(hit)
             self.check_cpu_s += time.process_time() - t0
-            self.margins.append(verdict.margin)
-            if verdict.accepted:
-                self.verified += 1
-            else:
-                self.detector.reject(hit)
+            self.margins.append(outcome.verdict.margin)
+            self.verified += outcome.verdict.accepted
         self.audio_s += len(pcm) / RATE_HZ
 
     def accepts_at(self, threshold: float, refractory_s: float,
@@ -127,17 +127,16 @@ def _frames(pcm: np.ndarray) -> list[Frame]:
 def _max_score(detector: WakeWordDetector, pcm: np.ndarray,
                verifier: WakeVerifier | None = None) -> _Best:
     """Highest stock and head frame scores over a clip, through the streaming path, and
-    (with ``verifier``) whether the two-stage detector accepts it."""
+    (with ``verifier``) whether the two-stage detector accepts it, in the same pass."""
     detector.reset()
-    best, best_head = 0.0, 0.0
+    gate = WakeGate(detector, verifier, run_now, detector.settings.verify_window_s)
+    best, best_head, verified = 0.0, 0.0, False
     for frame in _frames(pcm):
-        detector.process(frame)
+        hit = gate.listen(frame)
         best = max(best, detector.last_score)
         best_head = max(best_head, detector.last_head_score)
-    verified = False
-    if verifier is not None:
-        detector.reset()
-        verified = bool(detect_verified(detector, verifier, _frames(pcm)))
+        if hit is not None and gate.enabled:
+            verified = gate.check_now(hit).verdict.accepted or verified
     return best, best_head, verified
 
 

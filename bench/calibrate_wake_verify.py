@@ -74,7 +74,6 @@ class _Clip:
     stock: np.ndarray
     head: np.ndarray
     group: str
-    voice: str
     wake_span_s: tuple[float, float] | None = None
     """Positives: from the start of the wake word to 1.6 s after its end."""
 
@@ -101,7 +100,7 @@ def _positive(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator
     bg = None if snr_db is None else background(len(speech) / RATE_HZ + 1, rng, voices)
     pcm = to_int16(mix(speech, bg, snr_db or 0.0, lead, rng))
     stock, head = _scores(detector, pcm)
-    return _Clip(pcm, stock, head, group, voice.name,
+    return _Clip(pcm, stock, head, group,
                  (lead_s, lead_s + len(wake) / RATE_HZ + SPAN_AFTER_S))
 
 
@@ -125,7 +124,7 @@ def _negative(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator
         audio = mix(audio, bg, float(rng.uniform(-5, 20)), RATE_HZ // 2, rng)
     pcm = to_int16(audio)
     stock, head = _scores(detector, pcm)
-    return _Clip(pcm, stock, head, "neg", voice.name)
+    return _Clip(pcm, stock, head, "neg")
 
 
 class _Margins:
@@ -154,23 +153,6 @@ class _Margins:
         with np.load(path) as data:
             self.cache.update({(int(c), int(f)): float(v) for (c, f), v
                                in zip(data["keys"], data["values"], strict=True)})
-
-    def dump(self, path: Path, clips: Sequence[_Clip]) -> None:
-        """Every checked candidate: margin, first-stage scores, label (1 wake word,
-        0 negative clip, -1 elsewhere in a positive clip), group and voice."""
-        keys = sorted(self.cache)
-        label = []
-        for clip_id, frame in keys:
-            clip, end_s = clips[clip_id], (frame + 1) * STEP_S
-            span = clip.wake_span_s
-            label.append(0 if span is None else 1 if span[0] <= end_s <= span[1] else -1)
-        np.savez(path, margin=np.array([self.cache[k] for k in keys]),
-                 stock=np.array([clips[c].stock[f] for c, f in keys]),
-                 head=np.array([clips[c].head[f] for c, f in keys]),
-                 label=np.array(label), clip=np.array([c for c, _ in keys]),
-                 frame=np.array([f for _, f in keys]),
-                 group=np.array([clips[c].group for c, _ in keys]),
-                 voice=np.array([clips[c].voice for c, _ in keys]))
 
 
 _Config = tuple[float, float, float | None, float]
@@ -220,7 +202,7 @@ def _save_clips(path: Path, clips: Sequence[_Clip]) -> None:
              head=np.concatenate([c.head for c in clips]),
              samples=np.array([len(c.pcm) for c in clips]),
              frames=np.array([len(c.stock) for c in clips]),
-             group=np.array([c.group for c in clips]), voice=np.array([c.voice for c in clips]),
+             group=np.array([c.group for c in clips]),
              spans=spans)
 
 
@@ -230,7 +212,7 @@ def _load_clips(path: Path) -> list[_Clip]:
         steps = np.concatenate([[0], np.cumsum(data["frames"])])
         pcm, stock, head = data["pcm"], data["stock"], data["head"]
         return [_Clip(pcm[cuts[k]:cuts[k + 1]], stock[steps[k]:steps[k + 1]],
-                      head[steps[k]:steps[k + 1]], str(data["group"][k]), str(data["voice"][k]),
+                      head[steps[k]:steps[k + 1]], str(data["group"][k]),
                       None if span[0] < 0 else (float(span[0]), float(span[1])))
                 for k, span in enumerate(data["spans"])]
 
@@ -270,7 +252,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--bonus", type=float, nargs="*", default=[0.0, 1.0, 1.5, 2.0],
                         help="music head bonuses (nats per token at head score 1)")
-    parser.add_argument("--dump", type=Path, help="save every checked candidate (.npz)")
     parser.add_argument("--cache", type=Path,
                         help="keep the rendered clips and Whisper margins in this folder")
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -324,8 +305,6 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"false accepts, mean FRR {100 * best_frr:.1f} % (reference, first stage alone at "
           f"{ref_stock:.2f}/{ref_head:.3f}: {results[reference][1]} false "
           f"accepts, mean FRR {100 * ceiling:.1f} %)")
-    if args.dump is not None:
-        margins.dump(args.dump, clips)
     return 0
 
 

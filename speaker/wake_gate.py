@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import queue
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,12 +23,19 @@ from speaker.audio import Frame
 from speaker.wake_verify import AudioRing, Verdict, WakeVerifier
 from speaker.wakeword import Detection, WakeWordDetector
 
-__all__ = ["Outcome", "WakeGate"]
+__all__ = ["Outcome", "WakeGate", "detect_verified", "run_now"]
 
 logger = logging.getLogger(__name__)
 
 Submit = Callable[[Callable[[], None]], None]
 """Runs a job on the loop's worker."""
+
+
+def run_now(job: Callable[[], None]) -> None:
+    """A :data:`Submit` that runs the check at once on the caller's thread (files,
+    benchmarks, ``encore listen``): every outcome is in when :meth:`WakeGate.check`
+    returns."""
+    job()
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,14 @@ class WakeGate:
         self._retry = None
         self._start(detection, self.ring.audio())
 
+    def check_now(self, detection: Detection) -> Outcome:
+        """Check ``detection`` and return the outcome (a gate built with :func:`run_now`)."""
+        self.check(detection)
+        outcome = self.settle()
+        if outcome is None:
+            raise RuntimeError("WakeGate.check_now needs a gate whose submit is run_now")
+        return outcome
+
     def follow(self, frame: Frame) -> None:
         """A frame heard while a check runs: keep history contiguous, note a retry."""
         self.ring.feed(frame)
@@ -114,3 +129,26 @@ class WakeGate:
                                            str(exc) or type(exc).__name__))
 
         self._submit(job)
+
+
+def detect_verified(detector: WakeWordDetector, verifier: WakeVerifier | None,
+                    frames: Iterable[Frame],
+                    on_verdict: Callable[[Detection, Verdict], None] | None = None,
+                    ) -> list[Detection]:
+    """Both stages over ``frames``, each check answered at once (benchmarks, tests)."""
+    window_s = (verifier or detector).settings.verify_window_s
+    gate = WakeGate(detector, verifier, run_now, window_s)
+    found: list[Detection] = []
+    for frame in frames:
+        hit = gate.listen(frame)
+        if hit is None:
+            continue
+        if not gate.enabled:
+            found.append(hit)
+            continue
+        outcome = gate.check_now(hit)
+        if on_verdict is not None:
+            on_verdict(hit, outcome.verdict)
+        if outcome.verdict.accepted:
+            found.append(hit)
+    return found

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,10 +28,9 @@ import numpy as np
 
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
-from speaker.wakeword import Detection, WakeWordDetector
 
 __all__ = ["AudioRing", "PrefixScorer", "Verdict", "WakeVerifier", "combined_score",
-           "detect_verified", "wake_spellings"]
+           "wake_spellings"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,32 +129,3 @@ def combined_score(margin: float, head_score: float, head_bonus: float) -> float
     """What is compared with ``wake.verify_margin``: Whisper's margin plus the bonus."""
     return margin + head_bonus * head_score
 
-
-def detect_verified(detector: WakeWordDetector, verifier: WakeVerifier | None,
-                    frames: Iterable[Frame],
-                    on_verdict: Callable[[Detection, Verdict], None] | None = None,
-                    ) -> list[Detection]:
-    """Run both stages over ``frames`` synchronously (benchmarks, file checks).
-
-    Same rules as the voice loop: a candidate is checked on the audio that ends
-    with it, a rejected one is handed back with :meth:`WakeWordDetector.reject`.
-    """
-    settings = verifier.settings if verifier is not None else detector.settings
-    ring = AudioRing(settings.verify_window_s)
-    found: list[Detection] = []
-    for frame in frames:
-        ring.feed(frame)
-        hit = detector.process(frame)
-        if hit is None:
-            continue
-        if verifier is None or not verifier.active:
-            found.append(hit)
-            continue
-        verdict = verifier.verify(ring.audio(), hit.head_score)
-        if on_verdict is not None:
-            on_verdict(hit, verdict)
-        if verdict.accepted:
-            found.append(hit)
-        else:
-            detector.reject(hit)
-    return found

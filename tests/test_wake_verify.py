@@ -14,7 +14,8 @@ from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import SttSettings, WakeSettings
 from speaker.errors import ConfigError
 from speaker.stt import Transcriber
-from speaker.wake_verify import AudioRing, Verdict, WakeVerifier, detect_verified, wake_spellings
+from speaker.wake_gate import detect_verified
+from speaker.wake_verify import AudioRing, Verdict, WakeVerifier, wake_spellings
 from speaker.wakeword import RETRY_S, Detection, Trigger, WakeWordDetector
 
 STEP_S = FRAME_SAMPLES / RATE_HZ

@@ -37,7 +37,8 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
     from speaker.audio import Source, WavSource
     from speaker.devices import MicrophoneSource
     from speaker.vad import RequestCapture
-    from speaker.wake_verify import AudioRing, WakeVerifier
+    from speaker.wake_gate import WakeGate, run_now
+    from speaker.wake_verify import WakeVerifier
     from speaker.wakeword import WakeWordDetector
 
     source: Source
@@ -59,7 +60,7 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
         elif settings.wake.verify:
             print("Wake check off with --no-transcribe: detections are the first stage "
                   "alone (more false wakes than the speaker has).", flush=True)
-        ring = AudioRing(settings.wake.verify_window_s)
+        gate = WakeGate(detector, verifier, run_now, settings.wake.verify_window_s)
         where = "the input files" if args.input else "the microphone"
         print(f"Listening on {where} for '{detector.name}' "
               f"(threshold {settings.wake.threshold}); Ctrl-C stops.", flush=True)
@@ -87,19 +88,17 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{_stamp(result.end_t_s)} request of {result.speech_s:.2f} s{cut}: "
                       f"{text!r} (transcribed in {took:.2f} s)", flush=True)
                 continue
-            ring.feed(frame)
-            detection = detector.process(frame)
-            if detection is not None and verifier is not None and verifier.active:
-                verdict = verifier.verify(ring.audio(), detection.head_score)
+            detection = gate.listen(frame)
+            if detection is not None and gate.enabled:
+                verdict = gate.check_now(detection).verdict
                 if not verdict.accepted:
                     print(f"{_stamp(detection.t_s)} {detection.model} fired (score "
                           f"{detection.score:.2f}) but Whisper did not hear it (margin "
                           f"{verdict.margin:.2f}, with the head's bonus {verdict.score:.2f} < "
                           "wake.verify_margin)", flush=True)
-                    detector.reject(detection)
                     continue
             if detection is not None:
-                ring.clear()
+                gate.ring.clear()
                 print(f"{_stamp(detection.t_s)} wake word {detection.model} "
                       f"(score {detection.score:.2f})", flush=True)
                 capture.start(detection.t_s)

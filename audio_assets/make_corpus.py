@@ -159,18 +159,19 @@ class Backgrounds:
 
 
 def positive(text: str, voice: SpeakerVoice, background: str, bgs: Backgrounds,
-             rng: np.random.Generator) -> Clip:
+             rng: np.random.Generator, lead_s: float = LEAD_S) -> Clip:
+    """The wake word, a short pause and ``text``, after ``lead_s`` of background."""
     wake = _at_level(render(WAKE_TEXT, voice))
     request = _at_level(render(text, voice))
     gap_s = float(rng.uniform(0.3, 0.5))
-    parts = [_silence(LEAD_S), wake, _silence(gap_s), request, _silence(TRAIL_S)]
+    parts = [_silence(lead_s), wake, _silence(gap_s), request, _silence(TRAIL_S)]
     speech = np.concatenate(parts)
     bg, info = bgs.make(background, len(speech))
     audio, gains = mix(speech, np.concatenate([wake, request]), bg, SNR_DB[background])
-    wake_end = LEAD_S + len(wake) / RATE_HZ
+    wake_end = lead_s + len(wake) / RATE_HZ
     request_start = wake_end + gap_s
     meta = {
-        "wake_start_s": LEAD_S, "wake_end_s": round(wake_end, 3),
+        "wake_start_s": lead_s, "wake_end_s": round(wake_end, 3),
         "request_start_s": round(request_start, 3),
         "request_end_s": round(request_start + len(request) / RATE_HZ, 3),
         "snr_db": SNR_DB[background], **info, **(gains if bg is not None else {}),
@@ -267,14 +268,14 @@ def build_requests(out_dir: Path, seed: int) -> list[dict[str, Any]]:
             "expected": {"intent": intent, "slots": slots}, **clip.meta,
         })
     for n, (category, text, table_voice, background) in enumerate(NEGATIVES, start=1):
-        voice = REPLY_VOICE if category == "reply" else table_voice
-        clip = negative(category, text, voice, background, bgs, rng)
+        speaker = REPLY_VOICE if category == "reply" else table_voice
+        clip = negative(category, text, speaker, background, bgs, rng)
         name = f"neg{n:03d}_{category}_{_slug(text) or 'none'}_{background}.flac"
         _write(out_dir / name, clip.audio)
         rows.append({
             "file": name, "kind": "negative", "category": category, "background": background,
-            "voice": voice.label if voice else None,
-            "voice_engine": _engine(voice) if voice else None, "wake_word": None, "text": text,
+            "voice": speaker.label if speaker else None,
+            "voice_engine": _engine(speaker) if speaker else None, "wake_word": None, "text": text,
             "expected_transcript": "", "expected": None, **clip.meta,
         })
     with (out_dir / "manifest.jsonl").open("w") as fh:

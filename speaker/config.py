@@ -112,9 +112,12 @@ class SttSettings:
     prompt_max_names: int = 20
     beam_size: int = 3
     rescore_margin: float = 0.75
+    wake_lead_s: float = 2.0
 
     def __post_init__(self) -> None:
         _check(self.model in ("tiny.en", "base"), "stt.model", "must be 'tiny.en' or 'base'")
+        _check(0.0 <= self.wake_lead_s <= 5.0, "stt.wake_lead_s",
+               "must be between 0 (off) and 5 seconds")
         _check(1 <= self.threads <= 64, "stt.threads", "must be between 1 and 64")
         _check(0.0 <= self.pad_s <= 28.0, "stt.pad_s", "must be between 0 and 28 seconds")
         _check(0.0 <= self.no_speech_threshold <= 1.0, "stt.no_speech_threshold",

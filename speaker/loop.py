@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from speaker.events import (
     WakeDetected,
     WakeRejected,
 )
+from speaker.hearing import Lead, TranscriberLike, hear
 from speaker.intents import parse
 from speaker.vad import CaptureResult, RequestCapture
 from speaker.wake_gate import WakeGate
@@ -38,19 +39,11 @@ from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import Detection, WakeWordDetector
 from speaker.workers import InlineWorker, ThreadWorker
 
-if TYPE_CHECKING:
-    from speaker.stt import CommandPhrases
-
 logger = logging.getLogger(__name__)
 
 FRAME_S = FRAME_SAMPLES / RATE_HZ
 EmitFn = Callable[[Event, str], None]
 """Receives each event and the name of the input it belongs to."""
-
-
-class TranscriberLike(Protocol):
-    def transcribe(self, audio: np.ndarray, prompt: str = "",
-                   commands: CommandPhrases | None = None) -> Any: ...
 
 
 class SynthesizerLike(Protocol):
@@ -94,7 +87,8 @@ class VoiceLoop:
                  clock: AudioClock, inbox: queue.SimpleQueue[Event],
                  earcon: np.ndarray | None = None, earcon_rate_hz: int = RATE_HZ,
                  prompt: Callable[[], str] = lambda: "", realtime: bool = False,
-                 verifier: WakeVerifier | None = None) -> None:
+                 verifier: WakeVerifier | None = None, wake_phrase: str = "",
+                 lead_s: float = 0.0) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
@@ -116,7 +110,12 @@ class VoiceLoop:
         self._player_events = inbox
         self._worker: InlineWorker | ThreadWorker = ThreadWorker() if realtime else InlineWorker()
         self._gate = WakeGate(wake, verifier, self._worker.submit,
-                              verifier.settings.verify_window_s if verifier else FRAME_S)
+                              verifier.settings.verify_window_s if verifier else FRAME_S,
+                              keep_s=lead_s)
+        self._wake_phrase = wake_phrase
+        self._lead_samples = round(lead_s * RATE_HZ)
+        self._lead: Lead | None = None
+        """The audio before the current request's wake word (see :mod:`speaker.hearing`)."""
         self._stop = threading.Event()
         self._out_samples = round(FRAME_S * sink.rate_hz)
         self._out_carry = 0.0
@@ -191,7 +190,8 @@ class VoiceLoop:
             result = self._capture.feed(frame)
             if result is not None:
                 self._state = State.BUSY
-                self._worker.submit(lambda: self._answer(result))
+                lead = self._lead
+                self._worker.submit(lambda: self._answer(result, lead))
         elif self._state is State.BUSY and self._worker.idle:
             self._state = State.LISTENING
         if not self._realtime:
@@ -210,6 +210,10 @@ class VoiceLoop:
         if detection is None:
             return
         self._capture.start(frame.t_s + FRAME_S)
+        self._lead = None
+        if self._lead_samples and self._wake_phrase:
+            self._lead = Lead(self._gate.ring.audio()[-self._lead_samples:],
+                              frame.t_s + len(frame.samples) / RATE_HZ, self._wake_phrase)
         if not self._gate.enabled:
             self._wake_up(detection)
             return
@@ -248,11 +252,12 @@ class VoiceLoop:
         if self._captured is not None:
             result, self._captured = self._captured, None
             self._state = State.BUSY
-            self._worker.submit(lambda: self._answer(result))
+            lead = self._lead
+            self._worker.submit(lambda: self._answer(result, lead))
 
     # --- one request, on the worker ----------------------------------------------------
 
-    def _answer(self, result: CaptureResult) -> None:
+    def _answer(self, result: CaptureResult, lead: Lead | None = None) -> None:
         started = time.perf_counter()
         self._emit(SpeechEnded(t_s=result.end_t_s, speech_s=result.speech_s,
                                timed_out=result.timed_out))
@@ -261,8 +266,7 @@ class VoiceLoop:
             if result.timed_out:
                 reply = "Sorry, I didn't hear a request."
             else:
-                transcript = self._stt.transcribe(result.audio, prompt=self._prompt(),
-                                                  commands=command_phrases)
+                transcript = hear(self._stt, result, lead, self._prompt(), command_phrases)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,

@@ -28,7 +28,7 @@ from speaker.player import Player
 from speaker.stt import Transcriber, build_prompt
 from speaker.tts import SpeechSynthesizer
 from speaker.vad import RequestCapture, SileroVad
-from speaker.wake_verify import WakeVerifier
+from speaker.wake_verify import WakeVerifier, wake_spellings
 from speaker.wakeword import WakeWordDetector
 
 logger = logging.getLogger(__name__)
@@ -108,4 +108,7 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         clock=clock, inbox=inbox, earcon=models.earcon, earcon_rate_hz=models.earcon_rate_hz,
         prompt=prompt_fn, realtime=realtime,
         verifier=(WakeVerifier(models.transcriber, settings.wake, models.wake.name)
-                  if settings.wake.verify else None))
+                  if settings.wake.verify else None),
+        wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
+                         ""),
+        lead_s=settings.stt.wake_lead_s)

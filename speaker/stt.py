@@ -146,7 +146,7 @@ class Transcriber:
         return self._settings.model
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
-                   commands: CommandPhrases | None = None) -> TranscriptResult:
+                   commands: CommandPhrases | None = None, lead: str = "") -> TranscriptResult:
         """Transcribe ``audio`` (float32, 16 kHz, mono); ``prompt`` biases names' spelling.
 
         With ``commands``, a free transcript that ``commands`` returns phrases for (one
@@ -154,6 +154,10 @@ class Transcriber:
         same audio is compared with the free transcript's, and a phrase within
         ``stt.rescore_margin`` nats per token of it replaces the text ("Ois" ->
         "Pause"). The free transcript is kept in :attr:`TranscriptResult.heard`.
+
+        ``lead`` is words the audio is known to open with (the wake word, when the
+        audio starts before it): the transcript is forced to begin with them, and
+        only what follows is returned.
         """
         samples = np.asarray(audio, dtype=np.float32).reshape(-1)
         audio_s = len(samples) / RATE_HZ
@@ -161,7 +165,7 @@ class Transcriber:
         if len(samples) == 0 or _loudest_dbfs(samples) < SILENCE_DBFS:
             return TranscriptResult("", self._clock() - start, audio_s, 1.0)
         with self._lock:
-            text, no_speech, heard = self._run(samples, prompt, commands)
+            text, no_speech, heard = self._run(samples, prompt, commands, lead)
         return TranscriptResult(text, self._clock() - start, audio_s, no_speech, heard)
 
     def phrase_scores(self, audio: np.ndarray, phrases: Sequence[str]) -> list[float]:
@@ -207,13 +211,15 @@ class Transcriber:
                 best = max(best, float((picked - logprobs.max(-1).values).mean()))
         return best
 
-    def _score(self, audio: torch.Tensor, phrases: Sequence[str]) -> list[float]:
+    def _score(self, audio: torch.Tensor, phrases: Sequence[str],
+               lead_tokens: Sequence[int] = ()) -> list[float]:
         """One phrase at a time: the int8 layers quantise activations per batch, so in a
-        batch a phrase's score would depend on the other phrases beside it."""
+        batch a phrase's score would depend on the other phrases beside it. The
+        ``lead_tokens`` are forced before each phrase and not scored."""
         import torch
 
         tok = self.tokenizer
-        prefix = [*tok.sot_sequence, tok.no_timestamps]
+        prefix = [*tok.sot_sequence, tok.no_timestamps, *lead_tokens]
         room = self._dims.n_text_ctx - len(prefix) - 1
         cross = {m for block in self._model.decoder.blocks
                  for m in (block.cross_attn.key, block.cross_attn.value)}
@@ -235,8 +241,13 @@ class Transcriber:
                 hook.remove()
         return scores
 
-    def _rescore(self, audio: torch.Tensor, text: str, phrases: Sequence[str]) -> str:
-        scores = self._score(audio, [text, *phrases])
+    def _lead_tokens(self, lead: str) -> list[int]:
+        words = " ".join(lead.split())
+        return self.tokenizer.encode(" " + words) if words else []
+
+    def _rescore(self, audio: torch.Tensor, text: str, phrases: Sequence[str],
+                 lead_tokens: Sequence[int] = ()) -> str:
+        scores = self._score(audio, [text, *phrases], lead_tokens)
         chosen = choose_phrase(scores[0], phrases, scores[1:], self._settings.rescore_margin)
         logger.debug("rescored %r (%.2f nats/token): %r", text, scores[0], chosen)
         return chosen
@@ -293,12 +304,14 @@ class Transcriber:
         sot_index = len(prefix)
         return [*prefix, *tok.sot_sequence, tok.no_timestamps], sot_index
 
-    def _run(self, samples: np.ndarray, prompt: str,
-             commands: CommandPhrases | None) -> tuple[str, float, str]:
+    def _run(self, samples: np.ndarray, prompt: str, commands: CommandPhrases | None,
+             lead: str = "") -> tuple[str, float, str]:
         import torch
 
         tok = self.tokenizer
         prefix, sot_index = self._prefix(prompt)
+        lead_tokens = self._lead_tokens(lead)
+        prefix = [*prefix, *lead_tokens]
         budget = min(self._dims.n_text_ctx // 2,
                      int(len(samples) / RATE_HZ * TOKENS_PER_S) + _TOKEN_SLACK)
         cache, hooks = self._model.install_kv_cache_hooks()
@@ -318,6 +331,9 @@ class Transcriber:
             for hook in hooks:
                 hook.remove()
         text = collapse_repeated_phrase(tok.decode(out).strip())
+        if lead_tokens:  # what follows "Hey Jarvis" may open with its punctuation
+            text = text.lstrip(" ,.;:!?-")
+            text = text[:1].upper() + text[1:]
         if no_speech > self._settings.no_speech_threshold and avg_logprob < _LOGPROB_THRESHOLD:
             text = ""
         if not any(ch.isalnum() for ch in text):
@@ -325,7 +341,7 @@ class Transcriber:
         phrases = commands(text) if commands is not None and text else ()
         if phrases and self._settings.rescore_margin > 0:
             with torch.inference_mode():
-                chosen = self._rescore(audio, text, phrases)
+                chosen = self._rescore(audio, text, phrases, lead_tokens)
             if chosen:
                 return chosen, no_speech, text
         return text, no_speech, ""

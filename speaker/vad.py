@@ -118,6 +118,8 @@ class CaptureResult:
     """Audio time when the end (or the time-out) was declared, in seconds."""
     trailing_silence_s: float
     """Non-speech at the end of ``audio``, in seconds."""
+    start_t_s: float = 0.0
+    """Audio time of the first sample of ``audio``, in seconds."""
 
 
 class RequestCapture:
@@ -138,6 +140,7 @@ class RequestCapture:
         self._active = False
         self._start_t_s = 0.0
         self._chunks: list[np.ndarray] = []
+        self._chunks_t_s = 0.0
         self._speaking = False
         self._silence_frames = 0
         self._prev_probability: float | None = None
@@ -180,6 +183,7 @@ class RequestCapture:
             if is_speech:
                 self._speaking = True
                 self._chunks = [*self._history, samples]
+                self._chunks_t_s = frame.t_s - sum(len(c) for c in self._history) / RATE_HZ
                 self._silence_frames = 0
             else:
                 self._history.append(samples)
@@ -207,7 +211,7 @@ class RequestCapture:
         self._chunks = []
         result = CaptureResult(audio=audio, speech_s=len(audio) / RATE_HZ, timed_out=timed_out,
                                truncated=truncated, end_t_s=end_t_s,
-                               trailing_silence_s=silence_s)
+                               trailing_silence_s=silence_s, start_t_s=self._chunks_t_s)
         logger.debug("request captured: %.2f s, timed_out=%s, truncated=%s, end %.2f s",
                      result.speech_s, timed_out, truncated, end_t_s)
         return result

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speaker.audio import Frame
+from speaker.audio import RATE_HZ, Frame
 from speaker.wake_verify import AudioRing, Verdict, WakeVerifier
 from speaker.wakeword import Detection, WakeWordDetector
 
@@ -52,11 +52,13 @@ class WakeGate:
     """Feeds the detector and the audio ring, and runs each candidate's check on ``submit``."""
 
     def __init__(self, detector: WakeWordDetector, verifier: WakeVerifier | None,
-                 submit: Submit, window_s: float) -> None:
+                 submit: Submit, window_s: float, keep_s: float = 0.0) -> None:
         self._detector = detector
         self._verifier = verifier if verifier is not None and verifier.active else None
         self._submit = submit
-        self.ring = AudioRing(window_s)
+        self._window = max(1, round(window_s * RATE_HZ))
+        self.ring = AudioRing(max(window_s, keep_s))
+        """The last ``max(window_s, keep_s)`` seconds heard; a check sees ``window_s``."""
         self._outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
         self._candidate: Detection | None = None
         self._retry: tuple[Detection, np.ndarray] | None = None
@@ -78,7 +80,7 @@ class WakeGate:
     def check(self, detection: Detection) -> None:
         """Start checking ``detection`` on the audio that ends with it."""
         self._retry = None
-        self._start(detection, self.ring.audio())
+        self._start(detection, self.ring.audio()[-self._window:])
 
     def check_now(self, detection: Detection) -> Outcome:
         """Check ``detection`` and return the outcome (a gate built with :func:`run_now`)."""
@@ -96,7 +98,7 @@ class WakeGate:
         if candidate is not None:
             better = self._detector.retry_after(candidate)
             if better is not None:
-                self._retry = (better, self.ring.audio())
+                self._retry = (better, self.ring.audio()[-self._window:])
 
     def settle(self) -> Outcome | None:
         """The check's outcome once it is in (None before). After a rejection, a retry

@@ -18,6 +18,7 @@ It only runs on candidates (a few per hour of speech), off the audio path.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -76,8 +77,8 @@ class AudioRing:
     """The last ``seconds`` of int16 frames, for the check that follows a candidate."""
 
     def __init__(self, seconds: float, frame_samples: int = FRAME_SAMPLES) -> None:
-        self._frames: deque[np.ndarray] = deque(maxlen=max(1, round(seconds * RATE_HZ
-                                                                     / frame_samples)))
+        self._frames: deque[np.ndarray] = deque(
+            maxlen=max(1, math.ceil(seconds * RATE_HZ / frame_samples - 1e-9)))
 
     def feed(self, frame: Frame) -> None:
         self._frames.append(np.asarray(frame.samples, dtype=np.int16))

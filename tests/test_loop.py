@@ -21,6 +21,7 @@ from speaker.audio import FRAME_S, RATE_HZ, Frame, Sink, WavSource
 from speaker.config import WakeSettings
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.loop import AudioClock, VoiceLoop
+from speaker.stt import TranscriptResult
 from speaker.vad import CaptureResult
 from speaker.wake_verify import Verdict
 from speaker.wakeword import Detection
@@ -90,10 +91,12 @@ class ScriptedCapture:
     def __init__(self, frames: int = 5, timed_out: bool = False) -> None:
         self.frames, self.timed_out, self.count = frames, timed_out, 0
         self.ended = threading.Event()
+        self.heard: list[Frame] = []
 
     def start(self, t_s: float) -> None:
         self.count = 0
         self.active = True
+        self.heard = []
 
     def cancel(self) -> None:
         self.active = False
@@ -104,32 +107,40 @@ class ScriptedCapture:
             self.preroll_frames = getattr(self, "preroll_frames", 0) + 1
             return None
         self.count += 1
+        self.heard.append(frame)
         if self.count < self.frames:
             return None
         self.active = False
         self.ended.set()
-        return CaptureResult(audio=np.zeros(RATE_HZ, np.float32), speech_s=1.0,
+        audio = np.concatenate([f.samples for f in self.heard]).astype(np.float32) / 32768.0
+        return CaptureResult(audio=audio, speech_s=len(audio) / RATE_HZ,
                              timed_out=self.timed_out, truncated=False,
-                             end_t_s=frame.t_s + FRAME_S, trailing_silence_s=0.6)
+                             end_t_s=frame.t_s + FRAME_S, trailing_silence_s=0.6,
+                             start_t_s=self.heard[0].t_s)
 
 
 class ScriptedStt:
-    def __init__(self, text: str = "pause the music", fail: bool = False) -> None:
-        self.text, self.fail, self.calls = text, fail, 0
+    def __init__(self, text: str = "pause the music", fail: bool = False,
+                 rescore: bool = True) -> None:
+        self.text, self.fail, self.calls, self.rescore = text, fail, 0, rescore
         self.offered: tuple[str, ...] = ()
+        self.heard: list[tuple[np.ndarray, str]] = []
+        """The audio and the forced lead of each call."""
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
-                   commands: Callable[[str], Sequence[str]] | None = None) -> Any:
+                   commands: Callable[[str], Sequence[str]] | None = None,
+                   lead: str = "") -> Any:
         self.calls += 1
+        self.heard.append((audio, lead))
         self.offered = tuple(commands(self.text)) if commands is not None else ()
         if self.fail:
             raise RuntimeError("whisper exploded")
         heard = ""
-        if self.offered and "pause" in self.offered:  # as if Whisper's scores chose "pause"
+        if self.rescore and "pause" in self.offered:  # as if Whisper's scores chose "pause"
             heard, text = self.text, "pause"
         else:
             text = self.text
-        return type("R", (), {"text": text, "seconds": 0.01, "heard": heard})()
+        return TranscriptResult(text, 0.01, len(audio) / RATE_HZ, 0.0, heard)
 
 
 class ToneTts:
@@ -200,7 +211,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              capture: ScriptedCapture | None = None, stt: ScriptedStt | None = None,
              inbox_events: list[Event] | None = None, reply_s: float = 0.5,
              verifier: ScriptedVerifier | None = None, realtime: bool = False,
-             earcon: np.ndarray | None = None,
+             earcon: np.ndarray | None = None, lead_s: float = 0.0,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -217,7 +228,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
                      dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
                      clock=AudioClock(), inbox=inbox,
                      verifier=verifier, realtime=realtime,  # type: ignore[arg-type]
-                     earcon=earcon)
+                     earcon=earcon, wake_phrase="Hey Jarvis", lead_s=lead_s)
     loop.run()
     return events, player, dialogue, sink
 
@@ -238,6 +249,27 @@ def test_wake_capture_transcribe_understand_reply(silence: Path) -> None:
     assert reply.text == "You asked to pause."  # type: ignore[attr-defined]
     assert player.ducked == [True, False]  # ducked while listening, restored after
     assert player.said == [int(0.5 * 22050)]
+
+
+def test_whisper_hears_the_wake_word_before_the_request_as_one_stretch(
+        tmp_path: Path) -> None:
+    path = tmp_path / "ramp.wav"  # every sample tells where it is in the input
+    ramp = (np.arange(RATE_HZ * 6) % 20000).astype(np.int16)
+    sf.write(path, ramp, RATE_HZ, subtype="PCM_16")
+    capture, stt = ScriptedCapture(), ScriptedStt("make it wider", rescore=False)
+    run_loop(path, wake=ScriptedWake({1.6}), capture=capture, stt=stt, lead_s=1.0)
+    (joined, lead), (alone, no_lead) = stt.heard  # not understood: the request alone next
+    assert (lead, no_lead) == ("Hey Jarvis", "")
+    start = capture.heard[0].t_s
+    expected = ramp[round((start - 1.0) * RATE_HZ): round(start * RATE_HZ) + len(alone)]
+    np.testing.assert_allclose(joined * 32768, expected, atol=1.0)  # the file's rounding
+    assert len(alone) == 5 * 1280
+
+
+def test_without_a_wake_phrase_whisper_hears_only_the_request(silence: Path) -> None:
+    stt = ScriptedStt("make it wider", rescore=False)
+    run_loop(silence, wake=ScriptedWake({0.8}), stt=stt, lead_s=0.0)
+    assert [(len(a), lead) for a, lead in stt.heard] == [(5 * 1280, "")]
 
 
 def test_no_speech_after_wake_gives_up_politely(silence: Path) -> None:

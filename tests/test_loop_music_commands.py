@@ -12,7 +12,6 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -29,6 +28,7 @@ from speaker.events import Event, Queued, Reply, Seeked
 from speaker.harness import seed_history
 from speaker.loop import AudioClock, VoiceLoop
 from speaker.player import Player
+from speaker.stt import TranscriptResult
 
 LIBRARY = Path(__file__).resolve().parents[1] / "audio_assets" / "library"
 
@@ -40,8 +40,9 @@ class SequenceStt:
         self.texts = list(texts)
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
-                   commands: Callable[[str], Sequence[str]] | None = None) -> Any:
-        return type("R", (), {"text": self.texts.pop(0), "seconds": 0.01, "heard": ""})()
+                   commands: Callable[[str], Sequence[str]] | None = None,
+                   lead: str = "") -> TranscriptResult:
+        return TranscriptResult(self.texts.pop(0), 0.01, len(audio) / 16000, 0.0)
 
 
 def test_queue_seek_and_whats_next_through_the_loop(tmp_path: Path) -> None:

@@ -56,7 +56,9 @@ def test_request_ends_after_the_configured_trailing_silence(name: str, late_s: f
 def test_captured_audio_is_the_input_audio() -> None:
     result = _capture("vad_speech_clean")
     source = load_audio(DATA / "vad_speech_clean.flac")
-    start = round((result.end_t_s - result.speech_s) * RATE_HZ)
+    # start_t_s is where the audio begins on the input's clock (pre-roll included)
+    assert result.start_t_s == pytest.approx(result.end_t_s - result.speech_s)
+    start = round(result.start_t_s * RATE_HZ)
     expected = to_int16(source[start : start + len(result.audio)]) / 32768.0
     np.testing.assert_allclose(result.audio[: len(expected)], expected, atol=1e-6)
 
@@ -104,6 +106,7 @@ def test_frames_before_start_feed_the_pre_roll() -> None:
             break
     assert result is not None and not result.timed_out
     assert result.end_t_s - result.speech_s <= truth["speech_start_s"]
+    assert result.start_t_s == pytest.approx(result.end_t_s - result.speech_s)
 
 
 def test_silero_scores_speech_high_and_silence_low_and_reset_repeats() -> None:

@@ -1,0 +1,80 @@
+"""What Whisper hears of a request: the wake word's own audio, then the request.
+
+The wake word fires anywhere from inside "Jarvis" to a word into the request, so
+the captured request may open with the tail of the wake word ("...vis, play") or
+lose its first word. Whisper therefore gets the audio before the detection
+(``stt.wake_lead_s`` of it) joined to the captured request, with its transcript
+forced to open with the wake phrase ("Hey Jarvis"), and only what follows the
+phrase is kept: whatever part of the wake word the capture caught is accounted
+for, and a request that began before the detection is heard whole.
+
+If the parser cannot understand that transcript, the request alone is transcribed
+(as Encore did before) and kept if the parser understands it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from speaker.audio import RATE_HZ
+from speaker.intents import parse
+from speaker.vad import CaptureResult
+
+if TYPE_CHECKING:
+    from speaker.stt import CommandPhrases, TranscriptResult
+
+__all__ = ["Lead", "TranscriberLike", "hear", "join"]
+
+logger = logging.getLogger(__name__)
+
+
+class TranscriberLike(Protocol):
+    def transcribe(self, audio: np.ndarray, prompt: str = "",
+                   commands: CommandPhrases | None = None,
+                   lead: str = "") -> TranscriptResult: ...
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The audio that ended with the wake-word detection, and the phrase it holds."""
+
+    audio: np.ndarray
+    """float32 mono at 16 kHz."""
+    end_t_s: float
+    """Audio time of the end of ``audio`` (the detection), in seconds."""
+    phrase: str
+    """The wake phrase as Whisper writes it ("Hey Jarvis"); "" when unknown."""
+
+
+def join(lead: Lead, request: CaptureResult) -> np.ndarray:
+    """The lead followed by the request, without the stretch both hold twice (the
+    capture's pre-roll can reach back before the detection)."""
+    overlap = round((lead.end_t_s - request.start_t_s) * RATE_HZ)
+    head = lead.audio[: max(0, len(lead.audio) - overlap)] if overlap > 0 else lead.audio
+    return np.concatenate([head.astype(np.float32), request.audio.astype(np.float32)])
+
+
+def _understood(text: str) -> bool:
+    return bool(text.strip()) and parse(text).intent != "unknown"
+
+
+def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
+         commands: CommandPhrases | None) -> TranscriptResult:
+    """Transcribe ``request`` as described above; the result's ``seconds`` covers
+    every transcription made."""
+    if lead is None or not lead.phrase or not len(lead.audio):
+        return stt.transcribe(request.audio, prompt=prompt, commands=commands)
+    whole = stt.transcribe(join(lead, request), prompt=prompt, commands=commands,
+                           lead=lead.phrase)
+    if _understood(whole.text):
+        return whole
+    alone = stt.transcribe(request.audio, prompt=prompt, commands=commands)
+    seconds = float(whole.seconds) + float(alone.seconds)
+    logger.debug("with the wake word: %r; request alone: %r", whole.text, alone.text)
+    chosen = alone if _understood(alone.text) else whole
+    return dataclasses.replace(chosen, seconds=seconds)

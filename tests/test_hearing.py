@@ -1,0 +1,125 @@
+"""What Whisper hears of a request: the wake word's audio joined to it, and the fallback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from speaker.audio import RATE_HZ, load_audio
+from speaker.commands import command_phrases
+from speaker.config import SttSettings
+from speaker.hearing import Lead, hear, join
+from speaker.intents import parse
+from speaker.stt import Transcriber, TranscriptResult
+from speaker.vad import CaptureResult
+
+CORPUS = Path(__file__).resolve().parents[1] / "audio_assets" / "requests"
+
+
+def _request(start_t_s: float, seconds: float, value: float = 0.5) -> CaptureResult:
+    audio = np.full(round(seconds * RATE_HZ), value, np.float32)
+    return CaptureResult(audio=audio, speech_s=seconds, timed_out=False, truncated=False,
+                         end_t_s=start_t_s + seconds, trailing_silence_s=0.6,
+                         start_t_s=start_t_s)
+
+
+def _lead(end_t_s: float = 2.0, seconds: float = 1.0) -> Lead:
+    audio = np.linspace(-0.5, 0.4, round(seconds * RATE_HZ), dtype=np.float32)
+    return Lead(audio, end_t_s, "Hey Jarvis")
+
+
+def test_the_pre_roll_both_hold_is_heard_once() -> None:
+    lead = _lead(end_t_s=2.0)
+    joined = join(lead, _request(start_t_s=1.7, seconds=1.0))
+    assert len(joined) == round(1.7 * RATE_HZ)  # 0.7 s of the lead, then the request
+    np.testing.assert_array_equal(joined[: round(0.7 * RATE_HZ)],
+                                  lead.audio[: round(0.7 * RATE_HZ)])
+    assert np.all(joined[round(0.7 * RATE_HZ):] == 0.5)
+
+
+def test_a_pause_after_the_wake_word_is_spliced_out() -> None:
+    lead = _lead(end_t_s=2.0)
+    joined = join(lead, _request(start_t_s=3.2, seconds=1.0))
+    assert len(joined) == 2 * RATE_HZ
+    np.testing.assert_array_equal(joined[:RATE_HZ], lead.audio)
+
+
+def test_a_request_reaching_back_past_the_lead_is_heard_alone() -> None:
+    joined = join(_lead(end_t_s=2.0, seconds=0.5), _request(start_t_s=1.0, seconds=1.5))
+    assert len(joined) == round(1.5 * RATE_HZ) and np.all(joined == 0.5)
+
+
+class FakeStt:
+    """Answers with ``with_lead`` when forced to open with the wake phrase, else ``alone``."""
+
+    def __init__(self, with_lead: str, alone: str) -> None:
+        self.answers = {True: with_lead, False: alone}
+        self.calls: list[tuple[int, str]] = []
+
+    def transcribe(self, audio: np.ndarray, prompt: str = "",
+                   commands: Callable[[str], Sequence[str]] | None = None,
+                   lead: str = "") -> TranscriptResult:
+        self.calls.append((len(audio), lead))
+        return TranscriptResult(self.answers[bool(lead)], 0.25, len(audio) / RATE_HZ, 0.0)
+
+
+def test_an_understood_transcript_with_the_wake_word_is_kept() -> None:
+    stt = FakeStt("skip this", "let's get this")
+    result = hear(stt, _request(2.0, 1.0), _lead(), "", None)
+    assert result.text == "skip this" and result.seconds == 0.25
+    assert stt.calls == [(2 * RATE_HZ, "Hey Jarvis")]
+
+
+@pytest.mark.parametrize(("alone", "chosen"), [("turn it down", "turn it down"),
+                                               ("mumble", "make it wider")])
+def test_a_transcript_not_understood_falls_back_to_the_request_alone(
+        alone: str, chosen: str) -> None:
+    stt = FakeStt("make it wider", alone)
+    result = hear(stt, _request(2.0, 1.0), _lead(), "", None)
+    assert stt.calls == [(2 * RATE_HZ, "Hey Jarvis"), (RATE_HZ, "")]
+    assert result.text == chosen
+    assert result.seconds == 0.5  # both transcriptions are counted
+
+
+@pytest.mark.parametrize("lead", [None, Lead(np.zeros(RATE_HZ, np.float32), 2.0, ""),
+                                  Lead(np.zeros(0, np.float32), 2.0, "Hey Jarvis")])
+def test_without_a_lead_or_a_phrase_only_the_request_is_heard(lead: Lead | None) -> None:
+    stt = FakeStt("play some jazz", "stop")
+    assert hear(stt, _request(2.0, 1.0), lead, "", None).text == "stop"
+    assert stt.calls == [(RATE_HZ, "")]
+
+
+@pytest.fixture(scope="module")
+def transcriber(whisper_models_dir: Path) -> Transcriber:
+    return Transcriber(SttSettings(), whisper_models_dir)
+
+
+def _clip(name: str) -> tuple[np.ndarray, dict[str, float]]:
+    entry = next(json.loads(line) for line in (CORPUS / "manifest.jsonl").open()
+                 if json.loads(line)["file"] == name)
+    return load_audio(CORPUS / name), entry
+
+
+@pytest.mark.parametrize(("name", "intent"), [
+    ("pos036_next_skip-this_clean.flac", "next"),
+    ("pos014_play_play-some-jazz_clean.flac", "play"),
+])
+def test_whisper_forced_to_open_with_the_wake_phrase_returns_only_the_request(
+        transcriber: Transcriber, name: str, intent: str) -> None:
+    audio, entry = _clip(name)
+    # The detector can fire inside "Jarvis": the capture then starts mid-word.
+    start = round((entry["wake_start_s"] + 0.45) * RATE_HZ)
+    end = round((entry["request_end_s"] + 0.6) * RATE_HZ)
+    wake = round((entry["wake_start_s"] - 0.3) * RATE_HZ)
+    result = transcriber.transcribe(audio[wake:end], commands=command_phrases,
+                                    lead="Hey Jarvis")
+    assert "jarvis" not in result.text.lower()
+    assert result.text[:1].isupper()  # no punctuation left over from the wake phrase
+    assert parse(result.text).intent == intent, result.text
+    # The mid-word capture alone ("Let's skip this.", "Please don't care,") is not understood.
+    alone = transcriber.transcribe(audio[start:end], commands=command_phrases)
+    assert parse(alone.text).intent == "unknown", alone.text

@@ -91,9 +91,12 @@ class VadSettings:
     start_timeout_s: float = 4.0
     trailing_silence_s: float = 0.6
     max_request_s: float = 10.0
+    speech_floor_db: float = 12.0
 
     def __post_init__(self) -> None:
         _check(0.0 < self.threshold < 1.0, "vad.threshold", "must be between 0 and 1")
+        _check(self.speech_floor_db == 0.0 or 3.0 <= self.speech_floor_db <= 40.0,
+               "vad.speech_floor_db", "must be 0 (off) or between 3 and 40 dB")
         _check(self.start_timeout_s > 0, "vad.start_timeout_s", "must be positive")
         _check(0.08 <= self.trailing_silence_s <= 5.0, "vad.trailing_silence_s",
                "must be between 0.08 and 5 seconds")
@@ -111,7 +114,7 @@ class SttSettings:
     no_speech_threshold: float = 0.6
     prompt_max_names: int = 20
     beam_size: int = 3
-    rescore_margin: float = 0.75
+    rescore_margin: float = 0.0
     wake_lead_s: float = 2.0
 
     def __post_init__(self) -> None:

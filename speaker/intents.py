@@ -168,7 +168,8 @@ _CARRIER = re.compile(
     r"(?:i )?wish to |i'd love to |i would love to |lets |(?:i )?want to |"
     r"(?:i'm |i am )?looking for |i'd like |i would like |"
     r"i want |i need |i'd like |give me |get me |)"
-    r"(?:play|paly|playing|plays|put on|throw on|stick on|pop on|slap on|put|queue up|queue|"
+    r"(?:play|paly|playing|plays|put on|puts on|throw on|stick on|pop on|slap on|put|queue up|"
+    r"queue|"
     r"line up|cue up|start playing|start|spin|blast|hear|listen to|listen|pull up|bring up|"
     r"find|search for|look up|search|turn on|crank|open up|open|give me|(?<=i )(?:get|have)|"
     r"some music|"
@@ -176,7 +177,7 @@ _CARRIER = re.compile(
     r"(?: (?:me|us|for me)\b)?"
 )
 _SIMILAR = re.compile(
-    r"^(?:play |give me |put on |i want |i'd like |find )?(?:me )?(?:some |a few )?"
+    r"^(?:play |give me |put on |i want |i need |i'd like |find )?(?:me )?(?:some |a few )?"
     r"(?:more|something|anything|songs|music|stuff|tracks|more music|more songs|more stuff|"
     r"similar (?:songs|music|stuff|tracks|artists)|songs and artists|artists)"
     r"(?: that (?:sounds?|is)| that are)? (?:like|similar to|in the style of|that sounds? like)"

@@ -10,6 +10,7 @@ behave the same.
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,16 @@ class CaptureResult:
     """Audio time of the first sample of ``audio``, in seconds."""
 
 
+_LEVEL_FRAMES = 3
+"""Levels are measured over this many frames (240 ms): gaps between words stay loud."""
+
+
+def _level_db(samples: np.ndarray) -> float:
+    """RMS level of int16 samples, dB relative to full scale."""
+    power = float(np.mean(samples.astype(np.float64) ** 2)) / 32768.0**2 if len(samples) else 0.0
+    return 10.0 * math.log10(max(power, 1e-12))
+
+
 class RequestCapture:
     """Collects the request that follows the wake word, frame by frame.
 
@@ -129,7 +140,11 @@ class RequestCapture:
     frame until it returns a :class:`CaptureResult`. Frames fed before
     :meth:`start` only fill the pre-roll buffer. A frame counts as speech when the
     mean VAD probability of it and the frame before reaches ``vad.threshold``
-    (one-frame spikes of music neither start nor prolong a request).
+    (one-frame spikes of music neither start nor prolong a request). Once the
+    request has begun, a frame more than ``vad.speech_floor_db`` below the loudest
+    frame of the request so far is silence whatever the VAD says: music the VAD
+    mistakes for a voice cannot hold the request open when it is quieter than the
+    voice was.
     """
 
     def __init__(self, settings: VadSettings, vad: SileroVad | None = None) -> None:
@@ -143,6 +158,7 @@ class RequestCapture:
         self._chunks_t_s = 0.0
         self._speaking = False
         self._silence_frames = 0
+        self._loudest_db = -math.inf
         self._prev_probability: float | None = None
         self.last_probability = 0.0
 
@@ -160,6 +176,7 @@ class RequestCapture:
         self._chunks = []
         self._speaking = False
         self._silence_frames = 0
+        self._loudest_db = -math.inf
 
     def cancel(self) -> None:
         """Stop capturing (the wake word was not confirmed); back to keeping the pre-roll."""
@@ -182,6 +199,7 @@ class RequestCapture:
         if not self._speaking:
             if is_speech:
                 self._speaking = True
+                self._loudest_db = _level_db(samples)
                 self._chunks = [*self._history, samples]
                 self._chunks_t_s = frame.t_s - sum(len(c) for c in self._history) / RATE_HZ
                 self._silence_frames = 0
@@ -191,6 +209,11 @@ class RequestCapture:
                     return self._finish(end_t_s, timed_out=True)
             return None
         self._chunks.append(samples)
+        floor_db = self.settings.speech_floor_db
+        if floor_db and is_speech:
+            level_db = _level_db(np.concatenate(self._chunks[-_LEVEL_FRAMES:]))
+            self._loudest_db = max(self._loudest_db, level_db)
+            is_speech = level_db >= self._loudest_db - floor_db
         self._silence_frames = 0 if is_speech else self._silence_frames + 1
         captured_s = sum(len(c) for c in self._chunks) / RATE_HZ
         if self._silence_frames * FRAME_S >= self.settings.trailing_silence_s - 1e-9:

@@ -11,6 +11,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("skip", "next", {}),
     ("Skip this one.", "next", {}),
     ("play the next track", "next", {}),
+    ("Next Truck,", "next", {}),
     ("play something else", "next", {}),
     ("previous", "previous", {}),
     ("go back", "previous", {}),
@@ -142,6 +143,12 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("stop repeating", "repeat", {"on": False}),
     # --- sleep timer / cancel -----------------------------------------------------------------
     ("set a sleep timer for 30 minutes", "sleep_timer", {"minutes": 30}),
+    # Whisper's spellings of "sleep timer" (held-out dev corpus)
+    ("Sleep, Time, 30 minutes", "sleep_timer", {"minutes": 30}),
+    ("Set asleep, Time for 20 minutes,", "sleep_timer", {"minutes": 20}),
+    ("Sleep, Time or 30 minutes", "sleep_timer", {"minutes": 30}),
+    ("Turn off the Sleep Timor", "cancel", {"target": "sleep_timer"}),
+    ("cancel the sleep timour", "cancel", {"target": "sleep_timer"}),
     ("sleep timer half an hour", "sleep_timer", {"minutes": 30}),
     ("stop the music in 20 minutes", "sleep_timer", {"minutes": 20}),
     ("stop playing in twenty minutes", "sleep_timer", {"minutes": 20}),

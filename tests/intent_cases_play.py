@@ -15,6 +15,9 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Play my liked songs.", "play", {"playlist": "favourites"}),
     # Whisper's usual mishearings of a leading "play"
     ("Place some jazz,", "play", {"genre": "jazz"}),
+    ("Puts on something energetic", "play", {"mood": "energetic"}),
+    ("play sleep time", "play", {"track": "sleep time"}),  # a title, not the timer
+    ("I need more music like this", "play_similar", {}),
     ("Place Something for Sam.", "play", {"user": "sam"}),
     ("Check the volume to 30", "volume_set", {"level": 30}),
     # near misses of control phrasings, matched only when the rules understand nothing

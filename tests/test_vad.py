@@ -119,3 +119,22 @@ def test_silero_scores_speech_high_and_silence_low_and_reset_repeats() -> None:
     assert max(probs[:5]) < 0.1  # the 0.5 s of silence before the speech
     vad.reset()
     assert [vad.probability(f) for f in frames] == probs
+
+
+def test_music_the_vad_takes_for_a_voice_cannot_hold_a_request_open() -> None:
+    """Over a blues track Silero scores in bursts as speech, the request still ends once
+    the voice stops, because the music is more than vad.speech_floor_db quieter than it."""
+    truth = TRUTH["vad_speech_busy_music_10db"]
+    result = _capture("vad_speech_busy_music_10db", gap_s=0.0)
+    speech_end_s = result.end_t_s - result.trailing_silence_s
+    assert not result.timed_out and not result.truncated
+    assert truth["speech_end_s"] - 0.15 <= speech_end_s <= truth["speech_end_s"] + 1.0
+    with pytest.raises(AssertionError, match="never ended"):  # the VAD alone keeps going
+        _capture("vad_speech_busy_music_10db", VadSettings(speech_floor_db=0.0), gap_s=0.0)
+
+
+def test_the_speech_floor_does_not_cut_a_request_short() -> None:
+    for name in ("vad_speech_clean", "vad_speech_music_0db"):
+        floor = _capture(name)
+        plain = _capture(name, VadSettings(speech_floor_db=0.0))
+        assert floor.end_t_s == plain.end_t_s, name

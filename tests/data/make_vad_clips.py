@@ -15,10 +15,14 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from audio_assets.make_corpus import LIBRARY
+from audio_assets.make_corpus import music as library_music
 from bench.voices import RATE_HZ, Voice, speak
 from bench.wake_audio import mix_speech_music, synth_music
 
 HERE = Path(__file__).resolve().parent
+BUSY_TRACK = LIBRARY / "Delta Jim Porter" / "Crossroads Shuffle" / "02 Muddy Water Boogie.ogg"
+"""A demo-library blues track that Silero scores as speech in bursts (0.5-0.8)."""
 
 CLIPS = (
     # name, text, voice, music SNR in dB (None = clean), lead s, tail s, music seed
@@ -39,6 +43,16 @@ def main() -> None:
         truth[name] = {"text": text, "voice": voice.label, "snr_db": snr_db,
                        "speech_start_s": round(lead_s + voiced[0] / RATE_HZ, 3),
                        "speech_end_s": round(lead_s + voiced[-1] / RATE_HZ, 3)}
+    # Speech over library music at 10 dB that the VAD keeps mistaking for a voice.
+    name, text = "vad_speech_busy_music_10db", "go to the next one"
+    speech = speak(text, Voice("en-us", 160))
+    busy, _ = library_music(BUSY_TRACK, len(speech) + 6 * RATE_HZ, np.random.default_rng(5))
+    audio = mix_speech_music(speech, busy, 10.0, lead_s=0.5, tail_s=3.0)
+    voiced = np.nonzero(np.abs(speech) > 0.01)[0]
+    sf.write(HERE / f"{name}.flac", audio, RATE_HZ, format="FLAC", subtype="PCM_16")
+    truth[name] = {"text": text, "voice": "en-us-160", "snr_db": 10.0,
+                   "speech_start_s": round(0.5 + voiced[0] / RATE_HZ, 3),
+                   "speech_end_s": round(0.5 + voiced[-1] / RATE_HZ, 3)}
     music = synth_music(5.0, 23) * 0.6
     sf.write(HERE / "vad_music_only.flac", music, RATE_HZ, format="FLAC", subtype="PCM_16")
     truth["vad_music_only"] = {"text": "", "voice": None, "snr_db": None,

@@ -17,7 +17,7 @@ from speaker.intents import clean, parse
 from speaker.intents_fuzzy import CONTROL_PHRASES
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["SHORT_COMMANDS", "command_phrases"]
+__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
@@ -25,6 +25,15 @@ SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume
                   "more like this")
 """The short forms smart speakers document for music (Alexa's "pause", "next",
 "turn it up", ...)."""
+
+
+def command_prompt() -> str:
+    """The short commands as one sentence for Whisper's initial prompt ("Pause, Stop, ...").
+
+    Whisper writes what it expects: with these words in its prompt it hears "Pause" rather
+    than "Ois" (``stt.prompt_commands``)."""
+    return ", ".join(c[:1].upper() + c[1:] for c in SHORT_COMMANDS) + "."
+
 
 _TEMPLATES = ("set a sleep timer for {n} minutes", "set the volume to {n}")
 _MAX_NUMBERS = 3

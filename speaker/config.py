@@ -113,6 +113,7 @@ class SttSettings:
     pad_s: float = 3.0
     no_speech_threshold: float = 0.6
     prompt_max_names: int = 20
+    prompt_commands: bool = True
     beam_size: int = 3
     rescore_margin: float = 0.0
     wake_lead_s: float = 2.0

@@ -18,6 +18,7 @@ import numpy as np
 from recommender.engine import Engine
 from recommender.store import Store
 from speaker.audio import Sink, Source
+from speaker.commands import command_prompt
 from speaker.config import Settings
 from speaker.dialogue import Dialogue
 from speaker.earcon import load_earcon
@@ -76,15 +77,17 @@ class Household:
         self.store.close()
 
 
-def library_prompt(store: Store, max_names: int) -> str:
-    """Whisper's initial prompt: the library's most present artist and album names."""
+def library_prompt(store: Store, max_names: int, commands: bool = False) -> str:
+    """Whisper's initial prompt: the short commands (with ``commands``), then the
+    library's most present artist and album names."""
     counts: dict[str, int] = {}
     for track in store.tracks():
         for name in (track.artist, track.album):
             if name:
                 counts[name] = counts.get(name, 0) + 1
     ranked = sorted(counts, key=lambda n: (-counts[n], n))
-    return build_prompt(ranked, max_names)
+    names = build_prompt(ranked, max_names)
+    return " ".join(p for p in (command_prompt() if commands else "", names) if p)
 
 
 def build_loop(settings: Settings, models: Models, household: Household, *,
@@ -97,7 +100,8 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
                     decode_in_background=realtime)
     household.store.ensure_user(user)
     dialogue = Dialogue(household.engine, player, household.store, user=user)
-    prompt = library_prompt(household.store, settings.stt.prompt_max_names)
+    prompt = library_prompt(household.store, settings.stt.prompt_max_names,
+                            settings.stt.prompt_commands)
     prompt_fn: Callable[[], str] = lambda: prompt  # noqa: E731 - fixed per session
     models.wake.reset()
     models.vad.reset()

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from speaker.commands import command_phrases
+from pathlib import Path
+
+from recommender.catalog import scan
+from recommender.store import Store
+from speaker.commands import SHORT_COMMANDS, command_phrases, command_prompt
 from speaker.intents import parse
+from speaker.runtime import library_prompt
+
+LIBRARY = Path(__file__).resolve().parents[1] / "audio_assets" / "library"
 
 
 def test_an_understood_transcript_offers_nothing() -> None:
@@ -25,3 +32,22 @@ def test_numbers_heard_as_words_or_digits_fill_the_timer_and_volume_templates() 
     assert parse("set a sleep timer for 25 minutes").slots == {"minutes": 25}
     assert not any("minutes" in p and "for 0" in p for p in phrases)
     assert not any(p.startswith("set a sleep timer") for p in command_phrases("Ois"))
+
+
+def test_the_command_prompt_names_every_short_command_and_each_is_understood() -> None:
+    prompt = command_prompt()
+    assert prompt.startswith("Pause, Stop, Resume, Next") and prompt.endswith(".")
+    words = [w.strip(" .") for w in prompt.split(",")]
+    assert [w.lower() for w in words] == list(SHORT_COMMANDS)
+    assert all(parse(w).intent != "unknown" for w in words)
+
+
+def test_whispers_prompt_holds_the_commands_then_the_librarys_names(tmp_path: Path) -> None:
+    with Store(tmp_path / "library.sqlite3") as store:
+        scan(store, [LIBRARY])
+        names_only = library_prompt(store, 5)
+        both = library_prompt(store, 5, commands=True)
+    assert len(names_only.split(", ")) == 5 and "Pause" not in names_only
+    assert both == f"{command_prompt()} {names_only}"
+    # Whisper keeps the end of a long prompt: the names nearest the audio, commands before.
+    assert len(both) < 800

@@ -159,11 +159,13 @@ class Backgrounds:
 
 
 def positive(text: str, voice: SpeakerVoice, background: str, bgs: Backgrounds,
-             rng: np.random.Generator, lead_s: float = LEAD_S) -> Clip:
-    """The wake word, a short pause and ``text``, after ``lead_s`` of background."""
+             rng: np.random.Generator, lead_s: float = LEAD_S,
+             pause_s: tuple[float, float] = (0.3, 0.5)) -> Clip:
+    """The wake word, a pause (uniform in ``pause_s``) and ``text``, after ``lead_s`` of
+    background."""
     wake = _at_level(render(WAKE_TEXT, voice))
     request = _at_level(render(text, voice))
-    gap_s = float(rng.uniform(0.3, 0.5))
+    gap_s = float(rng.uniform(*pause_s))
     parts = [_silence(lead_s), wake, _silence(gap_s), request, _silence(TRAIL_S)]
     speech = np.concatenate(parts)
     bg, info = bgs.make(background, len(speech))

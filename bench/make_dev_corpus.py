@@ -169,7 +169,8 @@ def plan() -> list[tuple[str, str, Slots, Voice, str]]:
     return rows
 
 
-def build(out_dir: Path, seed: int, lead_in_s: float | None = None) -> list[dict[str, Any]]:
+def build(out_dir: Path, seed: int, lead_in_s: float | None = None,
+          pause_s: tuple[float, float] = (0.3, 0.5)) -> list[dict[str, Any]]:
     """Render the corpus into ``out_dir`` (old FLACs there are removed) and write
     ``manifest.jsonl``; returns its rows.
 
@@ -177,10 +178,11 @@ def build(out_dir: Path, seed: int, lead_in_s: float | None = None) -> list[dict
     A longer one shows what a setting that reaches back before the wake word (e.g.
     ``stt.wake_lead_s`` above about 1.7 s) does with audio a 1 s lead-in cannot supply."""
     _check_held_out()
-    return _render(out_dir, seed, _corpus.LEAD_S if lead_in_s is None else lead_in_s)
+    return _render(out_dir, seed, _corpus.LEAD_S if lead_in_s is None else lead_in_s, pause_s)
 
 
-def _render(out_dir: Path, seed: int, lead_in_s: float) -> list[dict[str, Any]]:
+def _render(out_dir: Path, seed: int, lead_in_s: float,
+            pause_s: tuple[float, float]) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.flac"):
         old.unlink()
@@ -188,7 +190,7 @@ def _render(out_dir: Path, seed: int, lead_in_s: float) -> list[dict[str, Any]]:
     bgs = _corpus.Backgrounds(_corpus.library_tracks(_corpus.LIBRARY), rng)
     rows: list[dict[str, Any]] = []
     for n, (text, intent, slots, voice, background) in enumerate(plan(), start=1):
-        clip = _corpus.positive(text, voice, background, bgs, rng, lead_in_s)
+        clip = _corpus.positive(text, voice, background, bgs, rng, lead_in_s, pause_s)
         name = f"pos{n:03d}_{intent}_{_corpus._slug(text)}_{background}.flac"
         _corpus._write(out_dir / name, clip.audio)
         rows.append({
@@ -223,9 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lead-in-s", type=float, default=None,
                         help="seconds of background before the wake word (default: the test "
                              "corpus's 1.0)")
+    parser.add_argument("--pause-s", type=float, nargs=2, default=(0.3, 0.5),
+                        metavar=("MIN", "MAX"),
+                        help="pause between the wake word and the request, drawn uniformly "
+                             "(default 0.3 0.5, as the test corpus; people who wait for the "
+                             "chime pause about a second)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    rows = build(args.out, args.seed, args.lead_in_s)
+    rows = build(args.out, args.seed, args.lead_in_s, tuple(args.pause_s))
     per_bg = {bg: sum(r["kind"] == "positive" and r["background"] == bg for r in rows)
               for bg in SNR_DB}
     logger.info("%d phrasings; positives per background %s; %d negatives; voices %s -> %s",

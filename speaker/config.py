@@ -56,10 +56,10 @@ class WakeSettings:
     threshold: float = 0.5
     refractory_s: float = 2.0
     music_head: bool = True
-    music_head_threshold: float = 0.98
+    music_head_threshold: float = 0.9
     music_head_steps: int = 2
     verify: bool = True
-    verify_margin: float = -1.5
+    verify_margin: float = -2.0
     verify_window_s: float = 2.0
     verify_head_bonus: float = 2.0
     verify_phrase: str = ""

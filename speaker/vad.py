@@ -141,10 +141,10 @@ class RequestCapture:
     :meth:`start` only fill the pre-roll buffer. A frame counts as speech when the
     mean VAD probability of it and the frame before reaches ``vad.threshold``
     (one-frame spikes of music neither start nor prolong a request). Once the
-    request has begun, a frame more than ``vad.speech_floor_db`` below the loudest
-    frame of the request so far is silence whatever the VAD says: music the VAD
-    mistakes for a voice cannot hold the request open when it is quieter than the
-    voice was.
+    request has begun, a frame whose last 240 ms are more than ``vad.speech_floor_db``
+    below the loudest 240 ms of the request so far is silence whatever the VAD says:
+    music the VAD mistakes for a voice cannot hold the request open when it is
+    quieter than the voice was.
     """
 
     def __init__(self, settings: VadSettings, vad: SileroVad | None = None) -> None:

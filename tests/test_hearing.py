@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from speaker.audio import RATE_HZ, load_audio
-from speaker.commands import command_phrases
+from speaker.commands import command_phrases, command_prompt
 from speaker.config import SttSettings
 from speaker.hearing import Lead, hear, join
 from speaker.intents import parse
@@ -123,3 +123,18 @@ def test_whisper_forced_to_open_with_the_wake_phrase_returns_only_the_request(
     # The mid-word capture alone ("Let's skip this.", "Please don't care,") is not understood.
     alone = transcriber.transcribe(audio[start:end], commands=command_phrases)
     assert parse(alone.text).intent == "unknown", alone.text
+
+
+@pytest.mark.parametrize("after", ["music", "silence"])
+def test_the_wake_word_followed_by_no_request_is_no_command(
+        transcriber: Transcriber, after: str) -> None:
+    """Forced to open with "Hey Jarvis" and prompted with the commands, Whisper must not
+    invent a request where none was said."""
+    audio, entry = _clip("pos036_next_skip-this_clean.flac")
+    wake = audio[round((entry["wake_start_s"] - 0.3) * RATE_HZ):
+                 round((entry["wake_end_s"] + 0.1) * RATE_HZ)]
+    tail = (load_audio(Path(__file__).parent / "data" / "vad_music_only.flac")[:2 * RATE_HZ]
+            if after == "music" else np.zeros(2 * RATE_HZ, np.float32))
+    result = transcriber.transcribe(np.concatenate([wake, tail]), prompt=command_prompt(),
+                                    commands=command_phrases, lead="Hey Jarvis")
+    assert parse(result.text).intent == "unknown", result.text

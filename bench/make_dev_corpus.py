@@ -14,9 +14,9 @@ The clips and ``manifest.jsonl`` follow the test corpus's format
 mixing, so the harness scores it unchanged. Never commit the output, and never tune on the
 test corpus:
 
-    .venv/bin/python -m bench.make_dev_corpus [--out /tmp/encore-dev-corpus] [--seed N] \
+    .venv/bin/python -m bench.make_dev_corpus [--out out/dev-corpus] [--seed N] \
         [--lead-in-s S]
-    encore harness report --corpus /tmp/encore-dev-corpus/manifest.jsonl --json
+    encore harness report --corpus out/dev-corpus/manifest.jsonl --json
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ SNR_DB = _corpus.SNR_DB
 WAKE_TEXT = _corpus.WAKE_TEXT
 normalise = _corpus.normalise
 
-DEFAULT_OUT = Path("/tmp/encore-dev-corpus")
+DEFAULT_OUT = Path("out/dev-corpus")
+"""Relative to the working directory; ``out/`` is git-ignored."""
 DEFAULT_SEED = 20261128  # make_corpus.py uses 20240602
 
 DEV_SPEAKERS: tuple[Voice, ...] = (

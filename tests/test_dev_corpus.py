@@ -28,10 +28,12 @@ def test_every_intent_of_the_test_corpus_is_asked_in_every_background() -> None:
 
 
 def test_expectations_are_what_the_parser_reads_from_the_clean_text() -> None:
-    # Two phrasings are kept on purpose as known parser misses (see DEV_REQUESTS).
-    misses = [text for text, intent, slots in dev.DEV_REQUESTS
-              if (parse(text).intent, dict(parse(text).slots)) != (intent, slots)]
-    assert len(misses) <= 2, misses
+    # Two phrasings are kept on purpose as known parser misses (see DEV_REQUESTS); any
+    # other disagreement is a wrong expectation (or a parser regression).
+    known = {"Play music that Alex likes.", "Go back one song."}
+    misses = {text for text, intent, slots in dev.DEV_REQUESTS
+              if (parse(text).intent, dict(parse(text).slots)) != (intent, slots)}
+    assert misses <= known, misses - known
 
 
 @pytest.mark.slow

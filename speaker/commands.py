@@ -54,4 +54,4 @@ def command_phrases(text: str) -> tuple[str, ...]:
     if not text.strip() or parse(text).intent != "unknown":
         return ()
     filled = tuple(t.format(n=n) for n in _numbers(text) for t in _TEMPLATES)
-    return (*SHORT_COMMANDS, *CONTROL_PHRASES, *filled)
+    return tuple(dict.fromkeys((*SHORT_COMMANDS, *CONTROL_PHRASES, *filled)))  # each once

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 from recommender.normalize import normalize_name
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["DEFAULT_THRESHOLD", "LibraryMatcher", "Match", "name_key"]
+__all__ = ["DEFAULT_THRESHOLD", "LibraryMatcher", "Match", "name_key", "sound_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ def name_key(name: str) -> str:
     return normalize_name(words_to_digits(normalize_name(name)))
 
 
-def _phonetic(key: str) -> str:
+def sound_key(key: str) -> str:
+    """How ``key`` sounds: each word as its Metaphone code ("next track" -> "NKST TRK")."""
     return " ".join(jellyfish.metaphone(word) if word.isalpha() else word for word in key.split())
 
 
@@ -92,14 +93,14 @@ class _Index:
                 by_key[key] = name
         keys = tuple(by_key)
         return cls(tuple(by_key.values()), keys, tuple(k.replace(" ", "") for k in keys),
-                   tuple(_phonetic(k) for k in keys))
+                   tuple(sound_key(k) for k in keys))
 
     def best(self, spoken: str, limit: int = 1, partial: bool = False) -> list[tuple[str, float]]:
         """The best (display name, score) pairs for a spoken name, highest first."""
         key = name_key(spoken)
         if not key or not self.keys:
             return []
-        compact, sound = key.replace(" ", ""), _phonetic(key)
+        compact, sound = key.replace(" ", ""), sound_key(key)
         shortlist: set[int] = set()
         for query, choices, scorer in (
             (key, self.keys, fuzz.ratio), (compact, self.compact, fuzz.ratio),

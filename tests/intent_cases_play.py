@@ -25,6 +25,15 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Repeat this on,", "repeat", {"on": True}),
     ("Turn of shuffle", "shuffle", {"on": False}),
     ("Ours", "unknown", {}),
+    # ... also by how they sound (Metaphone): one sound off in a word
+    ("Next Trap,", "next", {}),
+    ("Go back once on.", "previous", {}),
+    ("Cancel Hat", "cancel", {}),
+    ("Stop Relating,", "repeat", {"on": False}),
+    ("But this song on repeat,", "repeat", {"on": True}),
+    ("Post the song,", "pause", {}),
+    ("Please, I don't like this video", "unknown", {}),  # a garbled play request: no dislike
+    ("Stop Chaplin,", "unknown", {}),  # "stop shuffling"? too far to guess
     ("What's the weather like", "unknown", {}),
     ("Play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("Hey Jarvis, play Imogen Heap.", "play", {"artist": "imogen heap"}),

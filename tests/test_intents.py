@@ -17,6 +17,7 @@ from intent_cases_control import CONTROL_CASES
 from intent_cases_play import PLAY_CASES
 
 from bench.bench_snips import DEFAULT_DATA, load_queries, score
+from bench.wake_train_data import NEG_TEXT
 from speaker.intents import INTENTS, ParsedRequest, clean, parse
 from speaker.intents_control import parse_minutes, parse_seconds
 from speaker.intents_fuzzy import CONTROL_PHRASES
@@ -97,6 +98,15 @@ def test_every_canonical_control_phrase_parses_to_its_own_intent() -> None:
     """The rescorer and the fuzzy match offer these; each must mean what its entry says."""
     for phrase, (intent, slots) in CONTROL_PHRASES.items():
         assert (parse(phrase).intent, parse(phrase).slots) == (intent, slots), phrase
+
+
+@pytest.mark.skipif(not DEFAULT_DATA.exists(), reason="SNIPS PlayMusic file not beside the repo")
+def test_no_music_request_or_chatter_is_taken_for_a_control_command() -> None:
+    """The fuzzy match by sound must not turn a play request or a sentence into an action."""
+    texts = [q.text for q in load_queries(DEFAULT_DATA)] + list(NEG_TEXT)
+    controls = {intent for intent, _ in CONTROL_PHRASES.values()} - {"play_similar"}
+    taken = [t for t in texts if parse(t).intent in controls]
+    assert taken == []
 
 
 def test_parse_is_fast_enough_for_a_batch() -> None:

@@ -178,6 +178,8 @@ def _rule(intent: str, pattern: str,
 
 
 _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
+_OTHER_DEVICE = (r"(?:lights?|lamps?|heating|heat|heater|temperature|thermostat|brightness|fans?|"
+                 r"blinds|shades|curtains|battery|charge|alarm|timer|oven|tv|television)")
 _RULES: tuple[_Rule, ...] = (
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?{_TIMER}(?: (?:for|to|of|in|at|or|after))?"
@@ -202,6 +204,10 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?: (?:up|down))? (?:to|at|on) (?:level )?(?P<n>{NUM})(?: ?(?:percent|%))?"
           rf"|volume (?:level )?(?P<n2>{NUM})(?: ?(?:percent|%))?"
           rf"|(?P<n3>{NUM}) ?(?:percent )?volume"
+          # a percentage says volume even when the word for it was misheard ("the malu")
+          # (not another device's: this speaker sets no lights or heating)
+          rf"|(?:set|turn|put|bring|change) (?:the )?(?!{_OTHER_DEVICE}\b)[a-z']+ (?:to|at) "
+          rf"(?P<n4>{NUM}) ?(?:percent|%)"
           r"|mute(?: it| the music| everything)?"
           r"|(?:(?:set |turn )?(?:the )?volume (?:to |at )?)?(?:max|maximum|full|half)(?: volume)?"
           r"|(?:turn it|crank it) (?:all the way )?up to (?:max|maximum|full)", _volume),

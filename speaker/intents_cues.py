@@ -45,7 +45,9 @@ _DECADE = (
     r"|(?:the )?'?(?:\d0|1[89]\d0|20[0-2]0)'?s\b"
 )
 _YEAR = (
-    r"\b(?:19\d\d|20[0-2]\d)\b"
+    r"\b19 hundred(?: and)? \d\d?\b"  # "19 hundred and 88", as Whisper writes it
+    rf"|\bnineteen hundred(?: and)?(?:[\s-](?:{_NUMW})){{1,2}}\b"
+    r"|\b(?:19\d\d|20[0-2]\d)\b"
     rf"|\b(?:nineteen|twenty|two thousand)(?:(?: and)?[\s-](?:{_NUMW})){{1,2}}\b"
 )
 _YEAR_CUE = (

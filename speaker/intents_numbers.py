@@ -96,6 +96,9 @@ def parse_number(text: str) -> int | None:
     >>> parse_number("one eighty two"), parse_number("nineteen eighty four")
     (182, 1984)
     """
+    hundreds = re.fullmatch(r"(\d{1,2}) hundred(?: and)?(?: (\d{1,2}))?", text.lower().strip())
+    if hundreds:  # "19 hundred and 88": Whisper mixes digits and words
+        return int(hundreds.group(1)) * 100 + int(hundreds.group(2) or 0)
     words = [w for w in re.split(r"[\s-]+", text.lower().strip()) if w and w != "and"]
     if not words:
         return None

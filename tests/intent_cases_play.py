@@ -25,6 +25,8 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Repeat this on,", "repeat", {"on": True}),
     ("Turn of shuffle", "shuffle", {"on": False}),
     ("Ours", "unknown", {}),
+    ("Play songs from 19 hundred and 88", "play", {"year": 1988}),
+    ("play songs from nineteen hundred and eighty eight", "play", {"year": 1988}),
     # ... also by how they sound (Metaphone): one sound off in a word
     ("Next Trap,", "next", {}),
     ("Go back once on.", "previous", {}),

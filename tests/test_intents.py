@@ -57,6 +57,7 @@ def test_clean_keeps_name_punctuation_and_drops_sentence_punctuation() -> None:
     ("one eighty two", 182), ("nineteen eighty four", 1984), ("twenty one", 21),
     ("two thousand and three", 2003), ("twenty twenty one", 2021), ("nineteen oh five", 1905),
     ("one hundred eighty two", 182), ("182", 182), ("seven", 7), ("blue", None),
+    ("19 hundred and 88", 1988), ("nineteen hundred and eighty eight", 1988),
 ])
 def test_number_words(words: str, value: int | None) -> None:
     assert parse_number(words) == value

@@ -184,7 +184,10 @@ _RULES: tuple[_Rule, ...] = (
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?{_TIMER}(?: (?:for|to|of|in|at|or|after))?"
           rf"(?: (?P<d>{DUR}))?"
-          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR})(?: (?:and|then) stop)?",
+          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR})(?: (?:and|then) stop)?"
+          # "Santa Sleep, Time for an Hour": a misheard "set the" before timer and duration
+          rf"|(?!(?:play|put|add|queue|start playing) )(?:[a-z']+ ){{1,3}}(?:a |the )?{_TIMER}"
+          rf" (?:for|to|of|in|at|or|after) (?P<d3>{DUR})",
           _sleep),
     _rule("sleep_timer",
           rf"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off)"

@@ -149,6 +149,8 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Sleep, Time, 30 minutes", "sleep_timer", {"minutes": 30}),
     ("Set asleep, Time for 20 minutes,", "sleep_timer", {"minutes": 20}),
     ("Sleep, Time or 30 minutes", "sleep_timer", {"minutes": 30}),
+    ("Santa Sleep, Time for an Hour,", "sleep_timer", {"minutes": 60}),  # "set the ..."
+    ("play sleep time for an hour", "play", {"track": "sleep time for an hour"}),
     ("Turn off the Sleep Timor", "cancel", {"target": "sleep_timer"}),
     ("cancel the sleep timour", "cancel", {"target": "sleep_timer"}),
     ("sleep timer half an hour", "sleep_timer", {"minutes": 30}),

@@ -3,7 +3,9 @@
 Only used when the rules understood nothing. The cleaned text is compared with
 common phrasings of the control intents, both as written and as it sounds
 (Metaphone codes, :func:`speaker.matching.sound_key`: "next trap" and "next track"
-differ in one sound); a close enough match (rapidfuzz ``ratio``, 0-100, the better of
+differ in one sound; by sound only when both open with the same sound, since the verb
+leads a command and the codes are short: "bored this on" is not "repeat this one"); a
+close enough match (rapidfuzz ``ratio``, 0-100, the better of
 the two) stands for that request. The bar is high because a wrong control action is
 worse than asking again.
 """
@@ -111,7 +113,9 @@ def fuzzy_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
     if len(cleaned) < 8:  # short words sound alike too easily ("ours", "pause")
         return None
     sounds = sound_key(cleaned)
-    score, phrase = max((max(fuzz.ratio(cleaned, phrase), fuzz.ratio(sounds, sound)), phrase)
+    score, phrase = max((max(fuzz.ratio(cleaned, phrase),
+                             fuzz.ratio(sounds, sound) if sounds[:1] == sound[:1] else 0.0),
+                         phrase)
                         for phrase, sound in _SOUNDS.items())
     if score < FUZZY_THRESHOLD:
         return None

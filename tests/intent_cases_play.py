@@ -36,6 +36,8 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Post the song,", "pause", {}),
     ("Please, I don't like this video", "unknown", {}),  # a garbled play request: no dislike
     ("Stop Chaplin,", "unknown", {}),  # "stop shuffling"? too far to guess
+    ("Bored this on,", "unknown", {}),  # sounds like "repeat this one" but for its verb
+    ("Post this on.", "unknown", {}),
     ("What's the weather like", "unknown", {}),
     ("Play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("Hey Jarvis, play Imogen Heap.", "play", {"artist": "imogen heap"}),

@@ -209,7 +209,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?P<n3>{NUM}) ?(?:percent )?volume"
           # a percentage says volume even when the word for it was misheard ("the malu")
           # (not another device's: this speaker sets no lights or heating)
-          rf"|(?:set|turn|put|bring|change) (?:the )?(?!{_OTHER_DEVICE}\b)[a-z']+ (?:to|at) "
+          rf"|(?:set|turn|put|bring|change) (?:the )?(?!{_OTHER_DEVICE}\b)[a-z']+ (?:(?:to|at) )?"
           rf"(?P<n4>{NUM}) ?(?:percent|%)"
           r"|mute(?: it| the music| everything)?"
           r"|(?:(?:set |turn )?(?:the )?volume (?:to |at )?)?(?:max|maximum|full|half)(?: volume)?"

@@ -104,6 +104,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("volume 7", "volume_set", {"level": 70}),
     ("set the volume to 5 percent", "volume_set", {"level": 5}),
     ("Turn the Malu to 80%", "volume_set", {"level": 80}),  # a percentage means volume
+    ("Turn the Volume 20%,", "volume_set", {"level": 20}),  # not "turn the volume up"
     ("set the lights to 50%", "unknown", {}),  # ... unless it names another device
     ("turn the volume down to 30%", "volume_set", {"level": 30}),
     ("volume to seventy five", "volume_set", {"level": 75}),

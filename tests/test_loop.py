@@ -256,7 +256,7 @@ def test_whisper_hears_the_wake_word_before_the_request_as_one_stretch(
     path = tmp_path / "ramp.wav"  # every sample tells where it is in the input
     ramp = (np.arange(RATE_HZ * 6) % 20000).astype(np.int16)
     sf.write(path, ramp, RATE_HZ, subtype="PCM_16")
-    capture, stt = ScriptedCapture(), ScriptedStt("make it wider", rescore=False)
+    capture, stt = ScriptedCapture(), ScriptedStt("is it raining", rescore=False)
     run_loop(path, wake=ScriptedWake({1.6}), capture=capture, stt=stt, lead_s=1.0)
     (joined, lead), (alone, no_lead) = stt.heard  # not understood: the request alone next
     assert (lead, no_lead) == ("Hey Jarvis", "")
@@ -267,7 +267,7 @@ def test_whisper_hears_the_wake_word_before_the_request_as_one_stretch(
 
 
 def test_without_a_wake_phrase_whisper_hears_only_the_request(silence: Path) -> None:
-    stt = ScriptedStt("make it wider", rescore=False)
+    stt = ScriptedStt("is it raining", rescore=False)
     run_loop(silence, wake=ScriptedWake({0.8}), stt=stt, lead_s=0.0)
     assert [(len(a), lead) for a, lead in stt.heard] == [(5 * 1280, "")]
 

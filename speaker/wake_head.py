@@ -37,7 +37,7 @@ EMBEDDING_DIM = 96
 _ASSETS = Path(__file__).resolve().parent / "assets"
 _SHIPPED_SHA256 = {
     "hey_jarvis_music_head.npz":
-        "98d1218e149a3f5aaad6cce4c48bbcacc42fb734b689cef594d4c100e0b5341d",
+        "d384dbd8120210f6985a4fcf7e447e85cf791a0bdc96daa0148d5d133a8491e4",
 }
 
 

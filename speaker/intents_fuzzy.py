@@ -1,13 +1,12 @@
 """Last resort for control requests Whisper garbled: "Cancel the sleep timor", "Next Trap".
 
-Only used when the rules understood nothing. The cleaned text is compared with
-common phrasings of the control intents, both as written and as it sounds
-(Metaphone codes, :func:`speaker.matching.sound_key`: "next trap" and "next track"
-differ in one sound; by sound only when both open with the same sound, since the verb
-leads a command and the codes are short: "bored this on" is not "repeat this one"); a
-close enough match (rapidfuzz ``ratio``, 0-100, the better of
-the two) stands for that request. The bar is high because a wrong control action is
-worse than asking again.
+Only used when the rules understood nothing. The cleaned text is compared with common
+phrasings of the control intents, both as written and as it sounds (Metaphone codes,
+:func:`speaker.matching.sound_key`: "next trap" and "next track" differ in one sound).
+By sound only when both open with the same sound: the verb leads a command and the
+codes are short ("bored this on" is not "repeat this one"). A close enough match
+(rapidfuzz ``ratio``, 0-100, the better of the two) stands for that request. The bar
+is high because a wrong control action is worse than asking again.
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ speaker's own firing rule) and checks each candidate with the real Whisper model
 on the audio that ends with it (cached, so a candidate is scored once).
 
 Rule (session 4): among the configurations with no more false accepts than the
-current default (``--incumbent``: stock 0.5, head 0.98, margin -1.5, bonus 2, chosen in
-session 3), the one with the lowest mean false-reject rate over the three conditions
-(ties: fewer false accepts). The script prints it last.
+incumbent (``--incumbent``; by default the shipped ``WakeSettings``: stock threshold,
+head threshold, margin and bonus), the one with the lowest mean false-reject rate over
+the three conditions (ties: fewer false accepts). The script prints it last. Session 4
+ran it with session 3's setting as the incumbent (``--incumbent 0.5 0.98 -1.5 2``).
 
 Session 3's rule was different: fewest false accepts at no worse mean FRR than the first
 stage alone at stock 0.5 / head 0.995, firing before the wake word has ended no more
@@ -253,9 +254,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         default=[-1.5, -2.0, -2.5, -3.0, -3.5, -4.0])
     parser.add_argument("--reference", type=float, nargs=2, default=[0.5, 0.995],
                         metavar=("STOCK", "HEAD"), help="first-stage thresholds to beat")
-    parser.add_argument("--incumbent", type=float, nargs=4, default=[0.5, 0.98, -1.5, 2.0],
+    shipped = WakeSettings()
+    parser.add_argument("--incumbent", type=float, nargs=4,
+                        default=[shipped.threshold, shipped.music_head_threshold,
+                                 shipped.verify_margin, shipped.verify_head_bonus],
                         metavar=("STOCK", "HEAD", "MARGIN", "BONUS"),
-                        help="the configuration a new choice may not exceed in false accepts")
+                        help="the configuration a new choice may not exceed in false accepts "
+                             "(default: the shipped settings)")
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--bonus", type=float, nargs="*", default=[0.0, 1.0, 1.5, 2.0],
                         help="music head bonuses (nats per token at head score 1)")

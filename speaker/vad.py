@@ -174,6 +174,7 @@ class RequestCapture:
         self._active = True
         self._start_t_s = t_s
         self._chunks = []
+        self._chunks_t_s = t_s  # until speech starts (a time-out has no audio)
         self._speaking = False
         self._silence_frames = 0
         self._loudest_db = -math.inf

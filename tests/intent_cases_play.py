@@ -27,12 +27,13 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Ours", "unknown", {}),
     ("Play songs from 19 hundred and 88", "play", {"year": 1988}),
     ("play songs from nineteen hundred and eighty eight", "play", {"year": 1988}),
-    # ... also by how they sound (Metaphone): one sound off in a word
-    ("Next Trap,", "next", {}),
+    # ... of the everyday phrasings ("go back one song", "cancel that", ...)
     ("Go back once on.", "previous", {}),
     ("Cancel Hat", "cancel", {}),
     ("Stop Relating,", "repeat", {"on": False}),
     ("But this song on repeat,", "repeat", {"on": True}),
+    # ... and by how they sound (Metaphone) when the letters are too far apart
+    ("Next Trap,", "next", {}),
     ("Post the song,", "pause", {}),
     ("Please, I don't like this video", "unknown", {}),  # a garbled play request: no dislike
     ("Stop Chaplin,", "unknown", {}),  # "stop shuffling"? too far to guess

@@ -84,6 +84,7 @@ def test_time_out_counts_from_the_wake_word_not_from_the_start_of_input() -> Non
     results = [capture.feed(Frame(silence, 2.0 + i * FRAME_S, "mic")) for i in range(20)]
     ends = [r for r in results if r is not None]
     assert ends[0].timed_out and ends[0].end_t_s == pytest.approx(3.04)  # first frame end >= 3
+    assert ends[0].start_t_s == 2.0  # no audio: it starts at the wake word, not a stale time
 
 
 def test_long_request_is_cut_at_max_request_s() -> None:

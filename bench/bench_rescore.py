@@ -90,8 +90,11 @@ def _cases() -> list[Case]:
     return cases
 
 
-def _outcomes(cases: Sequence[Case], margin: float) -> dict[str, int]:
-    from speaker.intents import parse
+def _outcomes(cases: Sequence[Case], margin: float, floor: float = 0.0) -> dict[str, int]:
+    """What rescoring does at ``margin`` when only phrases at least ``floor`` alike the
+    free transcript compete (``stt.rescore_min_similarity``)."""
+    from speaker.commands import similarity
+    from speaker.intents import clean, parse
     from speaker.stt import choose_phrase
 
     out = {"understood": 0, "rescued": 0, "misled": 0, "left_unknown": 0, "invented": 0}
@@ -100,7 +103,9 @@ def _outcomes(cases: Sequence[Case], margin: float) -> dict[str, int]:
             if case.expected != "unknown":
                 out["understood"] += parse(case.heard).intent == case.expected
             continue
-        chosen = choose_phrase(case.free_score, case.phrases, case.scores, margin)
+        kept = [i for i, p in enumerate(case.phrases) if similarity(clean(case.heard), p) >= floor]
+        chosen = choose_phrase(case.free_score, [case.phrases[i] for i in kept],
+                               [case.scores[i] for i in kept], margin)
         intent = parse(chosen).intent if chosen else "unknown"
         if case.expected == "unknown":
             out["invented"] += intent != "unknown"
@@ -116,21 +121,24 @@ def _outcomes(cases: Sequence[Case], margin: float) -> dict[str, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--floors", type=float, nargs="+", default=[0.0, 60.0],
+                        help="similarity floors (stt.rescore_min_similarity) to tabulate")
     args = parser.parse_args(list(argv) if argv is not None else None)
     cases = _cases()
-    table = {m: _outcomes(cases, m) for m in MARGINS}
+    table = {(m, f): _outcomes(cases, m, f) for f in args.floors for m in MARGINS}
     n_cmd = sum(c.expected != "unknown" for c in cases)
     n_ood = len(cases) - n_cmd
     if args.json:
         print(json.dumps({"commands": n_cmd, "out_of_domain": n_ood,
-                          "margins": {str(m): v for m, v in table.items()}}))
+                          "rules": [{"margin": m, "floor": f, **v}
+                                    for (m, f), v in table.items()]}))
         return 0
     print(f"{n_cmd} commands, {n_ood} out-of-domain requests, {len(DEV_VOICES)} voices\n")
-    print("| margin (nats/token) | understood | rescued | misled | still unknown "
-          "| out of domain made a command |")
-    print("|---|---|---|---|---|---|")
-    for m, v in table.items():
-        print(f"| {m:g} | {v['understood']} | {v['rescued']} | {v['misled']} | "
+    print("| margin (nats/token) | similarity floor | understood | rescued | misled "
+          "| still unknown | out of domain made a command |")
+    print("|---|---|---|---|---|---|---|")
+    for (m, f), v in table.items():
+        print(f"| {m:g} | {f:g} | {v['understood']} | {v['rescued']} | {v['misled']} | "
               f"{v['left_unknown']} | {v['invented']} / {n_ood} |")
     print("\nGarbled (offered phrases):")
     for c in cases:

@@ -11,13 +11,16 @@ offered: a wrong name is worse than asking again.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
+from speaker.config import SttSettings
 from speaker.intents import clean, parse
-from speaker.intents_fuzzy import CONTROL_PHRASES
+from speaker.intents_fuzzy import CONTROL_PHRASES, similarity
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt"]
+__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt", "phrases_for", "similarity"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
@@ -49,9 +52,24 @@ def _numbers(text: str) -> list[int]:
     return found[:_MAX_NUMBERS]
 
 
-def command_phrases(text: str) -> tuple[str, ...]:
-    """Phrases to rescore ``text`` against; () when the parser already understands it."""
+def command_phrases(text: str, min_similarity: float = 0.0) -> tuple[str, ...]:
+    """Phrases to rescore ``text`` against; () when the parser already understands it.
+
+    With ``min_similarity`` (0-100, ``stt.rescore_min_similarity``) only phrases that
+    look or sound at least that much like ``text`` (:func:`similarity`) are offered:
+    the audio must support the phrase *and* Whisper must have written something like
+    it, so a request the list has no phrase for is not taken for the nearest one.
+    """
     if not text.strip() or parse(text).intent != "unknown":
         return ()
     filled = tuple(t.format(n=n) for n in _numbers(text) for t in _TEMPLATES)
-    return tuple(dict.fromkeys((*SHORT_COMMANDS, *CONTROL_PHRASES, *filled)))  # each once
+    phrases = tuple(dict.fromkeys((*SHORT_COMMANDS, *CONTROL_PHRASES, *filled)))  # each once
+    if min_similarity <= 0.0:
+        return phrases
+    cleaned = clean(text)
+    return tuple(p for p in phrases if similarity(cleaned, p) >= min_similarity)
+
+
+def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
+    """:func:`command_phrases` with the similarity floor ``settings`` set."""
+    return functools.partial(command_phrases, min_similarity=settings.rescore_min_similarity)

@@ -331,8 +331,8 @@ _RULES: tuple[_Rule, ...] = (
           r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
     _rule("resume",
           r"resume(?: playback| the music| playing| music| the song| it)?|un[ -]?pause|continue"
-          r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on|go on|play|"
-          r"start (?:it |the music |playing )?again|start playing"
+          r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on(?: playing)?|go on"
+          r"|play|start (?:it |the music |playing )?again|start playing"
           r"|(?:start|turn) (?:the )?music (?:back )?on"),
     _rule("stop",
           r"stop(?: it| this| that| the music| playing| playback| everything| the song| music"

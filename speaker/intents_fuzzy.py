@@ -11,13 +11,14 @@ is high because a wrong control action is worse than asking again.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from speaker.matching import sound_key
 
-__all__ = ["CONTROL_PHRASES", "FUZZY_THRESHOLD", "fuzzy_control"]
+__all__ = ["CONTROL_PHRASES", "FUZZY_THRESHOLD", "fuzzy_control", "similarity"]
 
 FUZZY_THRESHOLD = 85.0
 """Lowest ``fuzz.ratio`` (0-100), of the words or of their sounds, that counts as the phrase.
@@ -121,3 +122,14 @@ def fuzzy_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
         return None
     intent, slots = CONTROL_PHRASES[phrase]
     return intent, dict(slots)
+
+
+@lru_cache(maxsize=4096)
+def _sound(text: str) -> str:
+    return sound_key(text)
+
+
+def similarity(cleaned: str, phrase: str) -> float:
+    """How alike two cleaned phrases look or sound (``fuzz.ratio``, 0-100, the better of
+    the words' and the Metaphone codes'), without the same-first-sound rule."""
+    return max(fuzz.ratio(cleaned, phrase), fuzz.ratio(_sound(cleaned), _sound(phrase)))

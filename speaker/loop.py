@@ -88,7 +88,8 @@ class VoiceLoop:
                  earcon: np.ndarray | None = None, earcon_rate_hz: int = RATE_HZ,
                  prompt: Callable[[], str] = lambda: "", realtime: bool = False,
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
-                 lead_s: float = 0.0) -> None:
+                 lead_s: float = 0.0,
+                 commands: Callable[[str], tuple[str, ...]] = command_phrases) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
@@ -101,6 +102,8 @@ class VoiceLoop:
         self._earcon = earcon
         self._earcon_rate_hz = earcon_rate_hz
         self._prompt = prompt
+        self._commands = commands
+        """Command phrases to rescore a transcript the parser cannot read against."""
         self._realtime = realtime
         self._state = State.LISTENING
         self._captured: CaptureResult | None = None
@@ -266,7 +269,7 @@ class VoiceLoop:
             if result.timed_out:
                 reply = "Sorry, I didn't hear a request."
             else:
-                transcript = hear(self._stt, result, lead, self._prompt(), command_phrases)
+                transcript = hear(self._stt, result, lead, self._prompt(), self._commands)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,

@@ -18,7 +18,7 @@ import numpy as np
 from recommender.engine import Engine
 from recommender.store import Store
 from speaker.audio import Sink, Source
-from speaker.commands import command_prompt
+from speaker.commands import command_prompt, phrases_for
 from speaker.config import Settings
 from speaker.dialogue import Dialogue
 from speaker.earcon import load_earcon
@@ -115,4 +115,5 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
                   if settings.wake.verify else None),
         wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
                          ""),
-        lead_s=settings.stt.wake_lead_s)
+        lead_s=settings.stt.wake_lead_s,
+        commands=phrases_for(settings.stt))

@@ -78,6 +78,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("unpause", "resume", {}),
     ("Un-pause.", "resume", {}),
     ("keep playing", "resume", {}),
+    ("Carry on playing.", "resume", {}),
     ("play", "resume", {}),
     ("stop", "stop", {}),
     ("Stop the music!", "stop", {}),

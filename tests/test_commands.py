@@ -6,7 +6,8 @@ from pathlib import Path
 
 from recommender.catalog import scan
 from recommender.store import Store
-from speaker.commands import SHORT_COMMANDS, command_phrases, command_prompt
+from speaker.commands import SHORT_COMMANDS, command_phrases, command_prompt, phrases_for
+from speaker.config import SttSettings
 from speaker.intents import parse
 from speaker.runtime import library_prompt
 
@@ -51,3 +52,19 @@ def test_whispers_prompt_holds_the_commands_then_the_librarys_names(tmp_path: Pa
     assert both == f"{command_prompt()} {names_only}"
     # Whisper keeps the end of a long prompt: the names nearest the audio, commands before.
     assert len(both) < 800
+
+
+def test_a_similarity_floor_offers_only_phrases_like_what_whisper_wrote() -> None:
+    """Without the floor, rescoring took "Plug it" (said: "pause it") for "thumbs down"
+    on the development corpus; with it, that transcript competes with no phrase at all."""
+    assert "thumbs down" in command_phrases("Plug it,")
+    assert command_phrases("Plug it,", min_similarity=60) == ()
+    near = command_phrases("Can Sultness Leap, Timor", min_similarity=60)
+    assert "cancel the sleep timer" in near
+    assert {parse(p).intent for p in near} == {"cancel"}
+
+
+def test_the_shipped_settings_bind_their_floor() -> None:
+    offered = phrases_for(SttSettings(rescore_min_similarity=60))
+    assert offered("Plug it,") == () and offered("Pause the music.") == ()
+    assert "thumbs down" in phrases_for(SttSettings(rescore_min_similarity=0))("Plug it,")

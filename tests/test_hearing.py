@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from speaker.audio import RATE_HZ, load_audio
-from speaker.commands import command_phrases, command_prompt
+from speaker.commands import command_prompt, phrases_for
 from speaker.config import SttSettings
 from speaker.hearing import Lead, hear, join
 from speaker.intents import parse
@@ -115,13 +115,13 @@ def test_whisper_forced_to_open_with_the_wake_phrase_returns_only_the_request(
     start = round((entry["wake_start_s"] + 0.45) * RATE_HZ)
     end = round((entry["request_end_s"] + 0.6) * RATE_HZ)
     wake = round((entry["wake_start_s"] - 0.3) * RATE_HZ)
-    result = transcriber.transcribe(audio[wake:end], commands=command_phrases,
+    result = transcriber.transcribe(audio[wake:end], commands=phrases_for(SttSettings()),
                                     lead="Hey Jarvis")
     assert "jarvis" not in result.text.lower()
     assert result.text[:1].isupper()  # no punctuation left over from the wake phrase
     assert parse(result.text).intent == intent, result.text
     # The mid-word capture alone ("Let's skip this.", "Please don't care,") is not understood.
-    alone = transcriber.transcribe(audio[start:end], commands=command_phrases)
+    alone = transcriber.transcribe(audio[start:end], commands=phrases_for(SttSettings()))
     assert parse(alone.text).intent == "unknown", alone.text
 
 
@@ -136,5 +136,5 @@ def test_the_wake_word_followed_by_no_request_is_no_command(
     tail = (load_audio(Path(__file__).parent / "data" / "vad_music_only.flac")[:2 * RATE_HZ]
             if after == "music" else np.zeros(2 * RATE_HZ, np.float32))
     result = transcriber.transcribe(np.concatenate([wake, tail]), prompt=command_prompt(),
-                                    commands=command_phrases, lead="Hey Jarvis")
+                                    commands=phrases_for(SttSettings()), lead="Hey Jarvis")
     assert parse(result.text).intent == "unknown", result.text

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from speaker.audio import load_audio
-from speaker.commands import command_phrases
+from speaker.commands import command_phrases, phrases_for
 from speaker.config import SttSettings
 from speaker.errors import ModelError
 from speaker.intents import parse
@@ -188,22 +188,22 @@ def test_a_command_said_twice_whole_is_kept_once(text: str, expected: str) -> No
 def test_a_garbled_control_command_is_rescored_to_the_phrase_the_audio_supports(
         transcriber: Transcriber, whisper_models_dir: Path) -> None:
     audio = load_audio(DATA / "rescore_cancel_timer.flac")
-    free = transcriber.transcribe(audio, commands=command_phrases)  # off by default
+    free = Transcriber(SttSettings(rescore_margin=0.0), whisper_models_dir).transcribe(
+        audio, commands=command_phrases)  # rescoring off
     assert parse(free.text).intent == "unknown" and free.heard == ""  # Whisper garbles it
-    rescoring = Transcriber(SttSettings(rescore_margin=0.75), whisper_models_dir)
-    result = rescoring.transcribe(audio, commands=command_phrases)
+    result = transcriber.transcribe(audio, commands=phrases_for(SttSettings()))  # shipped
     assert result.text == "cancel the sleep timer"
     assert result.heard == free.text
     assert parse(result.text).intent == "cancel"
 
 
 def test_a_clear_request_that_is_no_music_command_is_left_as_heard(
-        whisper_models_dir: Path) -> None:
+        transcriber: Transcriber) -> None:
     audio = load_audio(DATA / "rescore_weather.flac")
-    rescoring = Transcriber(SttSettings(rescore_margin=0.75), whisper_models_dir)
-    result = rescoring.transcribe(audio, commands=command_phrases)
-    assert "weather" in result.text.lower() and result.heard == ""
-    assert parse(result.text).intent == "unknown"
+    for offered in (phrases_for(SttSettings()), command_phrases):  # with and without the floor
+        result = transcriber.transcribe(audio, commands=offered)
+        assert "weather" in result.text.lower() and result.heard == ""
+        assert parse(result.text).intent == "unknown"
 
 
 def test_phrase_scores_rank_what_was_said_above_other_commands(

@@ -1,0 +1,149 @@
+"""Choose the command-rescoring rule on the development corpora (never the recorded one).
+
+Runs the real loop over a development corpus (``bench/make_dev_corpus.py``) with
+rescoring off, and whenever the parser could not read a transcript, scores every
+command phrase under Whisper given the same audio, as rescoring would. It then
+replays the hear-then-rescore flow offline for a grid of rules and counts, per
+rule, the requests rescued (unknown -> the expected intent), the wrong actions
+(unknown -> another intent, or any action on a negative clip) and the accuracy.
+
+A rule is a margin (the phrase's mean log-probability per token may trail the free
+transcript's by at most this many nats) and a similarity floor: only phrases that
+look or sound like what Whisper wrote (``speaker.commands.similarity``, 0-100)
+compete. Run:
+
+    python -m bench.tune_rescore --corpus out/dev-corpus/manifest.jsonl --save S.json
+    python -m bench.tune_rescore --load S.json [--load S2.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from speaker.commands import command_phrases, similarity
+from speaker.intents import clean, parse
+
+MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+FLOORS = (0.0, 50.0, 60.0, 65.0, 70.0, 75.0, 80.0)
+
+
+def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, Any]]:
+    """Per clip: the manifest entry, what the loop did, and each unread transcript's scores."""
+    import numpy as np
+    import torch
+
+    from speaker.config import load as load_settings
+    from speaker.harness import EventLog, prepare_household, run_files
+    from speaker.report import load_manifest, score_clip
+    from speaker.runtime import Models
+    from speaker.stt import Transcriber
+
+    settings = load_settings(config)
+    entries = load_manifest(corpus)
+    household = prepare_household(settings, library, history=library / "profiles.json")
+    calls: list[dict[str, Any]] = []
+    original = Transcriber._run
+
+    def run(self: Transcriber, samples: np.ndarray, prompt: str, commands: Any,
+            lead: str = "") -> tuple[str, float, str]:
+        text, no_speech, heard = original(self, samples, prompt, commands, lead)
+        phrases = command_phrases(text) if commands is not None and text else ()
+        if phrases:
+            with torch.inference_mode():
+                audio = self._encode(self._mel(samples))
+                scores = self._score(audio, [text, *phrases], self._lead_tokens(lead))
+            calls.append({"text": text, "lead": lead, "free": scores[0],
+                          "scores": dict(zip(phrases, scores[1:], strict=True))})
+        return text, no_speech, heard
+
+    Transcriber._run = run  # type: ignore[method-assign]
+    models = Models.load(settings)
+    clips: list[dict[str, Any]] = []
+    try:
+        for i, entry in enumerate(entries, 1):
+            calls.clear()
+            log = EventLog()
+            run_files(settings, models, household, [entry["path"]], user="alex", log=log,
+                      gap_s=0.0)
+            outcome = score_clip(entry, log.records)
+            clips.append({"file": entry["file"], "kind": entry["kind"],
+                          "background": entry.get("background", "clean"),
+                          "expected": entry.get("expected"), "woke": outcome.woke,
+                          "intent": outcome.intent, "slots": outcome.slots,
+                          "calls": list(calls)})
+            print(f"[{i}/{len(entries)}] {entry['file']} {outcome.intent} "
+                  f"{len(calls)} rescorable", file=sys.stderr, flush=True)
+    finally:
+        Transcriber._run = original  # type: ignore[method-assign]
+        models.close()
+        household.close()
+    return clips
+
+
+def decide(clip: dict[str, Any], margin: float, floor: float) -> str | None:
+    """The intent the loop would have acted on under this rule."""
+    for call in clip["calls"]:
+        allowed = [(score, p) for p, score in call["scores"].items()
+                   if similarity(clean(call["text"]), p) >= floor]
+        if allowed:
+            score, phrase = max(allowed)
+            if call["free"] - score <= margin:
+                return parse(phrase).intent
+    return clip["intent"]
+
+
+def sweep(clips: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    positives = [c for c in clips if c["kind"] == "positive"]
+    for margin in MARGINS:
+        for floor in FLOORS:
+            right = wrong = acted = 0
+            for clip in clips:
+                intent = decide(clip, margin, floor)
+                if clip["kind"] != "positive":
+                    acted += intent not in (None, "unknown")
+                elif intent == clip["expected"]["intent"]:
+                    right += 1
+                elif intent not in (None, "unknown"):
+                    wrong += 1
+            rows.append({"margin": margin, "floor": floor, "right": right, "wrong": wrong,
+                         "negatives_acted": acted, "positives": len(positives)})
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, action="append", default=[])
+    parser.add_argument("--library", type=Path, default=Path("audio_assets/library"))
+    parser.add_argument("--config", type=Path, default=None)
+    parser.add_argument("--save", type=Path, help="write the collected scores here")
+    parser.add_argument("--load", type=Path, action="append", default=[],
+                        help="sweep scores collected before (may repeat)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    clips: list[dict[str, Any]] = []
+    for corpus in args.corpus:
+        clips += collect(corpus, args.library, args.config)
+    if args.save:
+        args.save.write_text(json.dumps(clips), encoding="utf-8")
+    for path in args.load:
+        clips += json.loads(path.read_text(encoding="utf-8"))
+    rows = sweep(clips)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print("| margin (nats/token) | similarity floor | right | wrong actions | negatives acted on |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['margin']} | {r['floor']:.0f} | {r['right']} / {r['positives']} | "
+              f"{r['wrong']} | {r['negatives_acted']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

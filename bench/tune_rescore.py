@@ -7,10 +7,11 @@ replays the hear-then-rescore flow offline for a grid of rules and counts, per
 rule, the requests rescued (unknown -> the expected intent), the wrong actions
 (unknown -> another intent, or any action on a negative clip) and the accuracy.
 
-A rule is a margin (the phrase's mean log-probability per token may trail the free
-transcript's by at most this many nats) and a similarity floor: only phrases that
-look or sound like what Whisper wrote (``speaker.commands.similarity``, 0-100)
-compete. Run:
+A rule is ``speaker.stt.choose_phrase`` with a margin (the phrase's mean
+log-probability per token may trail the free transcript's by at most this many
+nats), a rival margin (it must lead every phrase that means something else by at
+least this many) and a similarity floor: only phrases that look or sound like what
+Whisper wrote (``speaker.commands.similarity``, 0-100) compete. Run:
 
     python -m bench.tune_rescore --corpus out/dev-corpus/manifest.jsonl --save S.json
     python -m bench.tune_rescore --load S.json [--load S2.json]
@@ -25,11 +26,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from speaker.commands import command_phrases, similarity
+from speaker.commands import command_phrases, meaning, similarity
 from speaker.intents import clean, parse
 
-MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
-FLOORS = (0.0, 50.0, 60.0, 65.0, 70.0, 75.0, 80.0)
+MARGINS = (0.25, 0.5, 0.75, 1.0, 1.5)
+FLOORS = (0.0, 50.0, 60.0, 70.0)
+RIVALS = (0.0, 0.1, 0.2, 0.3, 0.5)
 
 
 def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, Any]]:
@@ -85,15 +87,17 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
     return clips
 
 
-def decide(clip: dict[str, Any], margin: float, floor: float) -> str | None:
+def decide(clip: dict[str, Any], margin: float, floor: float, rival: float) -> str | None:
     """The intent the loop would have acted on under this rule."""
+    from speaker.stt import choose_phrase
+
     for call in clip["calls"]:
-        allowed = [(score, p) for p, score in call["scores"].items()
-                   if similarity(clean(call["text"]), p) >= floor]
-        if allowed:
-            score, phrase = max(allowed)
-            if call["free"] - score <= margin:
-                return parse(phrase).intent
+        cleaned = clean(call["text"])
+        kept = [p for p in call["scores"] if similarity(cleaned, p) >= floor]
+        chosen = choose_phrase(call["free"], kept, [call["scores"][p] for p in kept], margin,
+                               rival, meaning)
+        if chosen:
+            return parse(chosen).intent
     return clip["intent"]
 
 
@@ -102,17 +106,19 @@ def sweep(clips: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     positives = [c for c in clips if c["kind"] == "positive"]
     for margin in MARGINS:
         for floor in FLOORS:
-            right = wrong = acted = 0
-            for clip in clips:
-                intent = decide(clip, margin, floor)
-                if clip["kind"] != "positive":
-                    acted += intent not in (None, "unknown")
-                elif intent == clip["expected"]["intent"]:
-                    right += 1
-                elif intent not in (None, "unknown"):
-                    wrong += 1
-            rows.append({"margin": margin, "floor": floor, "right": right, "wrong": wrong,
-                         "negatives_acted": acted, "positives": len(positives)})
+            for rival in RIVALS:
+                right = wrong = acted = 0
+                for clip in clips:
+                    intent = decide(clip, margin, floor, rival)
+                    if clip["kind"] != "positive":
+                        acted += intent not in (None, "unknown")
+                    elif intent == clip["expected"]["intent"]:
+                        right += 1
+                    elif intent not in (None, "unknown"):
+                        wrong += 1
+                rows.append({"margin": margin, "floor": floor, "rival": rival, "right": right,
+                             "wrong": wrong, "negatives_acted": acted,
+                             "positives": len(positives)})
     return rows
 
 
@@ -137,11 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print("| margin (nats/token) | similarity floor | right | wrong actions | negatives acted on |")
-    print("|---|---|---|---|---|")
+    base = sum(c["intent"] == (c["expected"] or {}).get("intent") for c in clips)
+    print(f"rescoring off: {base} right")
+    print("| margin (nats/token) | similarity floor | rival margin | right | wrong actions "
+          "| negatives acted on |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['margin']} | {r['floor']:.0f} | {r['right']} / {r['positives']} | "
-              f"{r['wrong']} | {r['negatives_acted']} |")
+        print(f"| {r['margin']} | {r['floor']:.0f} | {r['rival']} | {r['right']} / "
+              f"{r['positives']} | {r['wrong']} | {r['negatives_acted']} |")
     return 0
 
 

@@ -20,7 +20,8 @@ from speaker.intents import clean, parse
 from speaker.intents_fuzzy import CONTROL_PHRASES, similarity
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt", "phrases_for", "similarity"]
+__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt", "meaning", "phrases_for",
+           "similarity"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
@@ -73,3 +74,11 @@ def command_phrases(text: str, min_similarity: float = 0.0) -> tuple[str, ...]:
 def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
     """:func:`command_phrases` with the similarity floor ``settings`` set."""
     return functools.partial(command_phrases, min_similarity=settings.rescore_min_similarity)
+
+
+@functools.lru_cache(maxsize=1024)
+def meaning(phrase: str) -> str:
+    """What a command phrase asks for, as one key: its intent and slots
+    ("volume_set level=30"). Phrases with the same key are interchangeable."""
+    parsed = parse(phrase)
+    return " ".join([parsed.intent, *(f"{k}={v}" for k, v in sorted(parsed.slots.items()))])

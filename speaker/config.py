@@ -117,6 +117,7 @@ class SttSettings:
     beam_size: int = 3
     rescore_margin: float = 0.75
     rescore_min_similarity: float = 60.0
+    rescore_rival_margin: float = 0.3
     wake_lead_s: float = 2.0
 
     def __post_init__(self) -> None:
@@ -131,6 +132,8 @@ class SttSettings:
                "must be between 0 and 200")
         _check(0.0 <= self.rescore_margin <= 5.0, "stt.rescore_margin",
                "must be between 0 (off) and 5 nats per token")
+        _check(0.0 <= self.rescore_rival_margin <= 5.0, "stt.rescore_rival_margin",
+               "must be between 0 and 5 nats per token")
         _check(0.0 <= self.rescore_min_similarity <= 100.0, "stt.rescore_min_similarity",
                "must be between 0 (any phrase) and 100")
         _check(1 <= self.beam_size <= 8, "stt.beam_size",

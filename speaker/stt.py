@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from speaker.commands import meaning
 from speaker.config import SttSettings
 from speaker.models import load_checkpoint
 from speaker.transcript_text import build_prompt, collapse_repeated_phrase, collapse_repeats
@@ -75,13 +76,20 @@ CommandPhrases = Callable[[str], Sequence[str]]
 
 
 def choose_phrase(free_score: float, phrases: Sequence[str], scores: Sequence[float],
-                  margin: float) -> str:
+                  margin: float, rival_margin: float = 0.0,
+                  meaning: Callable[[str], str] = str) -> str:
     """The best-scoring phrase if it is within ``margin`` nats per token of the free
-    transcript's score, else "" (keep the free transcript)."""
+    transcript's score and at least ``rival_margin`` ahead of every phrase that means
+    something else (by ``meaning``), else "" (keep the free transcript)."""
     if not phrases:
         return ""
     best = max(range(len(phrases)), key=lambda i: scores[i])
-    return phrases[best] if free_score - scores[best] <= margin else ""
+    if free_score - scores[best] > margin:
+        return ""
+    wanted = meaning(phrases[best])
+    rival = max((s for p, s in zip(phrases, scores, strict=True) if meaning(p) != wanted),
+                default=-math.inf)
+    return phrases[best] if scores[best] - rival >= rival_margin else ""
 
 
 def _loudest_dbfs(audio: np.ndarray) -> float:
@@ -248,7 +256,8 @@ class Transcriber:
     def _rescore(self, audio: torch.Tensor, text: str, phrases: Sequence[str],
                  lead_tokens: Sequence[int] = ()) -> str:
         scores = self._score(audio, [text, *phrases], lead_tokens)
-        chosen = choose_phrase(scores[0], phrases, scores[1:], self._settings.rescore_margin)
+        chosen = choose_phrase(scores[0], phrases, scores[1:], self._settings.rescore_margin,
+                               self._settings.rescore_rival_margin, meaning)
         logger.debug("rescored %r (%.2f nats/token): %r", text, scores[0], chosen)
         return chosen
 

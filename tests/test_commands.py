@@ -6,7 +6,13 @@ from pathlib import Path
 
 from recommender.catalog import scan
 from recommender.store import Store
-from speaker.commands import SHORT_COMMANDS, command_phrases, command_prompt, phrases_for
+from speaker.commands import (
+    SHORT_COMMANDS,
+    command_phrases,
+    command_prompt,
+    meaning,
+    phrases_for,
+)
 from speaker.config import SttSettings
 from speaker.intents import parse
 from speaker.runtime import library_prompt
@@ -68,3 +74,10 @@ def test_the_shipped_settings_bind_their_floor() -> None:
     offered = phrases_for(SttSettings(rescore_min_similarity=60))
     assert offered("Plug it,") == () and offered("Pause the music.") == ()
     assert "thumbs down" in phrases_for(SttSettings(rescore_min_similarity=0))("Plug it,")
+
+
+def test_phrases_mean_the_same_when_intent_and_slots_agree() -> None:
+    assert meaning("turn it up") == meaning("turn the volume up") == "volume_up"
+    assert meaning("set the volume to 30") == "volume_set level=30"
+    assert meaning("set the volume to 30") != meaning("set the volume to 40")
+    assert meaning("turn shuffle on") != meaning("turn shuffle off")

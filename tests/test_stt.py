@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from speaker.audio import load_audio
-from speaker.commands import command_phrases, phrases_for
+from speaker.commands import command_phrases, meaning, phrases_for
 from speaker.config import SttSettings
 from speaker.errors import ModelError
 from speaker.intents import parse
@@ -222,3 +222,12 @@ def test_choose_phrase_keeps_the_free_transcript_beyond_the_margin() -> None:
     assert choose_phrase(-1.0, ["pause", "stop"], [-2.5, -1.8], 1.0) == "stop"
     assert choose_phrase(-1.0, ["pause", "stop"], [-2.5, -2.1], 1.0) == ""
     assert choose_phrase(-1.0, [], [], 5.0) == ""
+
+
+def test_choose_phrase_asks_again_when_a_phrase_meaning_something_else_fits_as_well() -> None:
+    phrases, scores = ["make it louder", "make it quieter"], [-2.11, -2.17]
+    assert choose_phrase(-1.5, phrases, scores, 1.0, 0.3, meaning) == ""
+    assert choose_phrase(-1.5, phrases, scores, 1.0, 0.0, meaning) == "make it louder"
+    # Phrases that mean the same are no rivals: either is the same command.
+    same = ["turn it up", "turn the volume up", "turn it down"]
+    assert choose_phrase(-3.0, same, [-3.4, -3.45, -5.2], 1.0, 0.3, meaning) == "turn it up"

@@ -52,8 +52,8 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
     original = Transcriber._run
 
     def run(self: Transcriber, samples: np.ndarray, prompt: str, commands: Any,
-            lead: str = "") -> tuple[str, float, str]:
-        text, no_speech, heard = original(self, samples, prompt, commands, lead)
+            lead: str = "") -> tuple[str, float, str, float]:
+        text, no_speech, heard, logprob = original(self, samples, prompt, commands, lead)
         phrases = command_phrases(text) if commands is not None and text else ()
         if phrases:
             with torch.inference_mode():
@@ -61,7 +61,7 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
                 scores = self._score(audio, [text, *phrases], self._lead_tokens(lead))
             calls.append({"text": text, "lead": lead, "free": scores[0],
                           "scores": dict(zip(phrases, scores[1:], strict=True))})
-        return text, no_speech, heard
+        return text, no_speech, heard, logprob
 
     Transcriber._run = run  # type: ignore[method-assign]
     models = Models.load(settings)

@@ -158,13 +158,17 @@ def _check_device(sd: Any, kind: str, key: str, configured: str | int,
 
 def check_models(settings: Settings) -> list[Finding]:
     """The Whisper checkpoint (present, SHA-256 as in the manifest) and the wake models."""
-    return [_check_whisper(settings), *_check_wake(settings)]
+    second = settings.stt.second_model
+    return [_check_whisper(settings, settings.stt.model, "stt.model"),
+            *([_check_whisper(settings, second, "stt.second_model")] if second else []),
+            *_check_wake(settings)]
 
 
-def _check_whisper(settings: Settings) -> Finding:
-    name = settings.stt.model
+def _check_whisper(settings: Settings, name: str, key: str) -> Finding:
     models_dir = settings.data.models_dir
-    fix = "run `encore models install` (on an installed speaker: sudo encorectl models install)"
+    flag = f" --model {name}" if name != "tiny.en" else ""
+    fix = (f"run `encore models install{flag}` (on an installed speaker: "
+           f"sudo encorectl models install{flag})")
     try:
         from speaker import models
     except ImportError as exc:
@@ -178,7 +182,7 @@ def _check_whisper(settings: Settings) -> Finding:
     path = models.checkpoint_path(models_dir, name)
     if info is None or not path.is_file():
         return Finding("models", Status.FAIL,
-                       f"Whisper {name} not installed in {models_dir} (stt.model = {name!r})",
+                       f"Whisper {name} not installed in {models_dir} ({key} = {name!r})",
                        fix)
     digest = models.sha256_file(path)
     if digest != info.sha256:

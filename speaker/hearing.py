@@ -28,7 +28,7 @@ from speaker.vad import CaptureResult
 if TYPE_CHECKING:
     from speaker.stt import CommandPhrases, TranscriptResult
 
-__all__ = ["Lead", "TranscriberLike", "hear", "join"]
+__all__ = ["Lead", "SecondOpinion", "TranscriberLike", "hear", "join"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,16 @@ class Lead:
     """The wake phrase as Whisper writes it ("Hey Jarvis"); "" when unknown."""
 
 
+@dataclass(frozen=True)
+class SecondOpinion:
+    """Another Whisper model for requests the first one's transcript leaves unread
+    (``stt.second_model``), and how sure it must be (``stt.second_min_logprob``)."""
+
+    stt: TranscriberLike
+    min_logprob: float
+    """Lowest mean log-probability per token (nats) of its transcript that is acted on."""
+
+
 def join(lead: Lead, request: CaptureResult) -> np.ndarray:
     """The lead followed by the request, without the stretch both hold twice (the
     capture's pre-roll can reach back before the detection)."""
@@ -64,9 +74,25 @@ def _understood(text: str) -> bool:
 
 
 def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
-         commands: CommandPhrases | None) -> TranscriptResult:
+         commands: CommandPhrases | None,
+         second: SecondOpinion | None = None) -> TranscriptResult:
     """Transcribe ``request`` as described above; the result's ``seconds`` covers
-    every transcription made."""
+    every transcription made. If the parser understands none of it and a ``second``
+    model is given, that model hears it the same way and its transcript is kept if
+    the parser understands it and the model was sure enough of it."""
+    first = _hear_with(stt, request, lead, prompt, commands)
+    if second is None or _understood(first.text):
+        return first
+    other = _hear_with(second.stt, request, lead, prompt, commands)
+    sure = other.avg_logprob >= second.min_logprob
+    logger.debug("second model: %r (%.2f nats/token); first: %r", other.text,
+                 other.avg_logprob, first.text)
+    chosen = other if sure and _understood(other.text) else first
+    return dataclasses.replace(chosen, seconds=float(first.seconds) + float(other.seconds))
+
+
+def _hear_with(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
+               commands: CommandPhrases | None) -> TranscriptResult:
     if lead is None or not lead.phrase or not len(lead.audio):
         return stt.transcribe(request.audio, prompt=prompt, commands=commands)
     whole = stt.transcribe(join(lead, request), prompt=prompt, commands=commands,

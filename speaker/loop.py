@@ -31,7 +31,7 @@ from speaker.events import (
     WakeDetected,
     WakeRejected,
 )
-from speaker.hearing import Lead, TranscriberLike, hear
+from speaker.hearing import Lead, SecondOpinion, TranscriberLike, hear
 from speaker.intents import parse
 from speaker.vad import CaptureResult, RequestCapture
 from speaker.wake_gate import WakeGate
@@ -89,12 +89,15 @@ class VoiceLoop:
                  prompt: Callable[[], str] = lambda: "", realtime: bool = False,
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
                  lead_s: float = 0.0,
-                 commands: Callable[[str], tuple[str, ...]] = command_phrases) -> None:
+                 commands: Callable[[str], tuple[str, ...]] = command_phrases,
+                 second_opinion: SecondOpinion | None = None) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
         self._capture = capture
         self._stt = transcriber
+        self._second = second_opinion
+        """A second Whisper model for requests the first one's transcript leaves unread."""
         self._tts = synthesizer
         self._player = player
         self._dialogue = dialogue
@@ -269,7 +272,8 @@ class VoiceLoop:
             if result.timed_out:
                 reply = "Sorry, I didn't hear a request."
             else:
-                transcript = hear(self._stt, result, lead, self._prompt(), self._commands)
+                transcript = hear(self._stt, result, lead, self._prompt(), self._commands,
+                                  self._second)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,

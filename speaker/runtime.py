@@ -7,6 +7,7 @@ on threads differ.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from speaker.dialogue import Dialogue
 from speaker.earcon import load_earcon
 from speaker.engine_setup import make_engine
 from speaker.events import Event
+from speaker.hearing import SecondOpinion
 from speaker.loop import AudioClock, EmitFn, VoiceLoop
 from speaker.player import Player
 from speaker.stt import Transcriber, build_prompt
@@ -45,14 +47,19 @@ class Models:
     synthesizer: SpeechSynthesizer
     earcon: np.ndarray
     earcon_rate_hz: int
+    second: Transcriber | None = None
+    """``stt.second_model``, for requests the first model's transcript leaves unread."""
 
     @classmethod
     def load(cls, settings: Settings) -> Models:
         wake = WakeWordDetector(settings.wake)
         transcriber = Transcriber(settings.stt, settings.data.models_dir)
+        second = (Transcriber(dataclasses.replace(settings.stt, model=settings.stt.second_model,
+                                                  second_model=""),
+                              settings.data.models_dir) if settings.stt.second_model else None)
         synthesizer = SpeechSynthesizer(settings.tts)
         rate = synthesizer.rate_hz
-        return cls(wake, SileroVad(), transcriber, synthesizer, load_earcon(rate), rate)
+        return cls(wake, SileroVad(), transcriber, synthesizer, load_earcon(rate), rate, second)
 
     def close(self) -> None:
         self.synthesizer.close()
@@ -116,4 +123,6 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
                          ""),
         lead_s=settings.stt.wake_lead_s,
-        commands=phrases_for(settings.stt))
+        commands=phrases_for(settings.stt),
+        second_opinion=(SecondOpinion(models.second, settings.stt.second_min_logprob)
+                        if models.second is not None else None))

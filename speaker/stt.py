@@ -69,6 +69,9 @@ class TranscriptResult:
     """Whisper's probability (0-1) that the audio holds no speech; 1.0 when gated by energy."""
     heard: str = ""
     """The free transcript when ``text`` is a command phrase chosen by rescoring, else ""."""
+    avg_logprob: float = 0.0
+    """Mean log-probability per token of Whisper's own (free) transcript, in nats; 0.0
+    when the model was skipped (silence)."""
 
 
 CommandPhrases = Callable[[str], Sequence[str]]
@@ -173,8 +176,8 @@ class Transcriber:
         if len(samples) == 0 or _loudest_dbfs(samples) < SILENCE_DBFS:
             return TranscriptResult("", self._clock() - start, audio_s, 1.0)
         with self._lock:
-            text, no_speech, heard = self._run(samples, prompt, commands, lead)
-        return TranscriptResult(text, self._clock() - start, audio_s, no_speech, heard)
+            text, no_speech, heard, logprob = self._run(samples, prompt, commands, lead)
+        return TranscriptResult(text, self._clock() - start, audio_s, no_speech, heard, logprob)
 
     def phrase_scores(self, audio: np.ndarray, phrases: Sequence[str]) -> list[float]:
         """Mean log-probability per token (end of text included) of each phrase given
@@ -314,7 +317,7 @@ class Transcriber:
         return [*prefix, *tok.sot_sequence, tok.no_timestamps], sot_index
 
     def _run(self, samples: np.ndarray, prompt: str, commands: CommandPhrases | None,
-             lead: str = "") -> tuple[str, float, str]:
+             lead: str = "") -> tuple[str, float, str, float]:
         import torch
 
         tok = self.tokenizer
@@ -352,8 +355,8 @@ class Transcriber:
             with torch.inference_mode():
                 chosen = self._rescore(audio, text, phrases, lead_tokens)
             if chosen:
-                return chosen, no_speech, text
-        return text, no_speech, ""
+                return chosen, no_speech, text, avg_logprob
+        return text, no_speech, "", avg_logprob
 
     def _beam_search(self, first: torch.Tensor, audio: torch.Tensor, cache: dict[Any, Any],
                      budget: int) -> tuple[list[int], float]:

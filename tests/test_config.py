@@ -66,6 +66,9 @@ def test_library_dirs_become_a_tuple(tmp_path: Path) -> None:
         ('[library]\ndirs = "/srv/music"\n', "'library.dirs' must be a list of strings"),
         ("wake = 3\n", "'wake' in"),
         ("[wake\n", "is not valid TOML"),
+        ('[stt]\nsecond_model = "tiny.en"\n', "'stt.second_model' must be '' (none) or the other"),
+        ("[stt]\nrescore_min_similarity = 120\n", "'stt.rescore_min_similarity' must be"),
+        ("[stt]\nrescore_rival_margin = -1\n", "'stt.rescore_rival_margin' must be"),
     ],
 )
 def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, text: str, fragment: str) -> None:

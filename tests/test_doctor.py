@@ -35,6 +35,17 @@ def test_missing_whisper_model_fails_and_says_to_run_models_install(data_dir: Pa
     assert "encore models install" in whisper.fix
 
 
+def test_a_missing_second_whisper_model_names_its_setting_and_install_flag(
+        data_dir: Path) -> None:
+    findings = doctor.check_models(_settings(stt={"second_model": "base"}))
+    second = findings[1]
+    assert second.status is Status.FAIL
+    assert "Whisper base not installed" in second.message
+    assert "stt.second_model = 'base'" in second.message
+    assert "encore models install --model base" in second.fix
+    assert len(findings) == 3 and "hey_jarvis" in findings[2].message  # the wake model, last
+
+
 def test_wake_model_shipped_with_openwakeword_is_found(data_dir: Path) -> None:
     wake = doctor.check_models(load())[1]
     assert wake.status is Status.OK, wake

@@ -12,7 +12,7 @@ import pytest
 from speaker.audio import RATE_HZ, load_audio
 from speaker.commands import command_prompt, phrases_for
 from speaker.config import SttSettings
-from speaker.hearing import Lead, hear, join
+from speaker.hearing import Lead, SecondOpinion, hear, join
 from speaker.intents import parse
 from speaker.stt import Transcriber, TranscriptResult
 from speaker.vad import CaptureResult
@@ -56,15 +56,17 @@ def test_a_request_reaching_back_past_the_lead_is_heard_alone() -> None:
 class FakeStt:
     """Answers with ``with_lead`` when forced to open with the wake phrase, else ``alone``."""
 
-    def __init__(self, with_lead: str, alone: str) -> None:
+    def __init__(self, with_lead: str, alone: str, logprob: float = -0.2) -> None:
         self.answers = {True: with_lead, False: alone}
         self.calls: list[tuple[int, str]] = []
+        self.logprob = logprob
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
                    commands: Callable[[str], Sequence[str]] | None = None,
                    lead: str = "") -> TranscriptResult:
         self.calls.append((len(audio), lead))
-        return TranscriptResult(self.answers[bool(lead)], 0.25, len(audio) / RATE_HZ, 0.0)
+        return TranscriptResult(self.answers[bool(lead)], 0.25, len(audio) / RATE_HZ, 0.0,
+                                avg_logprob=self.logprob)
 
 
 def test_an_understood_transcript_with_the_wake_word_is_kept() -> None:
@@ -91,6 +93,27 @@ def test_without_a_lead_or_a_phrase_only_the_request_is_heard(lead: Lead | None)
     stt = FakeStt("play some jazz", "stop")
     assert hear(stt, _request(2.0, 1.0), lead, "", None).text == "stop"
     assert stt.calls == [(RATE_HZ, "")]
+
+
+def test_a_second_model_is_asked_only_when_the_first_is_not_understood() -> None:
+    first, second = FakeStt("skip this", "mumble"), FakeStt("pause", "pause")
+    result = hear(first, _request(2.0, 1.0), _lead(), "", None, SecondOpinion(second, -0.4))
+    assert result.text == "skip this" and second.calls == []
+
+
+@pytest.mark.parametrize(("answer", "logprob", "chosen"), [
+    ("turn it down", -0.3, "turn it down"),  # understood and sure: kept
+    ("turn it down", -0.9, "is it raining"),  # understood but unsure: the first stands
+    ("more mumbling", -0.1, "is it raining"),  # not understood either
+])
+def test_a_second_models_transcript_is_kept_when_understood_and_sure(
+        answer: str, logprob: float, chosen: str) -> None:
+    first = FakeStt("is it raining", "mumble")
+    second = FakeStt(answer, "ignored", logprob)
+    result = hear(first, _request(2.0, 1.0), _lead(), "", None, SecondOpinion(second, -0.4))
+    assert second.calls[0] == (2 * RATE_HZ, "Hey Jarvis")  # heard the same way, lead first
+    assert result.text == chosen
+    assert result.seconds == 0.25 * (len(first.calls) + len(second.calls))
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,10 @@ chooses that margin on its own material, never on the recorded corpus:
   (weather, alarms, lights, questions, false starts), same voices. Any of these
   turned into a command is a wrong action.
 
-For each margin it reports commands rescued (unknown -> the right intent),
-commands misled (unknown -> a wrong intent) and out-of-domain requests turned
-into a command. Run: ``python -m bench.bench_rescore [--json]``.
+For each margin (and each similarity floor, ``--floors``; rival margin
+``--rival``) it reports commands rescued (unknown -> the right intent), commands
+misled (unknown -> a wrong intent) and out-of-domain requests turned into a
+command. Run: ``python -m bench.bench_rescore [--floors 0 60] [--rival 0.3] [--json]``.
 """
 
 from __future__ import annotations
@@ -90,10 +91,12 @@ def _cases() -> list[Case]:
     return cases
 
 
-def _outcomes(cases: Sequence[Case], margin: float, floor: float = 0.0) -> dict[str, int]:
+def _outcomes(cases: Sequence[Case], margin: float, floor: float = 0.0,
+              rival: float = 0.0) -> dict[str, int]:
     """What rescoring does at ``margin`` when only phrases at least ``floor`` alike the
-    free transcript compete (``stt.rescore_min_similarity``)."""
-    from speaker.commands import similarity
+    free transcript compete (``stt.rescore_min_similarity``) and the best must lead
+    phrases meaning something else by ``rival`` (``stt.rescore_rival_margin``)."""
+    from speaker.commands import meaning, similarity
     from speaker.intents import clean, parse
     from speaker.stt import choose_phrase
 
@@ -105,7 +108,7 @@ def _outcomes(cases: Sequence[Case], margin: float, floor: float = 0.0) -> dict[
             continue
         kept = [i for i, p in enumerate(case.phrases) if similarity(clean(case.heard), p) >= floor]
         chosen = choose_phrase(case.free_score, [case.phrases[i] for i in kept],
-                               [case.scores[i] for i in kept], margin)
+                               [case.scores[i] for i in kept], margin, rival, meaning)
         intent = parse(chosen).intent if chosen else "unknown"
         if case.expected == "unknown":
             out["invented"] += intent != "unknown"
@@ -123,9 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--floors", type=float, nargs="+", default=[0.0, 60.0],
                         help="similarity floors (stt.rescore_min_similarity) to tabulate")
+    parser.add_argument("--rival", type=float, default=0.0,
+                        help="rival margin (stt.rescore_rival_margin), nats per token")
     args = parser.parse_args(list(argv) if argv is not None else None)
     cases = _cases()
-    table = {(m, f): _outcomes(cases, m, f) for f in args.floors for m in MARGINS}
+    table = {(m, f): _outcomes(cases, m, f, args.rival) for f in args.floors for m in MARGINS}
     n_cmd = sum(c.expected != "unknown" for c in cases)
     n_ood = len(cases) - n_cmd
     if args.json:

@@ -9,7 +9,8 @@ phrase is kept: whatever part of the wake word the capture caught is accounted
 for, and a request that began before the detection is heard whole.
 
 If the parser cannot understand that transcript, the request alone is transcribed
-(as Encore did before) and kept if the parser understands it.
+(as Encore did before) and kept if the parser understands it. If it still cannot,
+an optional second model (``stt.second_model``) hears the request the same way.
 """
 
 from __future__ import annotations

@@ -96,8 +96,9 @@ def _outcomes(cases: Sequence[Case], margin: float, floor: float = 0.0,
     """What rescoring does at ``margin`` when only phrases at least ``floor`` alike the
     free transcript compete (``stt.rescore_min_similarity``) and the best must lead
     phrases meaning something else by ``rival`` (``stt.rescore_rival_margin``)."""
-    from speaker.commands import meaning, similarity
+    from speaker.commands import meaning
     from speaker.intents import clean, parse
+    from speaker.intents_fuzzy import similarity
     from speaker.stt import choose_phrase
 
     out = {"understood": 0, "rescued": 0, "misled": 0, "left_unknown": 0, "invented": 0}

@@ -20,14 +20,16 @@ Whisper wrote (``speaker.commands.similarity``, 0-100) compete. Run:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from speaker.commands import command_phrases, meaning, similarity
+from speaker.commands import command_phrases, meaning
 from speaker.intents import clean, parse
+from speaker.intents_fuzzy import similarity
 
 MARGINS = (0.25, 0.5, 0.75, 1.0, 1.5)
 FLOORS = (0.0, 50.0, 60.0, 70.0)
@@ -45,7 +47,9 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
     from speaker.runtime import Models
     from speaker.stt import Transcriber
 
-    settings = load_settings(config)
+    loaded = load_settings(config)  # rescoring off, one model: the scores decide afterwards
+    settings = dataclasses.replace(
+        loaded, stt=dataclasses.replace(loaded.stt, rescore_margin=0.0, second_model=""))
     entries = load_manifest(corpus)
     household = prepare_household(settings, library, history=library / "profiles.json")
     calls: list[dict[str, Any]] = []

@@ -1,12 +1,14 @@
 """The command phrases a garbled transcript is rescored against.
 
-Whisper tiny.en sometimes turns a short command into a word that means nothing
-("Pause" -> "Ois", "Cancel the sleep timer" -> "Can Sultness Leap, Timor"). When
-the parser understands nothing, :func:`command_phrases` offers the canonical
-phrasings of the control requests (plus the number templates filled with any
-number heard), and :meth:`speaker.stt.Transcriber.transcribe` keeps the one the
-audio supports about as well as the free transcript. Play requests are not
-offered: a wrong name is worse than asking again.
+Whisper tiny.en sometimes turns a short command into words that mean nothing
+("Previous track" -> "Premium Strag", "Cancel the sleep timer" -> "Can Sultness
+Leap, Timor"). When the parser understands nothing, :func:`command_phrases` offers
+the canonical phrasings of the control requests (plus the number templates filled
+with any number heard) that look or sound like the transcript
+(``stt.rescore_min_similarity``), and :meth:`speaker.stt.Transcriber.transcribe`
+keeps the one the audio supports about as well as the free transcript, unless a
+phrase that means something else (:func:`meaning`) fits nearly as well. Play
+requests are not offered: a wrong name is worse than asking again.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from speaker.intents import clean, parse
 from speaker.intents_fuzzy import CONTROL_PHRASES, similarity
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt", "meaning", "phrases_for",
-           "similarity"]
+__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt", "meaning", "phrases_for"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",

@@ -166,7 +166,7 @@ def check_models(settings: Settings) -> list[Finding]:
 
 def _check_whisper(settings: Settings, name: str, key: str) -> Finding:
     models_dir = settings.data.models_dir
-    flag = f" --model {name}" if name != "tiny.en" else ""
+    flag = "" if name == settings.stt.model else f" --model {name}"
     fix = (f"run `encore models install{flag}` (on an installed speaker: "
            f"sudo encorectl models install{flag})")
     try:

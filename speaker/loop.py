@@ -15,12 +15,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, Sink, Source
-from speaker.commands import command_phrases
 from speaker.events import (
     Error,
     Event,
@@ -38,6 +37,9 @@ from speaker.wake_gate import WakeGate
 from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import Detection, WakeWordDetector
 from speaker.workers import InlineWorker, ThreadWorker
+
+if TYPE_CHECKING:
+    from speaker.stt import CommandPhrases
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ class VoiceLoop:
                  prompt: Callable[[], str] = lambda: "", realtime: bool = False,
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
                  lead_s: float = 0.0,
-                 commands: Callable[[str], tuple[str, ...]] = command_phrases,
+                 commands: CommandPhrases | None = None,
                  second_opinion: SecondOpinion | None = None) -> None:
         self._source = source
         self._sink = sink
@@ -106,7 +108,8 @@ class VoiceLoop:
         self._earcon_rate_hz = earcon_rate_hz
         self._prompt = prompt
         self._commands = commands
-        """Command phrases to rescore a transcript the parser cannot read against."""
+        """Command phrases to rescore a transcript the parser cannot read against (None:
+        no rescoring; ``speaker.commands.phrases_for`` gives the configured ones)."""
         self._realtime = realtime
         self._state = State.LISTENING
         self._captured: CaptureResult | None = None

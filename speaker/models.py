@@ -238,6 +238,12 @@ def install(models_dir: Path, settings: SttSettings, check: bool = True) -> Inst
     return InstallReport(info, converted=True, heard=heard)
 
 
+def _flag(name: str) -> str:
+    """The ``encore models install`` option that installs ``name`` ("" for tiny.en, the
+    default model)."""
+    return "" if name == "tiny.en" else f" --model {name}"
+
+
 def load_checkpoint(models_dir: Path, name: str) -> dict[str, Any]:
     """Read and hash-check an installed checkpoint; ``torch.load(weights_only=True)``."""
     import torch
@@ -246,10 +252,10 @@ def load_checkpoint(models_dir: Path, name: str) -> dict[str, Any]:
     info = _read_manifest(models_dir).get(name)
     if info is None or not target.is_file():
         raise ModelError(f"The Whisper model {name} is not installed in {models_dir}; run "
-                         "`encore models install`.")
+                         f"`encore models install{_flag(name)}`.")
     if sha256_file(target) != info.sha256:
         raise ModelError(f"{target} does not match its recorded SHA-256 (corrupt or changed); "
-                         "run `encore models install` to convert it again.")
+                         f"run `encore models install{_flag(name)}` to convert it again.")
     try:
         # Memory-mapped: the float16 tensors are paged in from the file, not copied.
         checkpoint = torch.load(target, map_location="cpu", weights_only=True, mmap=True)

@@ -13,7 +13,7 @@ near-silent input, and Whisper's own no-speech probability rejects the rest.
 A transcript the caller cannot understand can be rescored against a list of
 command phrases (``transcribe(..., commands=...)``; see :mod:`speaker.commands`):
 Whisper's own log-probability of each phrase given the same audio decides whether
-"Ois" was really "pause".
+"Premium Strag" was really "previous track".
 """
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ class TranscriptResult:
     """Whisper's probability (0-1) that the audio holds no speech; 1.0 when gated by energy."""
     heard: str = ""
     """The free transcript when ``text`` is a command phrase chosen by rescoring, else ""."""
-    avg_logprob: float = 0.0
-    """Mean log-probability per token of Whisper's own (free) transcript, in nats; 0.0
-    when the model was skipped (silence)."""
+    avg_logprob: float = -math.inf
+    """Mean log-probability per token of Whisper's own (free) transcript, in nats;
+    -inf when the model was skipped (silence)."""
 
 
 CommandPhrases = Callable[[str], Sequence[str]]
@@ -80,17 +80,17 @@ CommandPhrases = Callable[[str], Sequence[str]]
 
 def choose_phrase(free_score: float, phrases: Sequence[str], scores: Sequence[float],
                   margin: float, rival_margin: float = 0.0,
-                  meaning: Callable[[str], str] = str) -> str:
+                  key: Callable[[str], str] = str) -> str:
     """The best-scoring phrase if it is within ``margin`` nats per token of the free
     transcript's score and at least ``rival_margin`` ahead of every phrase that means
-    something else (by ``meaning``), else "" (keep the free transcript)."""
+    something else (another ``key``), else "" (keep the free transcript)."""
     if not phrases:
         return ""
     best = max(range(len(phrases)), key=lambda i: scores[i])
     if free_score - scores[best] > margin:
         return ""
-    wanted = meaning(phrases[best])
-    rival = max((s for p, s in zip(phrases, scores, strict=True) if meaning(p) != wanted),
+    wanted = key(phrases[best])
+    rival = max((s for p, s in zip(phrases, scores, strict=True) if key(p) != wanted),
                 default=-math.inf)
     return phrases[best] if scores[best] - rival >= rival_margin else ""
 
@@ -162,9 +162,11 @@ class Transcriber:
 
         With ``commands``, a free transcript that ``commands`` returns phrases for (one
         it does not understand) is rescored: each phrase's log-probability given the
-        same audio is compared with the free transcript's, and a phrase within
-        ``stt.rescore_margin`` nats per token of it replaces the text ("Ois" ->
-        "Pause"). The free transcript is kept in :attr:`TranscriptResult.heard`.
+        same audio is compared with the free transcript's, and the best phrase replaces
+        the text ("Premium Strag" -> "previous track") if it is within
+        ``stt.rescore_margin`` nats per token of it and ``stt.rescore_rival_margin``
+        ahead of any phrase that means something else (:func:`choose_phrase`). The free
+        transcript is kept in :attr:`TranscriptResult.heard`.
 
         ``lead`` is words the audio is known to open with (the wake word, when the
         audio starts before it): the transcript is forced to begin with them, and

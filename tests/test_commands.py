@@ -13,7 +13,7 @@ from speaker.commands import (
     meaning,
     phrases_for,
 )
-from speaker.config import SttSettings
+from speaker.config import SttSettings, load
 from speaker.intents import parse
 from speaker.runtime import library_prompt
 
@@ -71,8 +71,11 @@ def test_a_similarity_floor_offers_only_phrases_like_what_whisper_wrote() -> Non
 
 
 def test_the_shipped_settings_bind_their_floor() -> None:
-    offered = phrases_for(SttSettings(rescore_min_similarity=60))
+    shipped = load().stt
+    assert shipped.rescore_min_similarity > 0
+    offered = phrases_for(shipped)
     assert offered("Plug it,") == () and offered("Pause the music.") == ()
+    assert "pause" in offered("Paws.")
     assert "thumbs down" in phrases_for(SttSettings(rescore_min_similarity=0))("Plug it,")
 
 

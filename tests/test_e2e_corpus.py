@@ -34,7 +34,7 @@ NEGATIVES = [e["file"] for e in ENTRIES if e["kind"] == "negative"]
 
 # Floors measured on this corpus (BENCHMARKS.md has the numbers and the issue's targets);
 # they guard against regressions, they are not the targets.
-MIN_INTENT_ACCURACY = {"clean": 0.85, "all": 0.65}
+MIN_INTENT_ACCURACY = {"clean": 0.9, "all": 0.8}
 
 
 @dataclass
@@ -101,8 +101,17 @@ def test_intent_accuracy_does_not_fall_below_the_measured_floor(
     assert accuracy >= MIN_INTENT_ACCURACY[background], "\n".join(wrong)
 
 
-# Whisper tiny.en hears the corpus's one clean "Pause." as "Ois"; the other pause clip is
-# over noise and the wake word misses it. Listed so a new gap fails and a fix is noticed.
+def test_a_garbled_command_is_rescored_in_the_real_loop(corpus: CorpusRun) -> None:
+    """tiny.en hears "Cancel the sleep timer" as "Consultant Sleep, Timor"; rescoring
+    against the command phrases (on by default) recovers it."""
+    clip = "pos069_cancel_cancel-the-sleep-timer_clean.flac"
+    transcript = next(r for r in corpus.records[clip] if r["type"] == "transcript")
+    assert transcript["heard"] and transcript["text"] == "cancel the sleep timer", transcript
+    assert corpus.outcomes[clip].intent == "cancel", _explain(corpus.outcomes[clip])
+
+
+# Whisper tiny.en hears the corpus's one clean "Pause." as "Os" and the other pause clip,
+# over noise, as "Count the Mute". Listed so a new gap fails and a fix is noticed.
 KNOWN_UNHEARD = {"pause"}
 
 

@@ -18,7 +18,8 @@ import pytest
 import soundfile as sf
 
 from speaker.audio import FRAME_S, RATE_HZ, Frame, Sink, WavSource
-from speaker.config import WakeSettings
+from speaker.commands import phrases_for
+from speaker.config import WakeSettings, load
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.loop import AudioClock, VoiceLoop
 from speaker.stt import TranscriptResult
@@ -212,6 +213,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              inbox_events: list[Event] | None = None, reply_s: float = 0.5,
              verifier: ScriptedVerifier | None = None, realtime: bool = False,
              earcon: np.ndarray | None = None, lead_s: float = 0.0,
+             commands: Callable[[str], Sequence[str]] | None = None,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -228,7 +230,8 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
                      dialogue=dialogue, emit=lambda e, name: events.append((e, name)),
                      clock=AudioClock(), inbox=inbox,
                      verifier=verifier, realtime=realtime,  # type: ignore[arg-type]
-                     earcon=earcon, wake_phrase="Hey Jarvis", lead_s=lead_s)
+                     earcon=earcon, wake_phrase="Hey Jarvis", lead_s=lead_s,
+                     commands=commands)
     loop.run()
     return events, player, dialogue, sink
 
@@ -281,17 +284,25 @@ def test_no_speech_after_wake_gives_up_politely(silence: Path) -> None:
     assert stt.calls == 0
 
 
-@pytest.mark.parametrize(("heard", "offered"), [("Ois.", True), ("pause the music", False)])
+@pytest.mark.parametrize(("heard", "offered"), [("Paws.", True), ("pause the music", False)])
 def test_the_loop_offers_command_phrases_only_for_what_the_parser_did_not_understand(
         silence: Path, heard: str, offered: bool) -> None:
     stt = ScriptedStt(heard)
-    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt)
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt,
+                          commands=phrases_for(load().stt))  # the shipped floor
     assert stt.calls == 1
     assert ("pause" in stt.offered) is offered and bool(stt.offered) is offered
     transcript = next(e for e, _ in events if e.TYPE == "transcript")
     # A rescored transcript is acted on, and the event keeps what Whisper really heard.
     assert transcript.to_dict()["heard"] == (heard if offered else "")
     assert next(e for e, _ in events if e.TYPE == "intent").to_dict()["intent"] == "pause"
+
+
+def test_without_command_phrases_the_loop_rescores_nothing(silence: Path) -> None:
+    stt = ScriptedStt("Paws.")
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt)
+    assert stt.offered == ()
+    assert next(e for e, _ in events if e.TYPE == "intent").to_dict()["intent"] == "unknown"
 
 
 def test_a_failing_request_is_an_apology_and_the_loop_goes_on(silence: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def test_converted_model_transcribes_the_committed_clip(transcriber: Transcriber
     assert result.audio_seconds == pytest.approx(len(load_audio(clip)) / RATE_HZ)
     assert result.seconds > 0
     assert result.no_speech_prob < 0.5
+    assert -1.0 < result.avg_logprob < 0.0  # a clear clip: Whisper is sure of it
 
 
 @pytest.mark.slow
@@ -91,6 +93,7 @@ def test_silence_gives_an_empty_transcript_without_running_the_model(
     result = transcriber.transcribe(np.zeros(2 * RATE_HZ, dtype=np.float32))
     assert result.text == ""
     assert result.no_speech_prob == 1.0
+    assert result.avg_logprob == -math.inf  # never counts as a sure transcript
     quiet_hiss = np.random.default_rng(0).standard_normal(RATE_HZ).astype(np.float32) * 1e-4
     assert transcriber.transcribe(quiet_hiss).text == ""
 

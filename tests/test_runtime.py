@@ -1,0 +1,70 @@
+"""``speaker.runtime`` wires the configured rescoring and second model into the real loop."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from speaker import config
+from speaker.earcon import load_earcon
+from speaker.harness import EventLog, prepare_household, run_files
+from speaker.runtime import Models
+from speaker.stt import RATE_HZ, TranscriptResult
+from speaker.vad import SileroVad
+from speaker.wakeword import WakeWordDetector
+
+ASSETS = Path(__file__).resolve().parents[1] / "audio_assets"
+LIBRARY = ASSETS / "library"
+CLIP = ASSETS / "requests" / "pos001_play_play-nora-vance_clean.flac"
+
+
+class FixedStt:
+    """Always hears ``text``; keeps the command phrases it was offered for each call."""
+
+    def __init__(self, text: str, logprob: float) -> None:
+        self.text, self.logprob = text, logprob
+        self.commands: list[Callable[[str], Sequence[str]] | None] = []
+
+    def transcribe(self, audio: np.ndarray, prompt: str = "",
+                   commands: Callable[[str], Sequence[str]] | None = None,
+                   lead: str = "") -> TranscriptResult:
+        self.commands.append(commands)
+        return TranscriptResult(self.text, 0.01, len(audio) / RATE_HZ, 0.0,
+                                avg_logprob=self.logprob)
+
+
+class SilentTts:
+    rate_hz = 22050
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return np.zeros(self.rate_hz // 10, np.float32)
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_loop_gets_the_configured_phrases_and_the_second_model(tmp_path: Path) -> None:
+    loaded = config.load()
+    settings = dataclasses.replace(loaded, wake=dataclasses.replace(loaded.wake, verify=False))
+    first = FixedStt("Mumble, mumble.", -0.2)  # the parser cannot read it
+    second = FixedStt("Pause the music.", -0.1)
+    tts = SilentTts()
+    models = Models(WakeWordDetector(settings.wake), SileroVad(), first,  # type: ignore[arg-type]
+                    tts, load_earcon(tts.rate_hz), tts.rate_hz,  # type: ignore[arg-type]
+                    second)  # type: ignore[arg-type]
+    household = prepare_household(settings, LIBRARY, state_dir=tmp_path / "state",
+                                  history=LIBRARY / "profiles.json")
+    try:
+        log = EventLog()
+        run_files(settings, models, household, [CLIP], user="alex", log=log, gap_s=0.0)
+    finally:
+        household.close()
+    intents = [r["intent"] for r in log.records if r["type"] == "intent"]
+    assert intents == ["pause"]  # the second model's transcript was acted on
+    offered = first.commands[0]
+    assert offered is not None and second.commands[0] is offered
+    assert "pause" in offered("Paws.")
+    assert offered("Plug it,") == ()  # the shipped similarity floor is applied

@@ -276,12 +276,19 @@ class Dialogue:
     # --- about the music ------------------------------------------------------------
 
     def _on_now_playing(self, slots: dict[str, Any]) -> str:
-        track = self._player.now_playing
-        if track is not None:
-            return f"This is {describe(track)}."
-        if self.state.last_played is not None:
-            return f"That was {describe(self.state.last_played)}."
-        return "Nothing is playing right now."
+        playing = self._player.now_playing
+        shown = playing or self.state.last_played
+        if shown is None:
+            return "Nothing is playing right now."
+        lead = f"{'This is' if playing else 'That was'} {describe(shown)}"
+        detail = slots.get("detail")
+        if detail == "album":
+            return (f"{lead}, from the album {shown.album}." if shown.album
+                    else f"{lead}. I don't know which album it is from.")
+        if detail == "year":
+            return (f"{lead}, from {shown.year}." if shown.year
+                    else f"{lead}. I don't know what year it is from.")
+        return f"{lead}."
 
     def _on_like(self, slots: dict[str, Any]) -> str:
         track = self._player.now_playing or self.state.last_played

@@ -299,6 +299,18 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?:wards)?(?: by)? (?P<s>{SPAN})|(?:go|skip|jump) (?P<s2>{SPAN}) back"
           rf"|rewind(?: it| this| the song| this song| a bit| a little)?", _back),
     _rule("now_playing",
+          rf"(?:what|which) album(?: is| was)? {_THIS}(?: (?:song|track))?(?: from| on| off)?"
+          rf"|what(?:'s| is) the (?:name of the )?album(?: called| this is from)?"
+          rf"|what album (?:is|was) (?:this|that|it) (?:song |track )?(?:from|on|off)",
+          lambda text, groups: {"detail": "album"}),
+    _rule("now_playing",
+          rf"(?:what|which) year (?:is|was) {_THIS}(?: (?:song|track))?(?: from| released| made)?"
+          rf"|when (?:was|did) {_THIS} (?:(?:first )?(?:released|made|recorded|come out|came out)|"
+          rf"out)|how old is {_THIS}|what year did {_THIS} come out",
+          lambda text, groups: {"detail": "year"}),
+    _rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
+          lambda text, groups: {}),
+    _rule("now_playing",
           rf"what(?:'s| is| was) (?:this|that|playing|on|the song|this song|that song|the track|"
           rf"this track|that track|this tune|the tune|the music|this music)"
           rf"(?: called| playing| that'?s playing| song| track| tune| again| now| right now)?"

@@ -233,6 +233,23 @@ def test_now_playing_and_what_was_that(speaker: Speaker) -> None:
     assert speaker.say("what was that") == "That was Four Corners by Blue Lantern Trio."
 
 
+def test_what_album_and_what_year_name_the_tracks_own(speaker: Speaker) -> None:
+    assert speaker.say("what album is this") == "Nothing is playing right now."
+    speaker.say("play four corners by blue lantern trio")
+    assert speaker.say("what album is this from") == (
+        "This is Four Corners by Blue Lantern Trio, from the album Midnight Standards.")
+    assert speaker.say("what year is this song from") == (
+        "This is Four Corners by Blue Lantern Trio, from 1962.")
+    speaker.say("stop")
+    assert speaker.say("when was that released") == (
+        "That was Four Corners by Blue Lantern Trio, from 1962.")
+
+
+def test_surprise_me_plays_something(speaker: Speaker) -> None:
+    speaker.say("surprise me")
+    assert speaker.player.now_playing is not None
+
+
 def test_like_is_stored_for_the_track(speaker: Speaker) -> None:
     speaker.say("play four corners by blue lantern trio")
     reply = speaker.say("I like this one")

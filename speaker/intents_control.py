@@ -99,6 +99,14 @@ def parse_seconds(text: str) -> int | None:
     return round(value)
 
 
+def _count(text: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    """How many tracks to jump ("skip two songs"), at most 20; one is the plain request."""
+    value = _number(groups["n"])
+    if value is None or not value.is_integer() or value < 1:
+        return None
+    return {"count": min(int(value), 20)} if value > 1 else {}
+
+
 def _level(text: str, percent: bool) -> int | None:
     value = _number(text)
     if value is None:
@@ -322,6 +330,12 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
           rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
           rf"|which (?:song|track|album) is (?:this|that)"),
+    _rule("next",
+          rf"(?:skip|skip ahead|skip forward|go forward|jump ahead|jump forward)(?: by)?"
+          rf" (?P<n>{NUM}) (?:songs?|tracks?|tunes?)(?: ahead| forward)?", _count),
+    _rule("previous",
+          rf"(?:go back|skip back|jump back|go backwards?)(?: by)? (?P<n>{NUM}) (?:songs?|tracks?"
+          rf"|tunes?)", _count),
     _rule("next",
           r"(?:play )?(?:the )?next(?: one| song| track| truck| tune| please)?"
           r"|skip(?: it| this| that| this one"

@@ -125,8 +125,9 @@ class Player(Playback):
             if added and self._step_locked(events):
                 self._settle_locked(events)
 
-    def next(self) -> bool:
-        """Skip to the next track, with a ``skip`` feedback at the position left.
+    def next(self, count: int = 1) -> bool:
+        """Skip ``count`` tracks ahead, with a ``skip`` feedback at the position left
+        (only for the track that was playing: the ones jumped over were never heard).
 
         Returns True if a track plays now; False when stopped or past the last
         track (then the player has stopped).
@@ -141,19 +142,28 @@ class Player(Playback):
                                        position_s=round(self.position_s, 3)))
             self._cut_locked()
             self._failures = 0
-            if self._step_locked(events):
+            stepped = all(self._step_locked(events) for _ in range(max(1, count)))
+            if stepped:
                 self._settle_locked(events)
         self._resolve(events)
         return self._state != "stopped"
 
-    def previous(self) -> None:
-        """Restart the track if more than 3 s in, else go to the one before it."""
+    def previous(self, count: int = 1) -> None:
+        """Restart the track if more than 3 s in, else go to the one before it; with a
+        ``count`` above 1, go that many tracks back (as far as the queue reaches)."""
         events: list[Event] = []
         with self._lock:
             if self._state == "stopped" or self._current() is None:
                 return
             self._cut_locked()
-            if self.position_s <= PREVIOUS_RESTART_S and self._plays.can_go_back:
+            if count > 1 and self._plays.can_go_back:
+                for _ in range(count):
+                    if not self._plays.can_go_back:
+                        break
+                    self._plays.back()
+                self._begin_locked()
+                self._settle_locked(events)
+            elif self.position_s <= PREVIOUS_RESTART_S and self._plays.can_go_back:
                 self._plays.back()
                 self._begin_locked()
                 self._settle_locked(events)

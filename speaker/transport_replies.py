@@ -40,7 +40,7 @@ def _span(seconds: int) -> str:
 def _next(player: Any, slots: dict[str, Any]) -> str:
     if player.now_playing is None:
         return "Nothing is playing."
-    player.next()
+    player.next(int(slots.get("count", 1)))
     upcoming = player.now_playing
     if upcoming is None:
         return "That was the last track in the queue."
@@ -50,7 +50,7 @@ def _next(player: Any, slots: dict[str, Any]) -> str:
 def _previous(player: Any, slots: dict[str, Any]) -> str:
     if player.now_playing is None:
         return "Nothing is playing."
-    player.previous()
+    player.previous(int(slots.get("count", 1)))
     track = player.now_playing
     return f"Back to {describe(track)}." if track else "Going back."
 

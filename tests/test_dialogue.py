@@ -205,6 +205,12 @@ def test_previous_goes_back(speaker: Speaker) -> None:
     assert reply == "Back to Smoke Rings by Blue Lantern Trio."
 
 
+def test_skip_two_songs_and_go_back_two(speaker: Speaker) -> None:
+    speaker.say("play the album midnight standards")
+    assert speaker.say("skip two songs") == "Next: Four Corners by Blue Lantern Trio."
+    assert speaker.say("go back two songs") == "Back to Smoke Rings by Blue Lantern Trio."
+
+
 def test_pause_resume_stop(speaker: Speaker) -> None:
     speaker.say("play some jazz")
     assert speaker.say("pause") == "Paused."

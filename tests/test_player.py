@@ -119,6 +119,28 @@ def test_next_records_a_skip_with_its_position_and_plays_the_next_track(
     assert started == [1, 2]
 
 
+def test_skipping_two_tracks_feeds_back_only_the_one_that_was_heard(
+        tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks)
+    rig.run(1.0)
+    assert rig.player.next(2)
+    assert rig.player.now_playing == tracks[2]
+    assert [e.track_id for e in rig.of(Feedback) if e.kind == "skip"] == [1]
+    rig.run(0.5)
+    assert [e.track_id for e in rig.of(PlaybackStarted)] == [1, 3]  # track 2 never started
+    rig.player.previous(2)  # two back, however far into the track
+    assert rig.player.now_playing == tracks[0]
+    assert rig.player.position_s == 0.0
+
+
+def test_skipping_past_the_end_stops(tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks)
+    assert not rig.player.next(5)
+    assert rig.player.now_playing is None
+
+
 def test_previous_goes_back_early_and_restarts_the_track_late(tracks: list[Track]) -> None:
     rig = Rig()
     rig.player.play(tracks)

@@ -6,6 +6,7 @@ The rig (tone files, a sample clock, output measures) is in ``player_rig``.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -366,7 +367,8 @@ def test_controls_from_another_thread_while_rendering_stay_consistent(
     thread.start()
     try:
         rng = random.Random(7)
-        actions = [lambda: rig.player.play(tracks), rig.player.next, rig.player.previous,
+        actions: list[Callable[[], object]] = [
+                   lambda: rig.player.play(tracks), rig.player.next, rig.player.previous,
                    rig.player.pause, rig.player.resume, rig.player.volume_up,
                    rig.player.volume_down, lambda: rig.player.duck(rng.random() < 0.5),
                    lambda: rig.player.say(np.full(500, 0.1, dtype=np.float32), RATE),

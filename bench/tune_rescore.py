@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.corpus_runs import each_clip
 from speaker.commands import command_phrases, meaning
 from speaker.intents import clean, parse
 from speaker.intents_fuzzy import similarity
@@ -42,16 +43,11 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
     import torch
 
     from speaker.config import load as load_settings
-    from speaker.harness import EventLog, prepare_household, run_files
-    from speaker.report import load_manifest, score_clip
-    from speaker.runtime import Models
     from speaker.stt import Transcriber
 
     loaded = load_settings(config)  # rescoring off, one model: the scores decide afterwards
     settings = dataclasses.replace(
         loaded, stt=dataclasses.replace(loaded.stt, rescore_margin=0.0, second_model=""))
-    entries = load_manifest(corpus)
-    household = prepare_household(settings, library, history=library / "profiles.json")
     calls: list[dict[str, Any]] = []
     original = Transcriber._run
 
@@ -68,26 +64,19 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
         return text, no_speech, heard, logprob
 
     Transcriber._run = run  # type: ignore[method-assign]
-    models = Models.load(settings)
     clips: list[dict[str, Any]] = []
     try:
-        for i, entry in enumerate(entries, 1):
-            calls.clear()
-            log = EventLog()
-            run_files(settings, models, household, [entry["path"]], user="alex", log=log,
-                      gap_s=0.0)
-            outcome = score_clip(entry, log.records)
+        for entry, outcome in each_clip(settings, corpus, library):
             clips.append({"file": entry["file"], "kind": entry["kind"],
                           "background": entry.get("background", "clean"),
                           "expected": entry.get("expected"), "woke": outcome.woke,
                           "intent": outcome.intent, "slots": outcome.slots,
                           "calls": list(calls)})
-            print(f"[{i}/{len(entries)}] {entry['file']} {outcome.intent} "
+            print(f"[{len(clips)}] {entry['file']} {outcome.intent} "
                   f"{len(calls)} rescorable", file=sys.stderr, flush=True)
+            calls.clear()
     finally:
         Transcriber._run = original  # type: ignore[method-assign]
-        models.close()
-        household.close()
     return clips
 
 

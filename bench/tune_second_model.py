@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.corpus_runs import each_clip
+
 BARS = (-0.3, -0.4, -0.5, -0.6, -0.8, -1.0, -1.5, -100.0)
 
 
@@ -28,16 +30,11 @@ def collect(corpus: Path, library: Path, config: Path) -> list[dict[str, Any]]:
     import speaker.hearing as hearing
     import speaker.loop as loop
     from speaker.config import load
-    from speaker.harness import EventLog, prepare_household, run_files
     from speaker.intents import parse
-    from speaker.report import load_manifest, score_clip
-    from speaker.runtime import Models
 
     settings = load(config)
     if not settings.stt.second_model:
         raise SystemExit(f"{config} sets no stt.second_model")
-    household = prepare_household(settings, library, history=library / "profiles.json")
-    models = Models.load(settings)
     seen: dict[str, Any] = {}
 
     def hear(stt: Any, request: Any, lead: Any, prompt: str, commands: Any,
@@ -53,21 +50,16 @@ def collect(corpus: Path, library: Path, config: Path) -> list[dict[str, Any]]:
     loop.hear = hear
     clips: list[dict[str, Any]] = []
     try:
-        for i, entry in enumerate(load_manifest(corpus), 1):
-            seen.clear()
-            log = EventLog()
-            run_files(settings, models, household, [entry["path"]], user="alex", log=log,
-                      gap_s=0.0)
-            outcome = score_clip(entry, log.records)
+        for entry, outcome in each_clip(settings, corpus, library):
             clips.append({"file": entry["file"], "kind": entry["kind"],
                           "background": entry.get("background", "clean"),
                           "expected": (entry.get("expected") or {}).get("intent"),
                           "intent": outcome.intent, **seen})
-            print(f"[{i}] {entry['file']} {seen.get('second', '')}", file=sys.stderr, flush=True)
+            print(f"[{len(clips)}] {entry['file']} {seen.get('second', '')}", file=sys.stderr,
+                  flush=True)
+            seen.clear()
     finally:
         loop.hear = original
-        models.close()
-        household.close()
     return clips
 
 

@@ -50,6 +50,12 @@ class ClipOutcome:
     expected: dict[str, Any] | None
 
     @property
+    def wrong_action(self) -> bool:
+        """A positive understood as another request: worse than asking again."""
+        return (self.kind == "positive" and self.intent not in (None, "unknown")
+                and not self.intent_ok)
+
+    @property
     def passed(self) -> bool:
         if self.kind == "negative":
             return not self.woke and not self.acted
@@ -156,6 +162,7 @@ def summarise(outcomes: Iterable[ClipOutcome], audio_hours: float,
             "negatives_with_action": sum(1 for o in neg if o.acted),
             "wer": _rate(sum(o.word_errors for o in woke), ref_words),
             "intent_accuracy": _rate(sum(o.intent_ok for o in pos), len(pos)),
+            "wrong_actions": sum(1 for o in pos if o.wrong_action),
             "slot_accuracy": _rate(sum(o.intent_ok and o.slots_ok for o in pos), len(pos)),
             "resolved_accuracy": _rate(sum(o.intent_ok and o.resolved_ok for o in pos), len(pos)),
             "latency_p50_s": round(float(np.percentile(latencies, 50)), 3) if latencies else None,
@@ -173,15 +180,15 @@ def _failure(o: ClipOutcome) -> dict[str, Any]:
 
 def markdown(summary: Mapping[str, Any]) -> str:
     """The report table as Markdown (what goes in BENCHMARKS.md)."""
-    head = ("| background | positives | wake FRR | WER | intent acc. | slot acc. | "
-            "slot acc. (library) | negatives | false accepts | negatives acted on | "
-            "latency p50 (s) | p90 (s) |")
-    lines = [head, "|" + "---|" * 12]
+    head = ("| background | positives | wake FRR | WER | intent acc. | wrong actions | "
+            "slot acc. | slot acc. (library) | negatives | false accepts | "
+            "negatives acted on | latency p50 (s) | p90 (s) |")
+    lines = [head, "|" + "---|" * 13]
     for name, row in summary["groups"].items():
         if not row["positives"] and not row["negatives"]:
             continue
         cells = [name, row["positives"], _pct(row["wake_frr"]), _pct(row["wer"]),
-                 _pct(row["intent_accuracy"]), _pct(row["slot_accuracy"]),
+                 _pct(row["intent_accuracy"]), row["wrong_actions"], _pct(row["slot_accuracy"]),
                  _pct(row["resolved_accuracy"]), row["negatives"],
                  row["false_accepts"], row["negatives_with_action"], row["latency_p50_s"],
                  row["latency_p90_s"]]

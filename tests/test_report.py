@@ -66,20 +66,23 @@ def test_summary_rates_and_percentiles_by_background() -> None:
         score_clip(POSITIVE, records("play blue london trio", "play",
                                      {"artist": "blue london trio"}, 0.6), library),
         score_clip(POSITIVE, []),
+        score_clip(POSITIVE, records("pause the music", "pause", latency=0.2)),
         score_clip(NEGATIVE, records("hey travis", "unknown", latency=0.3)),
         score_clip(NEGATIVE, []),
     ]
     summary = summarise(outcomes, audio_hours=0.01, trailing_silence_s=0.6)
     music0 = summary["groups"]["music0"]
-    assert music0["positives"] == 3
-    assert music0["wake_frr"] == pytest.approx(1 / 3, abs=1e-4)
-    assert music0["wer"] == pytest.approx(1 / 8)  # one error over two woken 4-word references
-    assert music0["intent_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
-    assert music0["slot_accuracy"] == pytest.approx(1 / 3, abs=1e-4)
-    assert music0["resolved_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
-    assert music0["latency_p50_s"] == pytest.approx(0.4)
+    assert music0["positives"] == 4
+    assert music0["wake_frr"] == pytest.approx(1 / 4, abs=1e-4)
+    # one error, then four for "pause the music", over three woken 4-word references
+    assert music0["wer"] == pytest.approx(5 / 12, abs=1e-4)
+    assert music0["intent_accuracy"] == pytest.approx(2 / 4, abs=1e-4)
+    assert music0["wrong_actions"] == 1  # "pause" for a play request
+    assert music0["slot_accuracy"] == pytest.approx(1 / 4, abs=1e-4)
+    assert music0["resolved_accuracy"] == pytest.approx(2 / 4, abs=1e-4)
+    assert music0["latency_p50_s"] == pytest.approx(0.2)
     assert summary["groups"]["clean"]["false_accepts"] == 1
     assert summary["groups"]["all"]["negatives_with_action"] == 1
-    assert [f["file"] for f in summary["failures"]] == ["p.flac", "p.flac", "n.flac"]
+    assert [f["file"] for f in summary["failures"]] == ["p.flac"] * 3 + ["n.flac"]
     table = markdown(summary)
-    assert "| music0 | 3 | 33.3 % | 12.5 % | 66.7 % | 33.3 % | 66.7 % |" in table
+    assert "| music0 | 4 | 25.0 % | 41.7 % | 50.0 % | 1 | 25.0 % | 50.0 % |" in table

@@ -41,7 +41,7 @@ import argparse
 import itertools
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,11 +164,17 @@ _Config = tuple[float, float, float | None, float]
 """Stock threshold, head threshold, margin (None: no check), head bonus."""
 
 
+Accept = Callable[[float, float, float], bool]
+"""Given a candidate's stock score, head score and Whisper margin: is it the wake word?"""
+
+
 def _replay(clips: Sequence[_Clip], margins: _Margins, config: _Config,
-            refractory_s: float) -> tuple[dict[str, int], int, int, int, int]:
+            refractory_s: float,
+            accept: Accept | None = None) -> tuple[dict[str, int], int, int, int, int]:
     """Accepted detections under one configuration: (hits per positive group, false
     accepts on negatives, accepts elsewhere in positives, early hits, checks run).
 
+    ``accept`` replaces the configuration's own check (margin + bonus x head).
     A hit is early when it fires before the wake word has ended: the request capture
     then starts inside the wake word and Whisper hears its tail ("...vis, play jazz")."""
     stock_t, head_t, margin_t, bonus = config
@@ -182,9 +188,14 @@ def _replay(clips: Sequence[_Clip], margins: _Margins, config: _Config,
             end_s = (i + 1) * STEP_S
             if not trigger.step(score, head, end_s):
                 continue
-            if margin_t is not None:
+            if accept is not None or margin_t is not None:
                 checks += 1
-                if combined_score(margins(clip_id, clip, i), head, bonus) < margin_t:
+                margin = margins(clip_id, clip, i)
+                if accept is not None:
+                    ok = accept(score, head, margin)
+                else:
+                    ok = margin_t is not None and combined_score(margin, head, bonus) >= margin_t
+                if not ok:
                     trigger.reject(score, head, end_s)
                     continue
             span = clip.wake_span_s

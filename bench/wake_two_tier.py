@@ -17,11 +17,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.calibrate_wake_verify import CONDITIONS, STEP_S, _Clip, _load_clips, _Margins
+from bench.calibrate_wake_verify import CONDITIONS, _Clip, _load_clips, _Margins, _replay
 from speaker.config import SttSettings, WakeSettings, load
 from speaker.stt import Transcriber
 from speaker.wake_verify import combined_score, wake_spellings
-from speaker.wakeword import Trigger
 
 TIERS = ((0.9, 0.0), (0.7, -0.5), (0.7, -1.0), (0.5, -0.5), (0.5, -1.0), (0.5, -1.5),
          (0.3, -0.5), (0.3, -1.0))
@@ -30,34 +29,17 @@ TIERS = ((0.9, 0.0), (0.7, -0.5), (0.7, -1.0), (0.5, -0.5), (0.5, -1.0), (0.5, -
 def replay(clips: Sequence[_Clip], margins: _Margins, settings: WakeSettings, head_t: float,
            bar: float) -> tuple[list[float], int, int]:
     """(FRR per condition, false accepts, Whisper checks run) for one second tier."""
+
+    def accept(stock: float, head: float, margin: float) -> bool:
+        if stock >= settings.threshold or head >= settings.music_head_threshold:
+            return combined_score(margin, head, settings.verify_head_bonus) >= (
+                settings.verify_margin)
+        return margin >= bar
+
+    config = (settings.threshold, head_t, bar, 0.0)
+    hits, false_accepts, _, _, checks = _replay(clips, margins, config, settings.refractory_s,
+                                                accept)
     positives = sum(1 for c in clips if c.group == CONDITIONS[0][0])
-    hits: dict[str, int] = {}
-    false_accepts = checks = 0
-    for clip_id, clip in enumerate(clips):
-        trigger = Trigger(settings.threshold, head_t, settings.refractory_s)
-        hit = False
-        for i, (stock, head) in enumerate(zip(clip.stock.tolist(), clip.head.tolist(),
-                                              strict=True)):
-            end_s = (i + 1) * STEP_S
-            if not trigger.step(stock, head, end_s):
-                continue
-            margin = margins(clip_id, clip, i)
-            checks += 1
-            if stock >= settings.threshold or head >= settings.music_head_threshold:
-                ok = combined_score(margin, head, settings.verify_head_bonus) >= (
-                    settings.verify_margin)
-            else:
-                ok = margin >= bar
-            if not ok:
-                trigger.reject(stock, head, end_s)
-                continue
-            span = clip.wake_span_s
-            if span is None:
-                false_accepts += 1
-            elif span[0] <= end_s <= span[1]:
-                hit = True
-        if clip.wake_span_s is not None:
-            hits[clip.group] = hits.get(clip.group, 0) + hit
     return [1 - hits.get(n, 0) / positives for n, _ in CONDITIONS], false_accepts, checks
 
 

@@ -1,0 +1,50 @@
+"""The tuning benches replay the product's own rules on recorded scores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import tune_rescore, tune_second_model
+
+
+def _clip(expected: str, observed: str, calls: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"file": "c.flac", "kind": "positive", "expected": {"intent": expected, "slots": {}},
+            "intent": observed, "calls": calls}
+
+
+GARBLED = {"text": "Premium Strag", "lead": "", "free": -2.0,
+           "scores": {"previous track": -2.3, "skip this track": -2.4, "thumbs down": -1.9}}
+
+
+def test_rescoring_replay_applies_the_similarity_floor_and_the_rival_margin() -> None:
+    clip = _clip("previous", "unknown", [GARBLED])
+    # Without a floor the garbled audio fits "thumbs down" best: a wrong action.
+    assert tune_rescore.decide(clip, 0.75, 0.0, 0.0) == "dislike"
+    # With it only "previous track" and "skip this track" compete; 0.1 apart.
+    assert tune_rescore.decide(clip, 0.75, 60.0, 0.0) == "previous"
+    assert tune_rescore.decide(clip, 0.75, 60.0, 0.3) == "unknown"  # too close: ask again
+    assert tune_rescore.decide(clip, 0.2, 60.0, 0.0) == "unknown"  # beyond the margin
+
+
+def test_rescoring_sweep_counts_rescues_and_wrong_actions() -> None:
+    rows = tune_rescore.sweep([_clip("previous", "unknown", [GARBLED])])
+    by_rule = {(r["margin"], r["floor"], r["rival"]): r for r in rows}
+    assert by_rule[(0.75, 0.0, 0.0)]["wrong"] == 1
+    assert by_rule[(0.75, 60.0, 0.0)]["right"] == 1
+    assert by_rule[(0.75, 60.0, 0.3)]["right"] == 0 == by_rule[(0.75, 60.0, 0.3)]["wrong"]
+
+
+def test_second_model_sweep_keeps_only_sure_readable_transcripts() -> None:
+    clips = [
+        {"kind": "positive", "expected": "pause",
+         "second": {"text": "Pause.", "logprob": -0.2, "intent": "pause"}},
+        {"kind": "positive", "expected": "play",
+         "second": {"text": "Turn it up.", "logprob": -0.7, "intent": "volume_up"}},
+        {"kind": "negative", "expected": None,
+         "second": {"text": "Stop.", "logprob": -1.2, "intent": "stop"}},
+        {"kind": "positive", "expected": "next"},  # the first model understood it
+    ]
+    rows = {r["min_logprob"]: r for r in tune_second_model.sweep(clips)}
+    assert (rows[-0.4]["rescued"], rows[-0.4]["wrong"], rows[-0.4]["negatives_acted"]) == (1, 0, 0)
+    assert (rows[-0.8]["rescued"], rows[-0.8]["wrong"]) == (1, 1)
+    assert rows[-1.5]["negatives_acted"] == 1

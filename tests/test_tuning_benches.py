@@ -35,7 +35,7 @@ def test_rescoring_sweep_counts_rescues_and_wrong_actions() -> None:
 
 
 def test_second_model_sweep_keeps_only_sure_readable_transcripts() -> None:
-    clips = [
+    clips: list[dict[str, Any]] = [
         {"kind": "positive", "expected": "pause",
          "second": {"text": "Pause.", "logprob": -0.2, "intent": "pause"}},
         {"kind": "positive", "expected": "play",

@@ -144,6 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for r in rows:
         print(f"| {r['margin']} | {r['floor']:.0f} | {r['rival']} | {r['right']} / "
               f"{r['positives']} | {r['wrong']} | {r['negatives_acted']} |")
+    calls = [call for clip in clips for call in clip["calls"]]
+    print(f"\nphrases Whisper scores per unread transcript ({len(calls)} transcripts):")
+    for floor in FLOORS:
+        counts = [sum(similarity(clean(c["text"]), p) >= floor for p in c["scores"])
+                  for c in calls]
+        print(f"  floor {floor:.0f}: mean {sum(counts) / max(len(counts), 1):.1f}, "
+              f"max {max(counts, default=0)}, none in {counts.count(0)}")
     return 0
 
 

@@ -166,14 +166,14 @@ def check_models(settings: Settings) -> list[Finding]:
 
 def _check_whisper(settings: Settings, name: str, key: str) -> Finding:
     models_dir = settings.data.models_dir
-    flag = "" if name == settings.stt.model else f" --model {name}"
-    fix = (f"run `encore models install{flag}` (on an installed speaker: "
-           f"sudo encorectl models install{flag})")
     try:
         from speaker import models
     except ImportError as exc:
         return Finding("models", Status.FAIL, f"the model manager cannot load ({exc})",
                        "reinstall Encore (deploy/install.sh or `pip install .`)")
+    flag = models.install_flag(name, settings.stt.model)
+    fix = (f"run `encore models install{flag}` (on an installed speaker: "
+           f"sudo encorectl models install{flag})")
     try:
         manifest = {info.name: info for info in models.installed(models_dir)}
     except Exception as exc:

@@ -106,30 +106,28 @@ CONTROL_PHRASES: dict[str, tuple[str, dict[str, Any]]] = {
     "never mind": ("cancel", {}),
 }
 
-_SOUNDS = {phrase: sound_key(phrase) for phrase in CONTROL_PHRASES}
+@lru_cache(maxsize=4096)
+def _sound(text: str) -> str:
+    return sound_key(text)
+
+
+def similarity(cleaned: str, phrase: str, same_first_sound: bool = False) -> float:
+    """How alike two cleaned phrases look or sound: ``fuzz.ratio`` (0-100), the better of
+    the words' and the Metaphone codes'. With ``same_first_sound`` the codes count only
+    when both open with the same sound."""
+    sounds, other = _sound(cleaned), _sound(phrase)
+    by_sound = (fuzz.ratio(sounds, other)
+                if not same_first_sound or sounds[:1] == other[:1] else 0.0)
+    return max(fuzz.ratio(cleaned, phrase), by_sound)
 
 
 def fuzzy_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
     """The control intent and slots ``cleaned`` is a near miss of, if any."""
     if len(cleaned) < 8:  # short words sound alike too easily ("ours", "pause")
         return None
-    sounds = sound_key(cleaned)
-    score, phrase = max((max(fuzz.ratio(cleaned, phrase),
-                             fuzz.ratio(sounds, sound) if sounds[:1] == sound[:1] else 0.0),
-                         phrase)
-                        for phrase, sound in _SOUNDS.items())
+    score, phrase = max((similarity(cleaned, phrase, same_first_sound=True), phrase)
+                        for phrase in CONTROL_PHRASES)
     if score < FUZZY_THRESHOLD:
         return None
     intent, slots = CONTROL_PHRASES[phrase]
     return intent, dict(slots)
-
-
-@lru_cache(maxsize=4096)
-def _sound(text: str) -> str:
-    return sound_key(text)
-
-
-def similarity(cleaned: str, phrase: str) -> float:
-    """How alike two cleaned phrases look or sound (``fuzz.ratio``, 0-100, the better of
-    the words' and the Metaphone codes'), without the same-first-sound rule."""
-    return max(fuzz.ratio(cleaned, phrase), fuzz.ratio(_sound(cleaned), _sound(phrase)))

@@ -30,6 +30,7 @@ __all__ = [
     "checkpoint_path",
     "hear_verify_clip",
     "install",
+    "install_flag",
     "installed",
     "load_checkpoint",
     "normalise",
@@ -238,10 +239,10 @@ def install(models_dir: Path, settings: SttSettings, check: bool = True) -> Inst
     return InstallReport(info, converted=True, heard=heard)
 
 
-def _flag(name: str) -> str:
-    """The ``encore models install`` option that installs ``name`` ("" for tiny.en, the
-    default model)."""
-    return "" if name == "tiny.en" else f" --model {name}"
+def install_flag(name: str, configured: str | None = None) -> str:
+    """The ``encore models install`` option that installs ``name``: none when it is the
+    ``configured`` ``stt.model`` (what the bare command installs), else ``--model``."""
+    return "" if name == configured else f" --model {name}"
 
 
 def load_checkpoint(models_dir: Path, name: str) -> dict[str, Any]:
@@ -252,19 +253,20 @@ def load_checkpoint(models_dir: Path, name: str) -> dict[str, Any]:
     info = _read_manifest(models_dir).get(name)
     if info is None or not target.is_file():
         raise ModelError(f"The Whisper model {name} is not installed in {models_dir}; run "
-                         f"`encore models install{_flag(name)}`.")
+                         f"`encore models install{install_flag(name)}`.")
     if sha256_file(target) != info.sha256:
         raise ModelError(f"{target} does not match its recorded SHA-256 (corrupt or changed); "
-                         f"run `encore models install{_flag(name)}` to convert it again.")
+                         f"run `encore models install{install_flag(name)}` to convert it again.")
     try:
         # Memory-mapped: the float16 tensors are paged in from the file, not copied.
         checkpoint = torch.load(target, map_location="cpu", weights_only=True, mmap=True)
     except Exception as exc:
         raise ModelError(f"{target} is not a loadable checkpoint ({exc}); run "
-                         "`encore models install` to convert it again.") from exc
+                         f"`encore models install{install_flag(name)}` to convert it again."
+                         ) from exc
     if not isinstance(checkpoint, dict) or {"dims", "model_state_dict"} - checkpoint.keys():
         raise ModelError(f"{target} is not an openai-whisper checkpoint; run "
-                         "`encore models install` to convert it again.")
+                         f"`encore models install{install_flag(name)}` to convert it again.")
     return checkpoint
 
 

@@ -156,15 +156,12 @@ class Player(Playback):
             if self._state == "stopped" or self._current() is None:
                 return
             self._cut_locked()
-            if count > 1 and self._plays.can_go_back:
-                for _ in range(count):
+            steps = count if count > 1 else int(self.position_s <= PREVIOUS_RESTART_S)
+            if steps and self._plays.can_go_back:
+                for _ in range(steps):
                     if not self._plays.can_go_back:
                         break
                     self._plays.back()
-                self._begin_locked()
-                self._settle_locked(events)
-            elif self.position_s <= PREVIOUS_RESTART_S and self._plays.can_go_back:
-                self._plays.back()
                 self._begin_locked()
                 self._settle_locked(events)
             else:

@@ -46,6 +46,13 @@ def test_a_missing_second_whisper_model_names_its_setting_and_install_flag(
     assert len(findings) == 3 and "hey_jarvis" in findings[2].message  # the wake model, last
 
 
+def test_the_install_advice_names_a_model_only_when_the_bare_command_would_miss_it(
+        data_dir: Path) -> None:
+    findings = doctor.check_models(_settings(stt={"model": "base", "second_model": "tiny.en"}))
+    assert findings[0].fix.startswith("run `encore models install` ")  # installs stt.model
+    assert "encore models install --model tiny.en" in findings[1].fix
+
+
 def test_wake_model_shipped_with_openwakeword_is_found(data_dir: Path) -> None:
     wake = doctor.check_models(load())[1]
     assert wake.status is Status.OK, wake

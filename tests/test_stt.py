@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import threading
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_unquantised_path_agrees_on_the_committed_clip(whisper_models_dir: Path)
 
 
 def test_missing_model_says_to_run_models_install(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="run `encore models install`"):
+    with pytest.raises(ModelError, match=re.escape("run `encore models install --model tiny.en`")):
         Transcriber(SttSettings(), tmp_path / "models")
 
 

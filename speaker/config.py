@@ -119,6 +119,8 @@ class SttSettings:
     rescore_min_similarity: float = 60.0
     rescore_rival_margin: float = 0.3
     wake_lead_s: float = 2.0
+    retry_unprompted: bool = True
+    retry_min_logprob: float = -1.0
     second_model: str = ""
     second_min_logprob: float = -0.4
 
@@ -126,6 +128,8 @@ class SttSettings:
         _check(self.model in ("tiny.en", "base"), "stt.model", "must be 'tiny.en' or 'base'")
         _check(self.second_model in ("", "tiny.en", "base") and self.second_model != self.model,
                "stt.second_model", "must be '' (none) or the other model ('tiny.en' or 'base')")
+        _check(-5.0 <= self.retry_min_logprob <= 0.0, "stt.retry_min_logprob",
+               "must be between -5 and 0 nats per token")
         _check(-5.0 <= self.second_min_logprob <= 0.0, "stt.second_min_logprob",
                "must be between -5 and 0 nats per token")
         _check(0.0 <= self.wake_lead_s <= 5.0, "stt.wake_lead_s",

@@ -10,13 +10,17 @@ for, and a request that began before the detection is heard whole.
 
 If the parser cannot understand that transcript, the request alone is transcribed
 (as Encore did before) and kept if the parser understands it. If it still cannot,
-an optional second model (``stt.second_model``) hears the request the same way.
+the request is heard again (:class:`Rehearing`): by the same model without the
+library prompt (``stt.retry_unprompted``), whose names can pull a garbled request
+towards an artist ("What's on the Delta King border?" -> "Put on the delta gym
+portal."), then by an optional second model (``stt.second_model``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,7 +33,7 @@ from speaker.vad import CaptureResult
 if TYPE_CHECKING:
     from speaker.stt import CommandPhrases, TranscriptResult
 
-__all__ = ["Lead", "SecondOpinion", "TranscriberLike", "hear", "join"]
+__all__ = ["Lead", "Rehearing", "TranscriberLike", "hear", "join"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +57,16 @@ class Lead:
 
 
 @dataclass(frozen=True)
-class SecondOpinion:
-    """Another Whisper model for requests the first one's transcript leaves unread
-    (``stt.second_model``), and how sure it must be (``stt.second_min_logprob``)."""
+class Rehearing:
+    """One more hearing of a request the transcripts so far leave unread: by the same
+    model without the library prompt (``stt.retry_unprompted``) or by another model
+    (``stt.second_model``), and how sure it must be to be acted on."""
 
     stt: TranscriberLike
     min_logprob: float
     """Lowest mean log-probability per token (nats) of its transcript that is acted on."""
+    prompted: bool = True
+    """Whether Whisper gets the library prompt (False: no initial prompt at all)."""
 
 
 def join(lead: Lead, request: CaptureResult) -> np.ndarray:
@@ -76,20 +83,23 @@ def _understood(text: str) -> bool:
 
 def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
          commands: CommandPhrases | None,
-         second: SecondOpinion | None = None) -> TranscriptResult:
+         rehearings: Sequence[Rehearing] = ()) -> TranscriptResult:
     """Transcribe ``request`` as described above; the result's ``seconds`` covers
-    every transcription made. If the parser understands none of it and a ``second``
-    model is given, that model hears it the same way and its transcript is kept if
-    the parser understands it and the model was sure enough of it."""
-    first = _hear_with(stt, request, lead, prompt, commands)
-    if second is None or _understood(first.text):
-        return first
-    other = _hear_with(second.stt, request, lead, prompt, commands)
-    sure = other.avg_logprob >= second.min_logprob
-    logger.debug("second model: %r (%.2f nats/token); first: %r", other.text,
-                 other.avg_logprob, first.text)
-    chosen = other if sure and _understood(other.text) else first
-    return dataclasses.replace(chosen, seconds=float(first.seconds) + float(other.seconds))
+    every transcription made. While the parser understands none of it, each of
+    ``rehearings`` in turn hears it the same way, and its transcript is kept if the
+    parser understands it and the model was sure enough of it."""
+    chosen = _hear_with(stt, request, lead, prompt, commands)
+    seconds = float(chosen.seconds)
+    for again in rehearings:
+        if _understood(chosen.text):
+            break
+        other = _hear_with(again.stt, request, lead, prompt if again.prompted else "", commands)
+        seconds += float(other.seconds)
+        logger.debug("heard again (prompted=%s): %r (%.2f nats/token); before: %r",
+                     again.prompted, other.text, other.avg_logprob, chosen.text)
+        if other.avg_logprob >= again.min_logprob and _understood(other.text):
+            chosen = other
+    return dataclasses.replace(chosen, seconds=seconds)
 
 
 def _hear_with(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,

@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,7 +30,7 @@ from speaker.events import (
     WakeDetected,
     WakeRejected,
 )
-from speaker.hearing import Lead, SecondOpinion, TranscriberLike, hear
+from speaker.hearing import Lead, Rehearing, TranscriberLike, hear
 from speaker.intents import parse
 from speaker.vad import CaptureResult, RequestCapture
 from speaker.wake_gate import WakeGate
@@ -92,14 +92,14 @@ class VoiceLoop:
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
                  lead_s: float = 0.0,
                  commands: CommandPhrases | None = None,
-                 second_opinion: SecondOpinion | None = None) -> None:
+                 rehearings: Sequence[Rehearing] = ()) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
         self._capture = capture
         self._stt = transcriber
-        self._second = second_opinion
-        """A second Whisper model for requests the first one's transcript leaves unread."""
+        self._rehearings = tuple(rehearings)
+        """Further hearings of requests the first transcript leaves unread."""
         self._tts = synthesizer
         self._player = player
         self._dialogue = dialogue
@@ -276,7 +276,7 @@ class VoiceLoop:
                 reply = "Sorry, I didn't hear a request."
             else:
                 transcript = hear(self._stt, result, lead, self._prompt(), self._commands,
-                                  self._second)
+                                  self._rehearings)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,

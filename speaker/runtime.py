@@ -25,7 +25,7 @@ from speaker.dialogue import Dialogue
 from speaker.earcon import load_earcon
 from speaker.engine_setup import make_engine
 from speaker.events import Event
-from speaker.hearing import SecondOpinion
+from speaker.hearing import Rehearing
 from speaker.loop import AudioClock, EmitFn, VoiceLoop
 from speaker.player import Player
 from speaker.stt import Transcriber, build_prompt
@@ -97,6 +97,18 @@ def library_prompt(store: Store, max_names: int, commands: bool = False) -> str:
     return " ".join(p for p in (command_prompt() if commands else "", names) if p)
 
 
+def rehearings(settings: Settings, models: Models) -> list[Rehearing]:
+    """What hears a request again when its first transcript is unread, in order: the
+    same model without the library prompt, then the second model."""
+    again = []
+    if settings.stt.retry_unprompted:
+        again.append(Rehearing(models.transcriber, settings.stt.retry_min_logprob,
+                               prompted=False))
+    if models.second is not None:
+        again.append(Rehearing(models.second, settings.stt.second_min_logprob))
+    return again
+
+
 def build_loop(settings: Settings, models: Models, household: Household, *,
                source: Source, sink: Sink, emit: EmitFn, user: str, realtime: bool,
                ) -> VoiceLoop:
@@ -124,5 +136,4 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
                          ""),
         lead_s=settings.stt.wake_lead_s,
         commands=phrases_for(settings.stt),
-        second_opinion=(SecondOpinion(models.second, settings.stt.second_min_logprob)
-                        if models.second is not None else None))
+        rehearings=rehearings(settings, models))

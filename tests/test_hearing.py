@@ -12,7 +12,7 @@ import pytest
 from speaker.audio import RATE_HZ, load_audio
 from speaker.commands import command_prompt, phrases_for
 from speaker.config import SttSettings
-from speaker.hearing import Lead, SecondOpinion, hear, join
+from speaker.hearing import Lead, Rehearing, hear, join
 from speaker.intents import parse
 from speaker.stt import Transcriber, TranscriptResult
 from speaker.vad import CaptureResult
@@ -59,12 +59,14 @@ class FakeStt:
     def __init__(self, with_lead: str, alone: str, logprob: float = -0.2) -> None:
         self.answers = {True: with_lead, False: alone}
         self.calls: list[tuple[int, str]] = []
+        self.prompts: list[str] = []
         self.logprob = logprob
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
                    commands: Callable[[str], Sequence[str]] | None = None,
                    lead: str = "") -> TranscriptResult:
         self.calls.append((len(audio), lead))
+        self.prompts.append(prompt)
         return TranscriptResult(self.answers[bool(lead)], 0.25, len(audio) / RATE_HZ, 0.0,
                                 avg_logprob=self.logprob)
 
@@ -97,7 +99,7 @@ def test_without_a_lead_or_a_phrase_only_the_request_is_heard(lead: Lead | None)
 
 def test_a_second_model_is_asked_only_when_the_first_is_not_understood() -> None:
     first, second = FakeStt("skip this", "mumble"), FakeStt("pause", "pause")
-    result = hear(first, _request(2.0, 1.0), _lead(), "", None, SecondOpinion(second, -0.4))
+    result = hear(first, _request(2.0, 1.0), _lead(), "", None, (Rehearing(second, -0.4),))
     assert result.text == "skip this" and second.calls == []
 
 
@@ -110,10 +112,31 @@ def test_a_second_models_transcript_is_kept_when_understood_and_sure(
         answer: str, logprob: float, chosen: str) -> None:
     first = FakeStt("is it raining", "mumble")
     second = FakeStt(answer, "ignored", logprob)
-    result = hear(first, _request(2.0, 1.0), _lead(), "", None, SecondOpinion(second, -0.4))
+    result = hear(first, _request(2.0, 1.0), _lead(), "", None, (Rehearing(second, -0.4),))
     assert second.calls[0] == (2 * RATE_HZ, "Hey Jarvis")  # heard the same way, lead first
     assert result.text == chosen
     assert result.seconds == 0.25 * (len(first.calls) + len(second.calls))
+
+
+def test_an_unprompted_rehearing_drops_the_library_prompt_and_comes_first() -> None:
+    first, second = FakeStt("Lady Alber, Midnight", "mumble"), FakeStt("pause", "pause")
+    unprompted = Rehearing(first, -1.0, prompted=False)
+    result = hear(first, _request(2.0, 1.0), _lead(), "Kingston Sunrise", None,
+                  (unprompted, Rehearing(second, -0.4)))
+    # Neither hearing of the first model is understood, so the second model is asked too.
+    assert first.prompts == ["Kingston Sunrise", "Kingston Sunrise", "", ""]
+    assert second.prompts == ["Kingston Sunrise"] and result.text == "pause"
+    assert result.seconds == 0.25 * 5
+
+
+def test_a_rehearing_that_is_understood_ends_the_search() -> None:
+    first = FakeStt("What's on the Delta King border?", "mumble")
+    unprompted = FakeStt("Put on the delta gym portal.", "mumble", logprob=-0.8)
+    second = FakeStt("pause", "pause")
+    result = hear(first, _request(2.0, 1.0), _lead(), "names", None,
+                  (Rehearing(unprompted, -1.0, prompted=False), Rehearing(second, -0.4)))
+    assert result.text == "Put on the delta gym portal." and second.calls == []
+    assert unprompted.prompts == [""]
 
 
 @pytest.fixture(scope="module")

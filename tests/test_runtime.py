@@ -1,4 +1,4 @@
-"""``speaker.runtime`` wires the configured rescoring and second model into the real loop."""
+"""``speaker.runtime`` wires the configured rescoring and rehearings into the real loop."""
 
 from __future__ import annotations
 
@@ -27,11 +27,13 @@ class FixedStt:
     def __init__(self, text: str, logprob: float) -> None:
         self.text, self.logprob = text, logprob
         self.commands: list[Callable[[str], Sequence[str]] | None] = []
+        self.prompts: list[str] = []
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
                    commands: Callable[[str], Sequence[str]] | None = None,
                    lead: str = "") -> TranscriptResult:
         self.commands.append(commands)
+        self.prompts.append(prompt)
         return TranscriptResult(self.text, 0.01, len(audio) / RATE_HZ, 0.0,
                                 avg_logprob=self.logprob)
 
@@ -46,11 +48,12 @@ class SilentTts:
         pass
 
 
-def test_the_loop_gets_the_configured_phrases_and_the_second_model(tmp_path: Path) -> None:
+def _run(tmp_path: Path, first: FixedStt, second: FixedStt | None,
+         retry_unprompted: bool = True) -> list[str]:
     loaded = config.load()
-    settings = dataclasses.replace(loaded, wake=dataclasses.replace(loaded.wake, verify=False))
-    first = FixedStt("Mumble, mumble.", -0.2)  # the parser cannot read it
-    second = FixedStt("Pause the music.", -0.1)
+    settings = dataclasses.replace(
+        loaded, wake=dataclasses.replace(loaded.wake, verify=False),
+        stt=dataclasses.replace(loaded.stt, retry_unprompted=retry_unprompted))
     tts = SilentTts()
     models = Models(WakeWordDetector(settings.wake), SileroVad(), first,  # type: ignore[arg-type]
                     tts, load_earcon(tts.rate_hz), tts.rate_hz,  # type: ignore[arg-type]
@@ -62,9 +65,24 @@ def test_the_loop_gets_the_configured_phrases_and_the_second_model(tmp_path: Pat
         run_files(settings, models, household, [CLIP], user="alex", log=log, gap_s=0.0)
     finally:
         household.close()
-    intents = [r["intent"] for r in log.records if r["type"] == "intent"]
-    assert intents == ["pause"]  # the second model's transcript was acted on
+    return [r["intent"] for r in log.records if r["type"] == "intent"]
+
+
+def test_the_loop_gets_the_configured_phrases_and_the_rehearings(tmp_path: Path) -> None:
+    first = FixedStt("Mumble, mumble.", -0.2)  # the parser cannot read it
+    second = FixedStt("Pause the music.", -0.1)
+    assert _run(tmp_path, first, second) == ["pause"]  # the second model's transcript
+    # tiny.en heard it with the wake word and alone, with the library prompt, then the
+    # same two ways without it (stt.retry_unprompted), before the second model.
+    assert len(first.prompts) == 4 and first.prompts[0] and first.prompts[0] == first.prompts[1]
+    assert first.prompts[2:] == ["", ""]
     offered = first.commands[0]
     assert offered is not None and second.commands[0] is offered
     assert "pause" in offered("Paws.")
     assert offered("Plug it,") == ()  # the shipped similarity floor is applied
+
+
+def test_the_unprompted_rehearing_can_be_turned_off(tmp_path: Path) -> None:
+    first = FixedStt("Mumble, mumble.", -0.2)
+    assert _run(tmp_path, first, None, retry_unprompted=False) == ["unknown"]
+    assert len(first.prompts) == 2 and "" not in first.prompts

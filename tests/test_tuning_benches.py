@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import tune_rescore, tune_second_model
+from bench import tune_rehearing, tune_rescore
 
 
 def _clip(expected: str, observed: str, calls: list[dict[str, Any]]) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def test_second_model_sweep_keeps_only_sure_readable_transcripts() -> None:
          "second": {"text": "Stop.", "logprob": -1.2, "intent": "stop"}},
         {"kind": "positive", "expected": "next"},  # the first model understood it
     ]
-    rows = {r["min_logprob"]: r for r in tune_second_model.sweep(clips)}
+    rows = {r["min_logprob"]: r for r in tune_rehearing.sweep(clips)}
     assert (rows[-0.4]["rescued"], rows[-0.4]["wrong"], rows[-0.4]["negatives_acted"]) == (1, 0, 0)
     assert (rows[-0.8]["rescued"], rows[-0.8]["wrong"]) == (1, 1)
     assert rows[-1.5]["negatives_acted"] == 1

@@ -235,7 +235,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?:turn|bring|put) (?:{_VOL} )?(?:way |all the way )?down(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
           r"|(?:(?:a )?(?:bit|little|lot|touch) )?(?:quieter|softer|lower)(?: please)?"
-          r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?(?:quieter|softer)"
+          r"|(?:make|play|turn) (?:it|this|the music|the volume) (?:a (?:bit|little) )?"
+          r"(?:quieter|softer|lower)"
           r"|(?:volume|sound) down(?: a (?:bit|little|notch|lot|touch))?"
           r"|(?:decrease|lower|reduce|drop) (?:the )?(?:volume|sound)"
           r"(?: a (?:bit|little))?|less volume|(?:it'?s |that'?s |this is )?(?:way )?too loud"),

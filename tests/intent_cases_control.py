@@ -100,6 +100,9 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("turn it down please", "volume_down", {}),
     ("lower the volume", "volume_down", {}),
     ("it's too loud", "volume_down", {}),
+    ("Make it lower.", "volume_down", {}),  # not "louder", which it sounds like
+    ("turn the volume lower", "volume_down", {}),
+    ("Make it a bit softer.", "volume_down", {}),
     ("Turn it way down.", "volume_down", {}),
     ("Volume up a bit.", "volume_up", {}),
     ("Unmute.", "volume_up", {}),

@@ -4,9 +4,10 @@ library prompt) and ``stt.second_min_logprob`` (a second model).
 
 Runs the real loop over a development corpus (``bench/make_dev_corpus.py``) acting
 on the first transcript only; for every request it leaves unread, each rehearing
-the config enables (:func:`speaker.runtime.rehearings`) hears it, and what it heard
-and how sure it was (mean log-probability per token) is recorded under
-``unprompted`` or ``second``. It then counts, for a range of bars, the requests a
+the config enables (:func:`speaker.runtime.rehearings`) hears it, and what it heard,
+the intent the parser's rules read in it (as the loop does for a rehearing: no fuzzy
+near misses) and how sure the model was (mean log-probability per token) is recorded
+under ``unprompted`` or ``second``. It then counts, for a range of bars, the requests a
 rehearing would rescue (the expected intent) and the wrong actions it would add
 (another intent); ``--after unprompted:-1.0`` first drops the clips that rehearing
 rescues at that bar, as the loop would. Run:
@@ -51,7 +52,7 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
                                  commands)
             seen["unprompted" if again.stt is stt else "second"] = {
                 "text": other.text, "logprob": other.avg_logprob,
-                "intent": parse(other.text).intent if other.text else None}
+                "intent": parse(other.text, near_misses=False).intent if other.text else None}
         return first  # act on the first transcript: the loop runs as it would without
 
     original = loop.hear
@@ -124,9 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.save.write_text(json.dumps(clips), encoding="utf-8")
     for path in args.load:
         clips += json.loads(path.read_text(encoding="utf-8"))
-    unread = sum(args.kind in c for c in clips)
-    print(f"{len(clips)} clips, {unread} left unread by the first transcript and heard "
-          f"again ({args.kind})\n")
+    left = [c for c in clips if args.after is None
+            or not _acted(c.get(args.after[0]), args.after[1])]
+    unread = sum(args.kind in c for c in left)
+    print(f"{len(clips)} clips, {unread} left unread by the first transcript"
+          f"{' and ' + args.after[0] if args.after else ''}, heard again ({args.kind})\n")
     print(f"| {args.kind} min_logprob | rescued | wrong actions added | negatives acted on |")
     print("|---|---|---|---|")
     for r in sweep(clips, args.kind, args.after):

@@ -77,8 +77,8 @@ def join(lead: Lead, request: CaptureResult) -> np.ndarray:
     return np.concatenate([head.astype(np.float32), request.audio.astype(np.float32)])
 
 
-def _understood(text: str) -> bool:
-    return bool(text.strip()) and parse(text).intent != "unknown"
+def _understood(text: str, near_misses: bool = True) -> bool:
+    return bool(text.strip()) and parse(text, near_misses).intent != "unknown"
 
 
 def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
@@ -87,31 +87,34 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
     """Transcribe ``request`` as described above; the result's ``seconds`` covers
     every transcription made. While the parser understands none of it, each of
     ``rehearings`` in turn hears it the same way, and its transcript is kept if the
-    parser understands it and the model was sure enough of it."""
+    parser's rules understand it (not the fuzzy match of control phrasings: a near miss
+    of a second guess is too far from what was said; "Make it lighter" is not "make it
+    louder") and the model was sure enough of it."""
     chosen = _hear_with(stt, request, lead, prompt, commands)
     seconds = float(chosen.seconds)
     for again in rehearings:
         if _understood(chosen.text):
             break
-        other = _hear_with(again.stt, request, lead, prompt if again.prompted else "", commands)
+        other = _hear_with(again.stt, request, lead, prompt if again.prompted else "", commands,
+                           near_misses=False)
         seconds += float(other.seconds)
         logger.debug("heard again (prompted=%s): %r (%.2f nats/token); before: %r",
                      again.prompted, other.text, other.avg_logprob, chosen.text)
-        if other.avg_logprob >= again.min_logprob and _understood(other.text):
+        if other.avg_logprob >= again.min_logprob and _understood(other.text, False):
             chosen = other
     return dataclasses.replace(chosen, seconds=seconds)
 
 
 def _hear_with(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
-               commands: CommandPhrases | None) -> TranscriptResult:
+               commands: CommandPhrases | None, near_misses: bool = True) -> TranscriptResult:
     if lead is None or not lead.phrase or not len(lead.audio):
         return stt.transcribe(request.audio, prompt=prompt, commands=commands)
     whole = stt.transcribe(join(lead, request), prompt=prompt, commands=commands,
                            lead=lead.phrase)
-    if _understood(whole.text):
+    if _understood(whole.text, near_misses):
         return whole
     alone = stt.transcribe(request.audio, prompt=prompt, commands=commands)
     seconds = float(whole.seconds) + float(alone.seconds)
     logger.debug("with the wake word: %r; request alone: %r", whole.text, alone.text)
-    chosen = alone if _understood(alone.text) else whole
+    chosen = alone if _understood(alone.text, near_misses) else whole
     return dataclasses.replace(chosen, seconds=seconds)

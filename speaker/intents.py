@@ -270,8 +270,9 @@ def _control_clause(text: str, cleaned: str) -> tuple[str, dict[str, Any]] | Non
     return None
 
 
-def parse(text: str) -> ParsedRequest:
-    """The intent and slots of one transcribed request; never raises."""
+def parse(text: str, near_misses: bool = True) -> ParsedRequest:
+    """The intent and slots of one transcribed request; never raises. Without
+    ``near_misses`` only the rules read it, not the fuzzy match of control phrasings."""
     parsed = _parse(text)
     if parsed.intent == "unknown":
         # a misheard wake word before a comma: "Hey Charles, turn it up."
@@ -280,7 +281,7 @@ def parse(text: str) -> ParsedRequest:
         if greeting:
             inner = _parse(greeting.group(1))
             return ParsedRequest(inner.intent, inner.slots, text)
-        near = fuzzy_control(clean(text))
+        near = fuzzy_control(clean(text)) if near_misses else None
         if near is not None:
             return ParsedRequest(near[0], near[1], text)
     return parsed

@@ -139,6 +139,19 @@ def test_a_rehearing_that_is_understood_ends_the_search() -> None:
     assert unprompted.prompts == [""]
 
 
+def test_a_rehearing_is_acted_on_only_if_the_rules_read_it() -> None:
+    # "make it lighter" is a near miss of "make it louder" for the fuzzy matcher, which
+    # the first transcript may use, but a rehearing is already a second guess.
+    assert parse("Make it lighter.").intent == "volume_up"
+    assert parse("Make it lighter.", near_misses=False).intent == "unknown"
+    first = FakeStt("Make it in Wider", "mumble")
+    again = FakeStt("Make it lighter.", "Make it lighter.", logprob=-0.3)
+    result = hear(first, _request(2.0, 1.0), _lead(), "names", None,
+                  (Rehearing(again, -1.0, prompted=False),))
+    assert result.text == "Make it in Wider"
+    assert again.calls == [(2 * RATE_HZ, "Hey Jarvis"), (RATE_HZ, "")]  # both ways, neither read
+
+
 @pytest.fixture(scope="module")
 def transcriber(whisper_models_dir: Path) -> Transcriber:
     return Transcriber(SttSettings(), whisper_models_dir)

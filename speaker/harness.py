@@ -90,21 +90,27 @@ def seed_history(store: Store, path: Path) -> int:
 
 def prepare_household(settings: Settings, library: Path, *, state_dir: Path | None = None,
                       history: Path | None = None) -> Household:
-    """Scan ``library`` into a state directory (a temporary one by default) and train."""
+    """Scan ``library`` into a state directory and train; by default a temporary one,
+    removed when the household is closed."""
     if not library.is_dir():
         raise EncoreError(f"Library folder {library} does not exist; pass --library DIR "
                           "with your music (or audio_assets/library for the demo).")
+    scratch = None
     if state_dir is None:
-        state_dir = Path(tempfile.mkdtemp(prefix="encore-sim-"))
+        state_dir = scratch = Path(tempfile.mkdtemp(prefix="encore-sim-"))
     state_dir.mkdir(parents=True, exist_ok=True)
     household = Household.open(settings, state_dir / "library.sqlite3",
-                               state_dir / "recommender", background=False)
-    summary = scan(household.store, [library])
-    logger.info("library: %d added, %d updated, %d skipped", summary.added, summary.updated,
-                len(summary.skipped))
-    if history is not None and not household.store.events():
-        logger.info("history: %d events seeded", seed_history(household.store, history))
-    household.engine.train()
+                               state_dir / "recommender", background=False, scratch=scratch)
+    try:
+        summary = scan(household.store, [library])
+        logger.info("library: %d added, %d updated, %d skipped", summary.added,
+                    summary.updated, len(summary.skipped))
+        if history is not None and not household.store.events():
+            logger.info("history: %d events seeded", seed_history(household.store, history))
+        household.engine.train()
+    except BaseException:
+        household.close()
+        raise
     return household
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import queue
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,17 +72,21 @@ class Household:
 
     store: Store
     engine: Engine
+    scratch: Path | None = None
+    """A temporary state directory this household alone uses, removed on close."""
 
     @classmethod
     def open(cls, settings: Settings, database: Path, model_dir: Path, *,
-             background: bool) -> Household:
+             background: bool, scratch: Path | None = None) -> Household:
         store = Store(database)
         return cls(store, make_engine(settings.recommender, store, model_dir,
-                                      background=background))
+                                      background=background), scratch)
 
     def close(self) -> None:
         self.engine.close()
         self.store.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def library_prompt(store: Store, max_names: int, commands: bool = False) -> str:

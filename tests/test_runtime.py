@@ -86,3 +86,17 @@ def test_the_unprompted_rehearing_can_be_turned_off(tmp_path: Path) -> None:
     first = FixedStt("Mumble, mumble.", -0.2)
     assert _run(tmp_path, first, None, retry_unprompted=False) == ["unknown"]
     assert len(first.prompts) == 2 and "" not in first.prompts
+
+
+def test_a_temporary_household_leaves_nothing_behind() -> None:
+    household = prepare_household(config.load(), LIBRARY, history=LIBRARY / "profiles.json")
+    scratch = household.scratch
+    assert scratch is not None and (scratch / "library.sqlite3").is_file()
+    household.close()
+    assert not scratch.exists()
+
+
+def test_a_household_in_a_given_state_directory_keeps_it(tmp_path: Path) -> None:
+    household = prepare_household(config.load(), LIBRARY, state_dir=tmp_path / "state")
+    household.close()
+    assert household.scratch is None and (tmp_path / "state" / "library.sqlite3").is_file()

@@ -7,11 +7,15 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import soundfile as sf
 
 from speaker.config import Settings
+
+if TYPE_CHECKING:
+    from speaker.report import ClipOutcome
+    from speaker.runtime import Household
 
 REPO_ASSETS = Path(__file__).resolve().parents[2] / "audio_assets"
 
@@ -31,37 +35,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
-    from speaker.harness import EventLog, prepare_household, run_files
-    from speaker.library_view import LibraryView
-    from speaker.report import load_manifest, markdown, score_clip, summarise
-    from speaker.runtime import Models
+    from speaker.harness import prepare_household
+    from speaker.report import load_manifest, markdown, summarise
 
     entries = load_manifest(args.corpus)
     if args.limit:
         entries = entries[: args.limit]
     household = prepare_household(settings, args.library,
                                   history=args.library / "profiles.json")
-    matcher = LibraryView.build(household.store.tracks()).matcher
-
-    def resolve(slots: Mapping[str, Any]) -> dict[str, str]:
-        return {kind: m.value for kind, m in matcher.match(slots).items()}
-
-    models = Models.load(settings)
-    outcomes = []
-    seconds = 0.0
     try:
-        for i, entry in enumerate(entries, 1):
-            log = EventLog()
-            run_files(settings, models, household, [entry["path"]], user=args.user, log=log,
-                      gap_s=0.0)
-            outcome = score_clip(entry, log.records, resolve)
-            outcomes.append(outcome)
-            seconds += sf.info(str(entry["path"])).duration
-            mark = "ok " if outcome.passed else "FAIL"
-            print(f"[{i:3d}/{len(entries)}] {mark} {entry['file']}: {outcome.transcript!r} -> "
-                  f"{outcome.intent} {outcome.slots}", file=sys.stderr, flush=True)
+        outcomes, seconds = _run_corpus(settings, household, entries, args.user)
     finally:
-        models.close()
         household.close()
     summary = summarise(outcomes, seconds / 3600, settings.vad.trailing_silence_s)
     if args.json:
@@ -71,3 +55,35 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         for failure in summary["failures"]:
             print(f"FAILED {failure['file']}: {json.dumps(failure)}")
     return 0
+
+
+def _run_corpus(settings: Settings, household: Household, entries: list[dict[str, Any]],
+                user: str) -> tuple[list[ClipOutcome], float]:
+    """Each clip alone through the loop: its outcome, and the seconds of audio in all."""
+    from speaker.harness import EventLog, run_files
+    from speaker.library_view import LibraryView
+    from speaker.report import score_clip
+    from speaker.runtime import Models
+
+    matcher = LibraryView.build(household.store.tracks()).matcher
+
+    def resolve(slots: Mapping[str, Any]) -> dict[str, str]:
+        return {kind: m.value for kind, m in matcher.match(slots).items()}
+
+    models = Models.load(settings)
+    outcomes: list[ClipOutcome] = []
+    seconds = 0.0
+    try:
+        for i, entry in enumerate(entries, 1):
+            log = EventLog()
+            run_files(settings, models, household, [entry["path"]], user=user, log=log,
+                      gap_s=0.0)
+            outcome = score_clip(entry, log.records, resolve)
+            outcomes.append(outcome)
+            seconds += sf.info(str(entry["path"])).duration
+            mark = "ok " if outcome.passed else "FAIL"
+            print(f"[{i:3d}/{len(entries)}] {mark} {entry['file']}: {outcome.transcript!r} -> "
+                  f"{outcome.intent} {outcome.slots}", file=sys.stderr, flush=True)
+    finally:
+        models.close()
+    return outcomes, seconds

@@ -38,17 +38,15 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     user = args.user or settings.dialogue.default_user
     household = prepare_household(settings, args.library, state_dir=args.state,
                                   history=args.history)
-    models = Models.load(settings)
     with contextlib.ExitStack() as stack:
+        stack.callback(household.close)
+        models = Models.load(settings)
+        stack.callback(models.close)
         out = stack.enter_context(args.events.open("w", encoding="utf-8")) if args.events else None
         printer = None if args.quiet else TurnPrinter(sys.stdout)
         log = EventLog(out, printer)
-        try:
-            run_files(settings, models, household, args.inputs, user=user, log=log,
-                      gap_s=args.gap_s, output=args.output)
-        finally:
-            models.close()
-            household.close()
+        run_files(settings, models, household, args.inputs, user=user, log=log,
+                  gap_s=args.gap_s, output=args.output)
     if args.output:
         print(f"\nSpeaker output written to {args.output}")
     return 0

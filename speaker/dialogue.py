@@ -77,6 +77,17 @@ class Dialogue:
             self.state.last_reply = reply
         return reply
 
+    def _on_help(self, slots: dict[str, Any]) -> str:
+        """A few things to say, with a genre and an album of this library as examples."""
+        tracks = self.library.tracks
+        genre = next((g for t in tracks for g in t.genres), "")
+        album = next((t.album for t in tracks if t.album), "")
+        examples = [f"play some {genre}" if genre else "play some music", "play something I like",
+                    *([f"play the album {album}"] if album else []), "skip this",
+                    "I like this one", "what's playing", "turn it down"]
+        return ("I play music from your library. You can say: " + ", ".join(examples)
+                + ", or stop in twenty minutes.")
+
     def _on_unknown(self, slots: dict[str, Any]) -> str:
         return "Sorry, I didn't catch that. You can say things like: play some jazz."
 

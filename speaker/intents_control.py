@@ -368,6 +368,11 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:be )?quiet|silence|enough(?: music)?|that'?s enough|(?:kill|end) (?:the )?music"
           r"|halt"
           r"|stop stop|no more music|turn off the music"),
+    _rule("help",
+          r"help(?: me)?|(?:i need )?(?:some )?help(?: please)?"
+          r"|what (?:can|do) you do|what else can you do|what (?:can|should) i (?:say|ask)(?: you)?"
+          r"|what are (?:the|your) (?:commands|options)|how (?:do i use|does this work|do you work)"
+          r"|what (?:do|can) you understand|tell me what you can do"),
 )
 
 

@@ -100,7 +100,11 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("turn it down please", "volume_down", {}),
     ("lower the volume", "volume_down", {}),
     ("it's too loud", "volume_down", {}),
-    ("Make it lower.", "volume_down", {}),  # not "louder", which it sounds like
+    ("Make it lower.", "volume_down", {}),
+    ("Help.", "help", {}),
+    ("What can you do?", "help", {}),
+    ("What can I say?", "help", {}),
+    ("How does this work?", "help", {}),  # not "louder", which it sounds like
     ("turn the volume lower", "volume_down", {}),
     ("Make it a bit softer.", "volume_down", {}),
     ("Turn it way down.", "volume_down", {}),

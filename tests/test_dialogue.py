@@ -313,6 +313,15 @@ def test_cancel_and_unknown(speaker: Speaker) -> None:
     assert speaker.dialogue.state.last_reply == reply
 
 
+def test_help_names_things_to_say_with_an_album_of_this_library(speaker: Speaker) -> None:
+    reply = speaker.say("what can you do")
+    first = speaker.dialogue.library.tracks[0]
+    assert reply.startswith("I play music from your library. You can say: play some ")
+    assert f"play some {first.genres[0]}," in reply
+    assert f"play the album {first.album}," in reply and reply.endswith("twenty minutes.")
+    assert speaker.player.state != "playing"  # answering changes nothing
+
+
 def test_queue_is_topped_up_from_the_recommender(speaker: Speaker) -> None:
     speaker.say("play four corners by blue lantern trio")
     for _ in range(12):

@@ -68,7 +68,25 @@ ALTER TABLE tracks ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX events_by_track ON events (track_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: each profile's own playlists, made by voice ("add this to my workout playlist").
+_V3 = """
+CREATE TABLE playlists (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    name TEXT NOT NULL COLLATE NOCASE,
+    created_t REAL NOT NULL,
+    UNIQUE (user_id, name)
+);
+CREATE TABLE playlist_items (
+    playlist_id INTEGER NOT NULL REFERENCES playlists (id),
+    position INTEGER NOT NULL,
+    track_id INTEGER NOT NULL REFERENCES tracks (id),
+    added_t REAL NOT NULL,
+    PRIMARY KEY (playlist_id, position)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

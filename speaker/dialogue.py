@@ -19,6 +19,7 @@ from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest
 from speaker.library_view import LibraryView
 from speaker.matching import Match
+from speaker.playlist_replies import add_playing, own_playlist
 from speaker.transport_replies import TRANSPORT_REPLIES, describe
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,9 @@ class Dialogue:
         if request.intent != "now_playing" or reply != self.state.last_reply:
             self.state.last_reply = reply
         return reply
+
+    def _on_add_to_playlist(self, slots: dict[str, Any]) -> str:
+        return add_playing(self._store, self._player, self.state.user, slots)
 
     def _on_help(self, slots: dict[str, Any]) -> str:
         """A few things to say, with a genre and an album of this library as examples."""
@@ -193,6 +197,10 @@ class Dialogue:
               ) -> tuple[list[Track], str, str]:
         """Choose tracks for a play request: (tracks, what was asked, what was missing)."""
         user = self.state.user
+        if slots.get("playlist"):  # the profile's own playlist comes before library names
+            own = own_playlist(self._store, self.library, user, str(slots["playlist"]))
+            if own is not None:
+                return own[0], own[1], ""
         recent = frozenset(self.state.history[-QUEUE_BATCH:])
         track_m, album_m = matches.get("track"), matches.get("album")
         artist_m = matches.get("artist")

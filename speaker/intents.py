@@ -45,7 +45,8 @@ __all__ = ["INTENTS", "THIS_ALBUM", "THIS_ARTIST", "ParsedRequest", "clean", "pa
 INTENTS = (
     "play", "play_similar", "enqueue", "next", "previous", "restart", "seek", "pause", "resume",
     "stop", "volume_up", "volume_down", "volume_set", "now_playing", "up_next", "like",
-    "dislike", "shuffle", "repeat", "sleep_timer", "cancel", "help", "unknown",
+    "dislike", "shuffle", "repeat", "sleep_timer", "cancel", "add_to_playlist", "help",
+    "unknown",
 )
 
 

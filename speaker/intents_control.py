@@ -188,7 +188,17 @@ def _rule(intent: str, pattern: str,
 _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
 _OTHER_DEVICE = (r"(?:lights?|lamps?|heating|heat|heater|temperature|thermostat|brightness|fans?|"
                  r"blinds|shades|curtains|battery|charge|alarm|timer|oven|tv|television)")
+def _playlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
+    name = groups.get("p", "").strip()
+    return {"playlist": name} if name else {}
+
+
 _RULES: tuple[_Rule, ...] = (
+    _rule("add_to_playlist",
+          rf"(?:add|put|save|stick) (?:{_THIS}|what'?s playing)(?: song| track)? "
+          r"(?:to|on|in|into|onto) "
+          r"(?:my |the |our )?(?:playlist(?: (?:called|named))? (?P<p>[a-z0-9][a-z0-9' &-]*)"
+          r"|(?P<p2>[a-z0-9][a-z0-9' &-]*?) playlist|playlist)", _playlist),
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?{_TIMER}(?: (?:for|to|of|in|at|or|after))?"
           rf"(?: (?P<d>{DUR}))?"

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 from recommender.normalize import normalize_name
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["DEFAULT_THRESHOLD", "LibraryMatcher", "Match", "name_key", "sound_key"]
+__all__ = ["DEFAULT_THRESHOLD", "LibraryMatcher", "Match", "best_name", "name_key", "sound_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,14 @@ class _Index:
             scored.append((self.displays[index], float(score)))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:limit]
+
+
+def best_name(spoken: str, names: Iterable[str], threshold: float = DEFAULT_THRESHOLD
+              ) -> str | None:
+    """The one of ``names`` a spoken name stands for (the library's tolerance for
+    mishearing: spelling, spacing, sound), or None below ``threshold``."""
+    best = _Index.build(names).best(spoken)
+    return best[0][0] if best and best[0][1] >= threshold else None
 
 
 def _part_score(key: str, candidate: str) -> float:

@@ -102,6 +102,13 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("it's too loud", "volume_down", {}),
     ("Make it lower.", "volume_down", {}),
     ("Help.", "help", {}),
+    ("Add this song to my workout playlist.", "add_to_playlist", {"playlist": "workout"}),
+    ("Put this on the playlist called Sunday Morning", "add_to_playlist",
+     {"playlist": "sunday morning"}),
+    ("save this track to my dinner party playlist", "add_to_playlist",
+     {"playlist": "dinner party"}),
+    ("Add this to my playlist.", "add_to_playlist", {}),
+    ("add Kind of Blue to the queue", "enqueue", {"track": "kind of blue"}),
     ("What can you do?", "help", {}),
     ("What can I say?", "help", {}),
     ("How does this work?", "help", {}),  # not "louder", which it sounds like

@@ -322,6 +322,45 @@ def test_help_names_things_to_say_with_an_album_of_this_library(speaker: Speaker
     assert speaker.player.state != "playing"  # answering changes nothing
 
 
+def test_a_playlist_made_by_voice_plays_back_in_order(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    first = speaker.player.now_playing
+    assert first is not None
+    assert speaker.say("add this song to my workout playlist") == (
+        f"Added {first.title} to your workout playlist. That's a new playlist.")
+    assert speaker.say("add this to my workout playlist") == (
+        f"{first.title} is already on your workout playlist.")
+    speaker.say("play the album velvet hours")
+    second = speaker.player.now_playing
+    assert second is not None and second.id != first.id
+    # a misheard name lands on the playlist the profile has, not on a new one
+    assert speaker.say("put this on my work out playlist") == (
+        f"Added {second.title} to your workout playlist.")
+    assert speaker.store.playlist_track_ids("alex", "workout") == [first.id, second.id]
+    speaker.say("stop")
+    reply = speaker.say("play my workout playlist")
+    assert reply == f"Playing your workout playlist: {first.title} by {first.artist}."
+    assert speaker.player.now_playing is not None and speaker.player.now_playing.id == first.id
+    assert [t.id for t in speaker.player.queue][:1] == [second.id]
+
+
+def test_adding_to_a_playlist_needs_a_name_and_a_song(speaker: Speaker) -> None:
+    assert speaker.say("add this to my workout playlist") == (
+        "Nothing is playing, so there's nothing to add.")
+    speaker.say("play some jazz")
+    assert speaker.say("add this to my playlist").startswith("Which playlist?")
+    assert speaker.store.playlists("alex") == []
+
+
+def test_playlists_are_each_profiles_own(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    speaker.say("add this to my workout playlist")
+    speaker.dialogue.state.user = "sam"
+    reply = speaker.say("play my workout playlist")
+    assert "your workout playlist" not in reply
+    assert speaker.store.playlists("sam") == []
+
+
 def test_queue_is_topped_up_from_the_recommender(speaker: Speaker) -> None:
     speaker.say("play four corners by blue lantern trio")
     for _ in range(12):

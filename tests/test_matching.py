@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from speaker.intents import parse
-from speaker.matching import LibraryMatcher, Match, name_key
+from speaker.matching import LibraryMatcher, Match, best_name, name_key
 
 ARTISTS = [
     "blink-182", "Panic! at the Disco", "The Beatles", "AC/DC", "Twenty One Pilots", "Miles Davis",
@@ -156,3 +156,11 @@ def test_misheard_genre_taken_for_an_artist_still_finds_the_genre(
     # Whisper hears "play some jazz" as "Place some Jess": parsed as an artist.
     found = matcher.match({"artist": "jess"})
     assert {k: m.value for k, m in found.items()} == {"genre": "Jazz"}
+
+
+def test_best_name_picks_one_of_a_few_names_or_none() -> None:
+    names = ["Workout", "Dinner Party", "Sunday Morning"]
+    assert best_name("work out", names) == "Workout"
+    assert best_name("dinner party", names) == "Dinner Party"
+    assert best_name("road trip", names) is None
+    assert best_name("workout", []) is None

@@ -195,7 +195,31 @@ def test_a_version_1_database_is_migrated_keeping_its_data(tmp_path: Path) -> No
         assert track is not None and track.title == "Song" and track.genres == ("Pop",)
         assert track.tag_source == "tags" and track.duplicate_of is None  # v2 defaults
         assert [(e.kind, e.position_s) for e in store.events()] == [("skip", 3.0)]
+        assert store.playlists(DEFAULT_USER) == []  # v3: the playlist tables exist
+        assert store.add_to_playlist(DEFAULT_USER, "kitchen", 1)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_playlists_belong_to_a_profile_and_keep_their_order(store: Store) -> None:
+    a = store.upsert_track(_file("/m/a.mp3", "Alpha"))
+    b = store.upsert_track(_file("/m/b.mp3", "Beta"))
+    assert store.add_to_playlist("Anna", "Workout", b)
+    assert store.add_to_playlist("anna", "  workout ", a)  # names match case-insensitively
+    assert not store.add_to_playlist("Anna", "WORKOUT", b)  # already on it: not twice
+    assert store.playlists("Anna") == ["Workout"]
+    assert store.playlist_track_ids("ANNA", "workout") == [b, a]
+    assert store.playlists("Ben") == [] and store.playlist_track_ids("Ben", "workout") == []
+    store.mark_gone([b])
+    assert store.playlist_track_ids("Anna", "Workout") == [a]  # gone tracks drop out
+
+
+def test_a_playlist_refuses_unknown_tracks_and_empty_names(store: Store) -> None:
+    a = store.upsert_track(_file("/m/a.mp3", "Alpha"))
+    with pytest.raises(StoreError, match="no such track"):
+        store.add_to_playlist("Anna", "Workout", 999)
+    with pytest.raises(StoreError, match="needs a name"):
+        store.add_to_playlist("Anna", "  ", a)
+    assert store.playlists("Anna") == []  # the failed insert left nothing behind
 
 
 def test_a_database_from_a_newer_encore_is_refused(tmp_path: Path) -> None:

@@ -48,8 +48,9 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
         if parse(first.text).intent != "unknown":
             return first
         for again in rehearings:
-            other = hearing.hear(again.stt, request, lead, prompt if again.prompted else "",
-                                 commands)
+            other = hearing.hear_pass(again.stt, request, lead,
+                                      prompt if again.prompted else "", commands,
+                                      near_misses=False)
             seen["unprompted" if again.stt is stt else "second"] = {
                 "text": other.text, "logprob": other.avg_logprob,
                 "intent": parse(other.text, near_misses=False).intent if other.text else None}

@@ -25,6 +25,7 @@ from typing import Any
 from recommender.errors import StoreError
 from recommender.migrations import SCHEMA_VERSION, migrate
 from recommender.normalize import normalize_name
+from recommender.playlists import PlaylistsMixin
 from recommender.records import (
     DEFAULT_USER,
     EVENT_KINDS,
@@ -80,7 +81,7 @@ def _distinct_display(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(chosen, key=str.casefold))
 
 
-class Store:
+class Store(PlaylistsMixin):
     """Opens (creating or migrating) the library database at ``path``.
 
     ``clock`` gives unix seconds for events logged without a time and for scan
@@ -328,50 +329,6 @@ class Store:
         rows = self._query(sql + " ORDER BY e.id", params)
         return [ListeningEvent(r["id"], r["name"], r["track_id"], r["kind"], r["position_s"],
                                r["t"]) for r in rows]
-
-    # -- playlists -------------------------------------------------------------------
-
-    def playlists(self, user: str) -> list[str]:
-        """The names of ``user``'s playlists, oldest first."""
-        rows = self._query("SELECT p.name FROM playlists p JOIN users u ON u.id = p.user_id "
-                           "WHERE u.name = ? ORDER BY p.id", (user.strip(),))
-        return [r["name"] for r in rows]
-
-    def playlist_track_ids(self, user: str, name: str) -> list[int]:
-        """The tracks of ``user``'s playlist ``name`` in order, those still in the library."""
-        rows = self._query(
-            "SELECT COALESCE(t.duplicate_of, t.id) AS id FROM playlist_items i "
-            "JOIN playlists p ON p.id = i.playlist_id JOIN users u ON u.id = p.user_id "
-            "JOIN tracks t ON t.id = i.track_id WHERE u.name = ? AND p.name = ? AND t.gone = 0 "
-            "ORDER BY i.position", (user.strip(), " ".join(name.split())))
-        return [int(r["id"]) for r in rows]
-
-    def add_to_playlist(self, user: str, name: str, track_id: int) -> bool:
-        """Append a track to ``user``'s playlist ``name``, creating the playlist if new;
-        False (and nothing written) if the track is already on it."""
-        name = " ".join(name.split())
-        if not name:
-            raise StoreError("a playlist needs a name")
-        try:
-            with self.batch():
-                user_id = self.ensure_user(user)
-                conn = self._conn
-                row = conn.execute("SELECT id FROM playlists WHERE user_id = ? AND name = ?",
-                                   (user_id, name)).fetchone()
-                playlist_id = int(row["id"]) if row is not None else int(conn.execute(
-                    "INSERT INTO playlists (user_id, name, created_t) VALUES (?, ?, ?)",
-                    (user_id, name, self._clock())).lastrowid or 0)
-                if conn.execute("SELECT 1 FROM playlist_items WHERE playlist_id = ? AND "
-                                "track_id = ?", (playlist_id, track_id)).fetchone():
-                    return False
-                conn.execute(
-                    "INSERT INTO playlist_items (playlist_id, position, track_id, added_t) "
-                    "SELECT ?, COALESCE(MAX(position), -1) + 1, ?, ? FROM playlist_items "
-                    "WHERE playlist_id = ?", (playlist_id, track_id, self._clock(), playlist_id))
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"cannot add track {track_id} to the playlist {name!r}: no such "
-                             "track; rescan the library with `encore library scan`") from exc
-        return True
 
     def now(self) -> float:
         """The store's clock (unix seconds): the time new events are stamped with."""

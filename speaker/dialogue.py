@@ -11,15 +11,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol
 
 from recommender.engine import Query
 from recommender.store import Store, Track
 from speaker.events import Event, Feedback, PlaybackStarted
-from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest
+from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.library_view import LibraryView
 from speaker.matching import Match
-from speaker.playlist_replies import add_playing, own_playlist
+from speaker.playlist_replies import add_playing, is_favourites, own_playlist
 from speaker.transport_replies import TRANSPORT_REPLIES, describe
 
 logger = logging.getLogger(__name__)
@@ -79,18 +80,26 @@ class Dialogue:
         return reply
 
     def _on_add_to_playlist(self, slots: dict[str, Any]) -> str:
-        return add_playing(self._store, self._player, self.state.user, slots)
+        name = str(slots.get("playlist") or "")
+        if is_favourites(name):  # "add this to my favourites playlist" is a like
+            return self._on_like({})
+        return add_playing(self._store, self._player, self.state.user, name)
 
     def _on_help(self, slots: dict[str, Any]) -> str:
-        """A few things to say, with a genre and an album of this library as examples."""
+        """A few things to say, with a genre and an album of this library that Encore
+        would understand back as examples."""
         tracks = self.library.tracks
-        genre = next((g for t in tracks for g in t.genres), "")
-        album = next((t.album for t in tracks if t.album), "")
-        examples = [f"play some {genre}" if genre else "play some music", "play something I like",
-                    *([f"play the album {album}"] if album else []), "skip this",
-                    "I like this one", "what's playing", "turn it down"]
-        return ("I play music from your library. You can say: " + ", ".join(examples)
-                + ", or stop in twenty minutes.")
+        genres = islice(dict.fromkeys(g for t in tracks for g in t.genres), 20)
+        genre = next((g for g in genres
+                      if parse(f"play some {g}").slots.get("genre") == g.casefold()), "")
+        albums = islice(dict.fromkeys(t.album for t in tracks if t.album), 20)
+        album = next((a for a in albums
+                      if parse(f"play the album {a}").slots.get("album") == a.casefold()), "")
+        examples = [f"play some {genre}" if genre else "play some music",
+                    *([f"play the album {album}"] if album else []), "play something I like",
+                    "skip this", "what's playing", "turn it down"]
+        return ("I play music from your library. Try: " + ", ".join(examples)
+                + ", or add this to my workout playlist.")
 
     def _on_unknown(self, slots: dict[str, Any]) -> str:
         return "Sorry, I didn't catch that. You can say things like: play some jazz."
@@ -148,7 +157,8 @@ class Dialogue:
         if missing or not tracks:
             return prefix + (f"I couldn't find {missing or 'that'} in your library, "
                              "so I didn't add anything.")
-        tracks = self._to_add(tracks, matches)
+        if not (slots.get("playlist") and what.startswith("your ")):
+            tracks = self._to_add(tracks, matches)  # the profile's own lists go in whole
         if not tracks:
             return prefix + "Everything I found for that is already in the queue."
         play_next = bool(slots.get("next"))
@@ -253,7 +263,7 @@ class Dialogue:
 
     def _playlist(self, name: str) -> tuple[list[Track], str, str]:
         liked = self._liked_tracks()
-        if liked and any(w in name for w in ("like", "favo", "love", "best")):
+        if liked and is_favourites(name):
             return liked, "your favourites", ""
         ranked = self._engine.recommend(self.state.user, QUEUE_BATCH, None)
         return ranked, "", f"a playlist called {name}"

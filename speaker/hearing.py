@@ -33,7 +33,7 @@ from speaker.vad import CaptureResult
 if TYPE_CHECKING:
     from speaker.stt import CommandPhrases, TranscriptResult
 
-__all__ = ["Lead", "Rehearing", "TranscriberLike", "hear", "join"]
+__all__ = ["Lead", "Rehearing", "TranscriberLike", "hear", "hear_pass", "join"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +90,14 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
     parser's rules understand it (not the fuzzy match of control phrasings: a near miss
     of a second guess is too far from what was said; "Make it lighter" is not "make it
     louder") and the model was sure enough of it."""
-    chosen = _hear_with(stt, request, lead, prompt, commands)
+    chosen = hear_pass(stt, request, lead, prompt, commands)
     seconds = float(chosen.seconds)
     for again in rehearings:
         if _understood(chosen.text):
             break
-        other = _hear_with(again.stt, request, lead, prompt if again.prompted else "", commands,
+        if not again.prompted and not prompt:
+            continue  # it would hear exactly what the first pass heard
+        other = hear_pass(again.stt, request, lead, prompt if again.prompted else "", commands,
                            near_misses=False)
         seconds += float(other.seconds)
         logger.debug("heard again (prompted=%s): %r (%.2f nats/token); before: %r",
@@ -105,8 +107,10 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
     return dataclasses.replace(chosen, seconds=seconds)
 
 
-def _hear_with(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
-               commands: CommandPhrases | None, near_misses: bool = True) -> TranscriptResult:
+def hear_pass(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
+              commands: CommandPhrases | None, near_misses: bool = True) -> TranscriptResult:
+    """One hearing: with the wake word's lead, then (if the parser, or without
+    ``near_misses`` its rules, cannot read that) the request alone."""
     if lead is None or not lead.phrase or not len(lead.audio):
         return stt.transcribe(request.audio, prompt=prompt, commands=commands)
     whole = stt.transcribe(join(lead, request), prompt=prompt, commands=commands,

@@ -264,11 +264,14 @@ def _control_clause(text: str, cleaned: str) -> tuple[str, dict[str, Any]] | Non
     """A control request in the first clause: "Skip this song, I hate it." -> next."""
     if _CARRIER.match(cleaned) and not cleaned.startswith(("play the next", "play the previous")):
         return None
-    clauses = [clean(part) for part in re.split(r"[,.;!?]+\s", text + " ")]
-    for clause in clauses:
-        if clause:
-            return match_control(clause)
-    return None
+    clauses = [c for c in (clean(part) for part in re.split(r"[,.;!?]+\s", text + " ")) if c]
+    if not clauses:
+        return None
+    first = match_control(clauses[0])
+    if first is not None and first[0] == "help":  # "Help, stop the music!" asks to stop
+        later = (match_control(clause) for clause in clauses[1:])
+        return next((found for found in later if found is not None), first)
+    return first
 
 
 def parse(text: str, near_misses: bool = True) -> ParsedRequest:

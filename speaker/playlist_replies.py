@@ -2,31 +2,55 @@
 "play my workout playlist".
 
 Each profile has its own playlists in the library database
-(:meth:`recommender.store.Store.add_to_playlist`). A spoken name is matched to the
-profile's playlists with the library's tolerance for mishearing, so "add this to my
-work out playlist" adds to "workout" instead of starting a second playlist.
+(:mod:`recommender.playlists`). Adding lands on a playlist the profile has only when
+the spoken name is the same name spaced or punctuated differently ("work out" is
+"workout"), so "rain" next to "train", "gym" next to "Jim" or "workout 2" next to
+"workout" start new playlists; playing takes the closest of the profile's playlists
+with the same numbers in it, with the library's tolerance for mishearing.
+Favourites are the profile's likes, not a playlist.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Protocol
 
 from recommender.store import Store, Track
+from speaker.decoding import Playable
 from speaker.library_view import LibraryView
-from speaker.matching import best_name
+from speaker.matching import best_name, name_key
 
-__all__ = ["add_playing", "own_playlist"]
+__all__ = ["add_playing", "is_favourites", "own_playlist"]
 
 
-def add_playing(store: Store, player: Any, user: str, slots: dict[str, Any]) -> str:
-    """Add the track playing to ``user``'s playlist named in ``slots``; the reply."""
-    spoken = str(slots.get("playlist") or "").strip()
+class _Player(Protocol):
+    @property
+    def now_playing(self) -> Playable | None: ...
+
+
+def is_favourites(name: str) -> bool:
+    """Whether a spoken playlist name means the profile's likes ("my favourites")."""
+    return any(w in name.casefold() for w in ("like", "favo", "love", "best"))
+
+
+def _digits(name: str) -> list[str]:
+    return re.findall(r"\d+", name)
+
+
+def _same_name(spoken: str, names: list[str]) -> str | None:
+    key = name_key(spoken).replace(" ", "")
+    return next((n for n in names if name_key(n).replace(" ", "") == key), None)
+
+
+def add_playing(store: Store, player: _Player, user: str, name: str) -> str:
+    """Add the track playing to ``user``'s playlist ``name``; the reply."""
+    spoken = name.strip()
     if not spoken:
         return "Which playlist? Say, for example: add this to my workout playlist."
     playing = player.now_playing
     if playing is None:
         return "Nothing is playing, so there's nothing to add."
-    existing = best_name(spoken, store.playlists(user))
+    existing = _same_name(spoken, store.playlists(user))
     name = existing or spoken
     if not store.add_to_playlist(user, name, playing.id):
         return f"{playing.title} is already on your {name} playlist."
@@ -38,7 +62,8 @@ def own_playlist(store: Store, library: LibraryView, user: str,
                  spoken: str) -> tuple[list[Track], str] | None:
     """The tracks of ``user``'s playlist a spoken name stands for, in order, and how to
     say it ("your workout playlist"); None if there is no such playlist with tracks."""
-    name = best_name(spoken, store.playlists(user))
+    names = [n for n in store.playlists(user) if _digits(n) == _digits(spoken)]
+    name = _same_name(spoken, names) or best_name(spoken, names)
     if name is None:
         return None
     by_id = {t.id: t for t in library.tracks}

@@ -111,7 +111,9 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("add Kind of Blue to the queue", "enqueue", {"track": "kind of blue"}),
     ("What can you do?", "help", {}),
     ("What can I say?", "help", {}),
-    ("How does this work?", "help", {}),  # not "louder", which it sounds like
+    ("How does this work?", "help", {}),
+    ("Help, stop the music!", "stop", {}),
+    ("Help! Turn it down.", "volume_down", {}),  # not "louder", which it sounds like
     ("turn the volume lower", "volume_down", {}),
     ("Make it a bit softer.", "volume_down", {}),
     ("Turn it way down.", "volume_down", {}),

@@ -316,9 +316,13 @@ def test_cancel_and_unknown(speaker: Speaker) -> None:
 def test_help_names_things_to_say_with_an_album_of_this_library(speaker: Speaker) -> None:
     reply = speaker.say("what can you do")
     first = speaker.dialogue.library.tracks[0]
-    assert reply.startswith("I play music from your library. You can say: play some ")
+    assert reply.startswith("I play music from your library. Try: play some ")
     assert f"play some {first.genres[0]}," in reply
-    assert f"play the album {first.album}," in reply and reply.endswith("twenty minutes.")
+    assert f"play the album {first.album}," in reply
+    assert reply.endswith("or add this to my workout playlist.")
+    # every example is one Encore understands back
+    for example in reply.split("Try: ")[1].rstrip(".").replace(", or ", ", ").split(", "):
+        assert parse(example).intent != "unknown", example
     assert speaker.player.state != "playing"  # answering changes nothing
 
 
@@ -350,6 +354,45 @@ def test_adding_to_a_playlist_needs_a_name_and_a_song(speaker: Speaker) -> None:
     speaker.say("play some jazz")
     assert speaker.say("add this to my playlist").startswith("Which playlist?")
     assert speaker.store.playlists("alex") == []
+
+
+def test_a_sound_alike_or_numbered_name_starts_its_own_playlist(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    speaker.say("add this to my workout playlist")
+    assert speaker.say("add this to my workout 2 playlist").endswith("That's a new playlist.")
+    assert speaker.say("add this to my gym playlist").endswith("That's a new playlist.")
+    assert speaker.say("add this to my jim playlist").endswith("That's a new playlist.")
+    assert speaker.store.playlists("alex") == ["workout", "workout 2", "gym", "jim"]
+    speaker.say("stop")
+    assert speaker.say("play my workout 2 playlist").startswith("Playing your workout 2 playlist")
+
+
+def test_favourites_are_likes_not_a_playlist(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    playing = speaker.player.now_playing
+    assert playing is not None
+    speaker.say("add this to my favourites playlist")
+    assert speaker.store.playlists("alex") == []
+    assert speaker.store.events("alex")[-1].kind == "like"
+    assert speaker.store.events("alex")[-1].track_id == playing.id
+
+
+def test_queueing_an_own_playlist_queues_all_of_it(speaker: Speaker) -> None:
+    ids = []
+    for request in ("play four corners by blue lantern trio", "play the album velvet hours",
+                    "play some jazz", "play some rock", "play some folk", "play some reggae",
+                    "play some ambient"):
+        speaker.say(request)
+        speaker.say("add this to my long playlist")
+        assert speaker.player.now_playing is not None
+        ids.append(speaker.player.now_playing.id)
+    ids = list(dict.fromkeys(ids))
+    assert len(ids) > 5  # more than a queued batch
+    speaker.say("stop")
+    speaker.say("play some jazz")
+    reply = speaker.say("add my long playlist to the queue")
+    assert "your long playlist" in reply
+    assert [t.id for t in speaker.player.queue][:len(ids)] == ids
 
 
 def test_playlists_are_each_profiles_own(speaker: Speaker) -> None:

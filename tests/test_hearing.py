@@ -139,6 +139,13 @@ def test_a_rehearing_that_is_understood_ends_the_search() -> None:
     assert unprompted.prompts == [""]
 
 
+def test_without_a_prompt_the_unprompted_rehearing_is_skipped() -> None:
+    first, second = FakeStt("mumble", "mumble"), FakeStt("pause", "pause")
+    result = hear(first, _request(2.0, 1.0), _lead(), "", None,
+                  (Rehearing(first, -1.0, prompted=False), Rehearing(second, -0.4)))
+    assert len(first.calls) == 2 and result.text == "pause"  # not the same passes again
+
+
 def test_a_rehearing_is_acted_on_only_if_the_rules_read_it() -> None:
     # "make it lighter" is a near miss of "make it louder" for the fuzzy matcher, which
     # the first transcript may use, but a rehearing is already a second guess.

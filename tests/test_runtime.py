@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from speaker import config
+from speaker.cli import main
 from speaker.earcon import load_earcon
+from speaker.errors import ModelError
 from speaker.harness import EventLog, prepare_household, run_files
 from speaker.runtime import Models
 from speaker.stt import RATE_HZ, TranscriptResult
@@ -100,3 +104,18 @@ def test_a_household_in_a_given_state_directory_keeps_it(tmp_path: Path) -> None
     household = prepare_household(config.load(), LIBRARY, state_dir=tmp_path / "state")
     household.close()
     assert household.scratch is None and (tmp_path / "state" / "library.sqlite3").is_file()
+
+
+@pytest.mark.parametrize("command", [["simulate", "--library", str(LIBRARY), str(CLIP)],
+                                     ["harness", "report", "--limit", "1"]])
+def test_a_model_that_fails_to_load_leaves_no_household_behind(
+        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(settings: config.Settings) -> Models:
+        raise ModelError("The Whisper model is not installed; run `encore models install`.")
+
+    monkeypatch.setattr(Models, "load", staticmethod(broken))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert main(command) != 0
+    assert "encore models install" in capsys.readouterr().err
+    assert list(tmp_path.glob("encore-sim-*")) == []

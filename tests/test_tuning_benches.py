@@ -48,3 +48,20 @@ def test_second_model_sweep_keeps_only_sure_readable_transcripts() -> None:
     assert (rows[-0.4]["rescued"], rows[-0.4]["wrong"], rows[-0.4]["negatives_acted"]) == (1, 0, 0)
     assert (rows[-0.8]["rescued"], rows[-0.8]["wrong"]) == (1, 1)
     assert rows[-1.5]["negatives_acted"] == 1
+
+
+def test_rehearing_sweep_of_one_kind_after_another() -> None:
+    clips: list[dict[str, Any]] = [
+        {"kind": "positive", "expected": "stop",  # both would rescue it: the first does
+         "unprompted": {"text": "Stop everything.", "logprob": -0.8, "intent": "stop"},
+         "second": {"text": "Stop.", "logprob": -0.1, "intent": "stop"}},
+        {"kind": "positive", "expected": "pause",  # the first is unsure at -1.0
+         "unprompted": {"text": "Pause it.", "logprob": -1.3, "intent": "pause"},
+         "second": {"text": "Pause.", "logprob": -0.2, "intent": "pause"}},
+    ]
+    alone = {r["min_logprob"]: r for r in tune_rehearing.sweep(clips, "unprompted")}
+    assert alone[-1.0]["rescued"] == 1 and alone[-1.5]["rescued"] == 2
+    after = {r["min_logprob"]: r for r in
+             tune_rehearing.sweep(clips, "second", after=("unprompted", -1.0))}
+    assert after[-0.4]["rescued"] == 1  # only the clip the first left unread
+    assert tune_rehearing._after("unprompted:-1.0") == ("unprompted", -1.0)

@@ -6,14 +6,16 @@ Shared by the tuning benches, which watch what the loop does on each clip
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import argparse
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from speaker.config import Settings
 from speaker.report import ClipOutcome
 
-__all__ = ["each_clip"]
+__all__ = ["add_collect_args", "collected", "each_clip"]
 
 
 def each_clip(settings: Settings, corpus: Path,
@@ -34,3 +36,29 @@ def each_clip(settings: Settings, corpus: Path,
     finally:
         models.close()
         household.close()
+
+
+def add_collect_args(parser: argparse.ArgumentParser, config_help: str = "settings") -> None:
+    """The options every tuning bench shares: dev corpora to run, or scores saved before."""
+    parser.add_argument("--corpus", type=Path, action="append", default=[],
+                        help="a dev corpus manifest to run (may repeat)")
+    parser.add_argument("--library", type=Path, default=Path("audio_assets/library"))
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
+    parser.add_argument("--save", type=Path, help="write the collected scores here")
+    parser.add_argument("--load", type=Path, action="append", default=[],
+                        help="sweep scores collected before (may repeat)")
+
+
+Collect = Callable[[Path, Path, "Path | None"], list[dict[str, Any]]]
+
+
+def collected(args: argparse.Namespace, collect: Collect) -> list[dict[str, Any]]:
+    """Run ``collect`` over each ``--corpus``, save them (``--save``), add ``--load``ed ones."""
+    clips: list[dict[str, Any]] = []
+    for corpus in args.corpus:
+        clips += collect(corpus, args.library, args.config)
+    if args.save:
+        args.save.write_text(json.dumps(clips), encoding="utf-8")
+    for path in args.load:
+        clips += json.loads(path.read_text(encoding="utf-8"))
+    return clips

@@ -21,13 +21,12 @@ rescues at that bar, as the loop would. Run:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.corpus_runs import each_clip
+from bench.corpus_runs import add_collect_args, collected, each_clip
 
 BARS = (-0.3, -0.4, -0.5, -0.6, -0.8, -1.0, -1.5, -100.0)
 KINDS = ("unprompted", "second")
@@ -111,21 +110,11 @@ def _after(text: str) -> tuple[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, action="append", default=[])
-    parser.add_argument("--library", type=Path, default=Path("audio_assets/library"))
-    parser.add_argument("--config", type=Path, help="settings, e.g. one setting stt.second_model")
+    add_collect_args(parser, "settings, e.g. one setting stt.second_model")
     parser.add_argument("--kind", choices=KINDS, default="unprompted")
     parser.add_argument("--after", type=_after, help="KIND:BAR applied first, e.g. unprompted:-1.0")
-    parser.add_argument("--save", type=Path)
-    parser.add_argument("--load", type=Path, action="append", default=[])
     args = parser.parse_args(argv)
-    clips: list[dict[str, Any]] = []
-    for corpus in args.corpus:
-        clips += collect(corpus, args.library, args.config)
-    if args.save:
-        args.save.write_text(json.dumps(clips), encoding="utf-8")
-    for path in args.load:
-        clips += json.loads(path.read_text(encoding="utf-8"))
+    clips = collected(args, collect)
     left = [c for c in clips if args.after is None
             or not _acted(c.get(args.after[0]), args.after[1])]
     unread = sum(args.kind in c for c in left)

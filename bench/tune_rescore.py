@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.corpus_runs import each_clip
+from bench.corpus_runs import add_collect_args, collected, each_clip
 from speaker.commands import command_phrases, meaning
 from speaker.intents import clean, parse
 from speaker.intents_fuzzy import similarity
@@ -117,21 +117,10 @@ def sweep(clips: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, action="append", default=[])
-    parser.add_argument("--library", type=Path, default=Path("audio_assets/library"))
-    parser.add_argument("--config", type=Path, default=None)
-    parser.add_argument("--save", type=Path, help="write the collected scores here")
-    parser.add_argument("--load", type=Path, action="append", default=[],
-                        help="sweep scores collected before (may repeat)")
+    add_collect_args(parser, "settings, e.g. one that turns rescoring off")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    clips: list[dict[str, Any]] = []
-    for corpus in args.corpus:
-        clips += collect(corpus, args.library, args.config)
-    if args.save:
-        args.save.write_text(json.dumps(clips), encoding="utf-8")
-    for path in args.load:
-        clips += json.loads(path.read_text(encoding="utf-8"))
+    clips = collected(args, collect)
     rows = sweep(clips)
     if args.json:
         print(json.dumps(rows, indent=2))

@@ -126,9 +126,11 @@ DEMO_SCRIPT: tuple[tuple[str, str, Slots], ...] = (
     ("Play some jazz.", "play", {"genre": "jazz"}),
     ("Skip this.", "next", {}),
     ("I like this one.", "like", {}),
+    ("Add this to my dinner playlist.", "add_to_playlist", {"playlist": "dinner"}),
     ("Play something similar.", "play_similar", {}),
     ("What's playing?", "now_playing", {}),
     ("Turn it down.", "volume_down", {}),
+    ("Play my dinner playlist.", "play", {"playlist": "dinner"}),
     ("Play something for Sam.", "play", {"user": "sam"}),
     ("Pause the music.", "pause", {}),
 )

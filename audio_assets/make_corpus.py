@@ -9,6 +9,7 @@ Encore's own replies played back. Every clip is 16 kHz mono FLAC with about 1 s 
 before the speech and 1.5 s after it, so a VAD can find the end.
 
     .venv/bin/python audio_assets/make_corpus.py            # rebuild requests/ and demo/
+    .venv/bin/python audio_assets/make_corpus.py --demo-only  # only demo/
     .venv/bin/python audio_assets/make_corpus.py --check    # also score every clip with hey_jarvis
 
 Needs the demo library (``make_library.py``) for the music backgrounds and the Piper voice
@@ -317,10 +318,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="score every clip with openWakeWord hey_jarvis and report")
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--demo-only", action="store_true",
+                        help="rebuild only the demo conversation, leaving the corpus as it is")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    rows = build_requests(REQUESTS_DIR, args.seed)
     demo = build_demo(DEMO_DIR)
+    if args.demo_only:
+        logger.info("%d demo clips", len(demo))
+        return 0
+    rows = build_requests(REQUESTS_DIR, args.seed)
     size_kb = sum(p.stat().st_size for p in REQUESTS_DIR.glob("*.flac")) / 1024
     logger.info("%d positives, %d negatives, %.0f kB; %d demo clips",
                 sum(r["kind"] == "positive" for r in rows),

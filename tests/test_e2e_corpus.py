@@ -140,3 +140,24 @@ def test_simulate_command_writes_events_and_speaker_output(tmp_path: Path) -> No
 
     info = sf.info(str(output))
     assert info.samplerate == 22050 and info.duration > 5
+
+
+def test_the_demo_conversation_goes_as_scripted(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`make demo` runs `encore demo`: every scripted turn is understood as written, and
+    the playlist made by voice plays back what was added to it."""
+    script = [json.loads(line) for line in (ASSETS / "demo" / "script.jsonl").open()]
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    records = [json.loads(line) for line in (tmp_path / "demo-events.jsonl").open()]
+    for row in script:
+        mine = [r for r in records if r["input"] == row["file"]]
+        understood = [(r["intent"], r["slots"]) for r in mine if r["type"] == "intent"]
+        assert understood == [(row["expected"]["intent"], row["expected"]["slots"])], row["file"]
+        assert [r for r in mine if r["type"] == "reply"], f"{row['file']}: no reply"
+    replies = {r["input"]: r["text"] for r in records if r["type"] == "reply"}
+    added = next(v for k, v in replies.items() if "add-this" in k)
+    title = added.removeprefix("Added ").split(" to your dinner playlist")[0]
+    played = next(v for k, v in replies.items() if "dinner-playlist" in k)
+    assert played.startswith(f"Playing your dinner playlist: {title} by ")
+    assert "Okay, Sam." in printed and (tmp_path / "demo.wav").stat().st_size > 0

@@ -261,6 +261,26 @@ def test_cli_scan_list_and_stats(library: Path, data_dir: Path,
     assert "Tracks:       4" in stats and "Last scan:" in stats and "never" not in stats
 
 
+def test_cli_lists_the_playlists_made_by_voice(library: Path, data_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["library", "scan", "--no-progress", str(library)]) == 0
+    assert main(["library", "playlists"]) == 0
+    assert "No playlists yet" in capsys.readouterr().out
+    with Store(data_dir / "library.sqlite3") as store:
+        first, second = store.tracks()[:2]
+        store.add_to_playlist("alex", "Workout", second.id)
+        store.add_to_playlist("alex", "Workout", first.id)
+        store.add_to_playlist("sam", "Rainy Days", first.id)
+    assert main(["library", "playlists", "--user", "alex"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "alex: Workout (2 tracks)" and "sam" not in out
+    assert out.index(second.title) < out.index(first.title)
+    assert main(["library", "playlists", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed == [{"user": "alex", "name": "Workout", "track_ids": [second.id, first.id]},
+                      {"user": "sam", "name": "Rainy Days", "track_ids": [first.id]}]
+
+
 def test_cli_scan_without_folders_names_the_setting(data_dir: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["library", "scan"]) == 2

@@ -1,4 +1,4 @@
-"""``encore library scan|list|stats``: build and inspect the music catalog."""
+"""``encore library scan|list|stats|playlists``: build and inspect the music catalog."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--all", action="store_true",
                          help="include gone files and duplicate copies")
     listing.set_defaults(handler=_list)
+
+    playlists = actions.add_parser("playlists",
+                                   help="each profile's playlists made by voice, with tracks")
+    playlists.add_argument("--user", help="only this profile's")
+    playlists.add_argument("--json", action="store_true", help="print JSON")
+    playlists.set_defaults(handler=_playlists)
 
     stats = actions.add_parser("stats", help="count tracks, profiles and events")
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -114,6 +120,33 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
             f" (duplicate of {t.duplicate_of})" if t.duplicate_of else "")
         print(f"{t.id:>6}  {t.artist} - {t.title} ({t.album or 'no album'}{year})"
               f"{genres}{flags}")
+    return 0
+
+
+def _playlists(args: argparse.Namespace, settings: Settings) -> int:
+    from recommender.errors import RecommenderError
+    from recommender.store import Store
+
+    try:
+        with Store(settings.data.ensure().database) as store:
+            users = [args.user] if args.user else store.users()
+            tracks = {t.id: t for t in store.tracks()}
+            found = {(user, name): [tracks[i] for i in store.playlist_track_ids(user, name)
+                                    if i in tracks]
+                     for user in users for name in store.playlists(user)}
+    except RecommenderError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps([{"user": user, "name": name, "track_ids": [t.id for t in items]}
+                          for (user, name), items in found.items()], indent=2))
+        return 0
+    if not found:
+        print("No playlists yet; say \"add this to my workout playlist\" while a song plays.")
+        return 0
+    for (user, name), items in found.items():
+        print(f"{user}: {name} ({_plural(len(items), 'track')})")
+        for t in items:
+            print(f"{t.id:>6}  {t.artist} - {t.title}")
     return 0
 
 

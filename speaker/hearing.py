@@ -10,10 +10,11 @@ for, and a request that began before the detection is heard whole.
 
 If the parser cannot understand that transcript, the request alone is transcribed
 (as Encore did before) and kept if the parser understands it. If it still cannot,
-the request is heard again (:class:`Rehearing`): by the same model without the
-library prompt (``stt.retry_unprompted``), whose names can pull a garbled request
-towards an artist ("What's on the Delta King border?" -> "Put on the delta gym
-portal."), then by an optional second model (``stt.second_model``).
+the request is heard again (:class:`Rehearing`): by the same model without its
+prompt (``stt.retry_unprompted``). The prompt's short commands and library names can
+pull a garbled request towards an artist: "What's on the Delta King border?" without
+it is "Put on the delta gym portal.". Then by an optional second model
+(``stt.second_model``).
 """
 
 from __future__ import annotations
@@ -59,14 +60,14 @@ class Lead:
 @dataclass(frozen=True)
 class Rehearing:
     """One more hearing of a request the transcripts so far leave unread: by the same
-    model without the library prompt (``stt.retry_unprompted``) or by another model
+    model without its prompt (``stt.retry_unprompted``) or by another model
     (``stt.second_model``), and how sure it must be to be acted on."""
 
     stt: TranscriberLike
     min_logprob: float
     """Lowest mean log-probability per token (nats) of its transcript that is acted on."""
     prompted: bool = True
-    """Whether Whisper gets the library prompt (False: no initial prompt at all)."""
+    """Whether Whisper gets the prompt (commands and library names; False: none at all)."""
 
 
 def join(lead: Lead, request: CaptureResult) -> np.ndarray:

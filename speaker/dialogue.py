@@ -306,6 +306,8 @@ class Dialogue:
 
     def _on_now_playing(self, slots: dict[str, Any]) -> str:
         playing = self._player.now_playing
+        if slots.get("detail") == "previous":
+            return self._previous_song(playing)
         shown = playing or self.state.last_played
         if shown is None:
             return "Nothing is playing right now."
@@ -318,6 +320,20 @@ class Dialogue:
             return (f"{lead}, from {shown.year}." if shown.year
                     else f"{lead}. I don't know what year it is from.")
         return f"{lead}."
+
+    def _previous_song(self, playing: Track | None) -> str:
+        """The song that played before this one (or, with nothing playing, the last)."""
+        started = self.state.history
+        if playing is not None and started and started[-1] == playing.id:
+            started = started[:-1]
+        by_id = {t.id: t for t in self.library.tracks}
+        before = next((by_id[i] for i in reversed(started) if i in by_id), None)
+        if before is None:
+            return "I haven't played anything before this." if playing else (
+                "I haven't played anything yet.")
+        if playing is not None:
+            return f"Before this one, I played {describe(before)}."
+        return f"The last song was {describe(before)}."
 
     def _on_like(self, slots: dict[str, Any]) -> str:
         track = self._player.now_playing or self.state.last_played

@@ -325,7 +325,8 @@ def _parse(text: str) -> ParsedRequest:
         return ParsedRequest("unknown", {}, text)
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
-    slots = _with_capitals(text, _request_slots(remainder))
+    slots = {k: v for k, v in _with_capitals(text, _request_slots(remainder)).items()
+             if v != ""}  # a name that was all filler words ("play song please play") is none
     if service:
         slots["service"] = service
     return ParsedRequest("play", slots, text)

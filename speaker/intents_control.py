@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from speaker.intents_numbers import NUMBER_WORDS, parse_number
+from speaker.intents_durations import parse_minutes, parse_seconds, to_number
+from speaker.intents_numbers import NUMBER_WORDS
 
-__all__ = ["FAST_FORWARD_S", "match_control", "parse_minutes", "parse_seconds"]
+__all__ = ["FAST_FORWARD_S", "match_control"]
 
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 NUM = rf"(?:\d+(?:\.\d+)?|(?:{_NUMW})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMW}))*)"
@@ -40,75 +41,16 @@ _THIS = r"(?:this|that|it|the song|the track|this song|this track|that song|this
 _SONG = r"(?: one| song| track| tune)?"
 
 
-def parse_minutes(text: str) -> int | None:
-    """Minutes in a spoken duration: "half an hour" -> 30, "an hour and a half" -> 90."""
-    text = text.strip()
-    fixed = {
-        "half an hour": 30, "half hour": 30, "an hour and a half": 90,
-        "one and a half hours": 90, "quarter of an hour": 15, "a quarter of an hour": 15,
-        "one quarter of an hour": 15, "a quarter hour": 15, "an hour": 60, "one hour": 60,
-        "a minute": 1, "a couple of hours": 120,
-    }
-    if text in fixed:
-        return fixed[text]
-    match = re.fullmatch(r"(.+?)( and a half)? (minutes?|mins?|hours?|hrs?)", text)
-    if not match:
-        return None
-    value = _amount(match.group(1), match.group(2), match.group(3), "h")
-    return None if value is None else round(value)
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        parsed = parse_number(text)
-        return None if parsed is None else float(parsed)
-
-
-def _amount(number: str, half: str | None, unit: str, larger: str) -> float | None:
-    """"<number>[ and a half] <unit>" in the smaller unit; 60 of it when ``unit`` is the larger."""
-    value = _number(number)
-    if value is None:
-        return None
-    if half:
-        value += 0.5
-    return value * 60 if unit.startswith(larger) else value
-
-
-def parse_seconds(text: str) -> int | None:
-    """Seconds in a spoken jump length: "thirty seconds" -> 30, "a minute and a half" -> 90."""
-    text = text.strip()
-    fixed = {"half a minute": 30, "a few seconds": 10, "a couple of seconds": 5,
-             "a couple seconds": 5, "a minute": 60, "a min": 60, "a minute and a half": 90,
-             "a min and a half": 90}
-    if text in fixed:
-        return fixed[text]
-    match = re.fullmatch(r"(.+?)( and a half)? (seconds?|secs?|minutes?|mins?)"
-                         r"(?:(?: and)? (.+?) (?:seconds?|secs?))?", text)
-    if not match:
-        return None
-    value = _amount(match.group(1), match.group(2), match.group(3), "m")
-    if value is None:
-        return None
-    if match.group(4):
-        extra = _number(match.group(4))
-        if extra is None:
-            return None
-        value += extra
-    return round(value)
-
-
 def _count(text: str, groups: dict[str, str]) -> dict[str, Any] | None:
     """How many tracks to jump ("skip two songs"), at most 20; one is the plain request."""
-    value = _number(groups["n"])
+    value = to_number(groups["n"])
     if value is None or not value.is_integer() or value < 1:
         return None
     return {"count": min(int(value), 20)} if value > 1 else {}
 
 
 def _level(text: str, percent: bool) -> int | None:
-    value = _number(text)
+    value = to_number(text)
     if value is None:
         return None
     if not percent and value <= 10:
@@ -327,6 +269,12 @@ _RULES: tuple[_Rule, ...] = (
           rf"|when (?:was|did) {_THIS} (?:(?:first )?(?:released|made|recorded|come out|came out)|"
           rf"out)|how old is {_THIS}|what year did {_THIS} come out",
           lambda text, groups: {"detail": "year"}),
+    _rule("now_playing",
+          r"what (?:was|is) the (?:last|previous) (?:song|track|one|tune)"
+          r"(?: called| you played| that played)?"
+          r"|what was (?:the song|that song|the track|the one) before (?:this|that)(?: one)?"
+          r"|what (?:did you play|was playing) before (?:this|that)(?: one| song)?",
+          lambda text, groups: {"detail": "previous"}),
     _rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
           lambda text, groups: {}),
     _rule("now_playing",

@@ -404,6 +404,23 @@ def test_playlists_are_each_profiles_own(speaker: Speaker) -> None:
     assert speaker.store.playlists("sam") == []
 
 
+def test_what_was_the_last_song_names_the_one_before(speaker: Speaker) -> None:
+    assert speaker.say("what was the last song") == "I haven't played anything yet."
+    speaker.say("play four corners by blue lantern trio")
+    first = speaker.player.now_playing
+    assert first is not None
+    assert speaker.say("what was the song before this one") == (
+        "I haven't played anything before this.")
+    speaker.say("skip this")
+    assert speaker.say("what was the last song") == (
+        f"Before this one, I played {first.title} by {first.artist}.")
+    now = speaker.player.now_playing
+    assert now is not None
+    speaker.say("stop")
+    assert speaker.say("what did you play before this") == (
+        f"The last song was {now.title} by {now.artist}.")
+
+
 def test_queue_is_topped_up_from_the_recommender(speaker: Speaker) -> None:
     speaker.say("play four corners by blue lantern trio")
     for _ in range(12):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from intent_cases_control import CONTROL_CASES
 from intent_cases_play import PLAY_CASES
@@ -19,7 +19,7 @@ from intent_cases_play import PLAY_CASES
 from bench.bench_snips import DEFAULT_DATA, load_queries, score
 from bench.wake_train_data import NEG_TEXT
 from speaker.intents import INTENTS, ParsedRequest, clean, parse
-from speaker.intents_control import parse_minutes, parse_seconds
+from speaker.intents_durations import parse_minutes, parse_seconds
 from speaker.intents_fuzzy import CONTROL_PHRASES
 from speaker.intents_numbers import parse_decade, parse_number, words_to_digits
 
@@ -130,6 +130,7 @@ def test_parse_never_raises_on_any_transcript(text: str) -> None:
                                  "'s", "my", "playlist", "song", "album", "for", "sam", "top",
                                  "newest", "one", "eighty", "two", ",", ".", "please", "and"]),
                 max_size=12))
+@example(words=["play", "song", "please", "please", "play", "play"])  # once gave track ""
 def test_parse_never_raises_on_cue_word_soup(words: list[str]) -> None:
     parsed = parse(" ".join(words))
     assert parsed.intent in INTENTS

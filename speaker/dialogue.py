@@ -126,14 +126,18 @@ class Dialogue:
             tracks = [t for t in tracks if t.id != more_of.id] or tracks
         if not tracks:
             return prefix + "I couldn't find anything to play in your library."
+        shuffled = bool(slots.get("shuffle"))
+        if shuffled:  # "shuffle songs by Nora Vance": the order is random from the first
+            self._player.set_shuffle(True)
         self._player.play(tracks)
-        first = tracks[0]
+        first = self._player.now_playing or tracks[0]
         if missing:
             return prefix + (f"I couldn't find {missing} in your library. "
                              f"Here's something close: {describe(first)}.")
+        verb = "Shuffling" if shuffled else "Playing"
         if what:
-            return prefix + f"Playing {what}: {describe(first)}."
-        return prefix + f"Playing {describe(first)}."
+            return prefix + f"{verb} {what}: {describe(first)}."
+        return prefix + f"{verb} {describe(first)}."
 
     def _on_enqueue(self, slots: dict[str, Any]) -> str:
         """Add what was asked for after the current track or earlier requests; never interrupt."""

@@ -193,6 +193,10 @@ _TO_QUEUE = re.compile(
     rf"^{_QUEUE_VERB} (?P<what>.+?) (?:to|in|on|onto|into|at the end of|on to|in to)"
     r" (?:the |my |our |your )?(?:play ?)?(?:queue|q|up next list)(?: too| as well)?$"
 )
+# "shuffle songs by Nora Vance", "play the album Slow Tides on shuffle": a play request with
+# shuffle on (after the shuffle controls: "shuffle my music" only turns shuffle on)
+_SHUFFLED = re.compile(r"shuffle(?: play| up)? (?P<what>.+)|(?:play|put on) (?P<what2>.+?) "
+                       r"(?:on shuffle|in shuffle mode|shuffled|in random order|on random)")
 _QUEUE_CARRIER = re.compile(r"^(?:queue up|queue|cue up|line up)(?: (?P<what>.+))?$")
 _NEXT_TAIL = re.compile(
     r"^(?P<head>.+?) (?:next|up next|after this(?: one| song| track)?"
@@ -298,6 +302,11 @@ def _parse(text: str) -> ParsedRequest:
     control = match_control(cleaned) or _control_clause(text, cleaned)
     if control is not None:
         return ParsedRequest(control[0], control[1], text)
+    shuffled = _SHUFFLED.fullmatch(cleaned)
+    if shuffled:
+        inner = _parse("play " + (shuffled.group("what") or shuffled.group("what2")))
+        if inner.intent == "play":
+            return ParsedRequest("play", {**inner.slots, "shuffle": True}, text)
     without_service, service = take_service(cleaned)
     while True:  # "music from lastfm and deezer": one service is enough
         without_service, other = take_service(without_service)

@@ -421,6 +421,19 @@ def test_what_was_the_last_song_names_the_one_before(speaker: Speaker) -> None:
         f"The last song was {now.title} by {now.artist}.")
 
 
+def test_shuffling_an_album_plays_all_of_it_in_random_order(speaker: Speaker) -> None:
+    album = speaker.dialogue.library.by_album("Velvet Hours")
+    assert len(album) > 1
+    reply = speaker.say("shuffle the album velvet hours")
+    assert speaker.player.shuffle
+    playing = speaker.player.now_playing
+    assert playing is not None and playing.id in {t.id for t in album}
+    assert reply.startswith("Shuffling Velvet Hours by ") and playing.title in reply
+    album_ids = {t.id for t in album}
+    upcoming = [t.id for t in speaker.player.queue][:len(album) - 1]
+    assert {playing.id, *upcoming} == album_ids  # the rest of the album comes next
+
+
 def test_queue_is_topped_up_from_the_recommender(speaker: Speaker) -> None:
     speaker.say("play four corners by blue lantern trio")
     for _ in range(12):

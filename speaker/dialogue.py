@@ -320,6 +320,10 @@ class Dialogue:
         if detail == "album":
             return (f"{lead}, from the album {shown.album}." if shown.album
                     else f"{lead}. I don't know which album it is from.")
+        if detail == "genre":
+            genres = " and ".join(getattr(shown, "genres", ()) or ())
+            return (f"{lead}. It's {genres}." if genres
+                    else f"{lead}. I don't know its genre.")
         if detail == "year":
             return (f"{lead}, from {shown.year}." if shown.year
                     else f"{lead}. I don't know what year it is from.")

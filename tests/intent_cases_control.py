@@ -102,6 +102,8 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("it's too loud", "volume_down", {}),
     ("Make it lower.", "volume_down", {}),
     ("Help.", "help", {}),
+    ("What genre is this?", "now_playing", {"detail": "genre"}),
+    ("what kind of music is this song", "now_playing", {"detail": "genre"}),
     ("Shuffle songs by Nora Vance.", "play", {"artist": "nora vance", "shuffle": True}),
     ("play the album velvet hours on shuffle", "play",
      {"album": "velvet hours", "shuffle": True}),

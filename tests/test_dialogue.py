@@ -16,7 +16,7 @@ import pytest
 from recommender.catalog import scan
 from recommender.engine import Engine
 from recommender.model import Hyperparameters
-from recommender.store import Store
+from recommender.store import Store, Track
 from speaker.config import PlayerSettings
 from speaker.dialogue import Dialogue
 from speaker.events import Event
@@ -246,6 +246,10 @@ def test_what_album_and_what_year_name_the_tracks_own(speaker: Speaker) -> None:
         "This is Four Corners by Blue Lantern Trio, from the album Midnight Standards.")
     assert speaker.say("what year is this song from") == (
         "This is Four Corners by Blue Lantern Trio, from 1962.")
+    playing = speaker.player.now_playing
+    assert isinstance(playing, Track) and playing.genres
+    assert speaker.say("what genre is this") == (
+        f"This is Four Corners by Blue Lantern Trio. It's {' and '.join(playing.genres)}.")
     speaker.say("stop")
     assert speaker.say("when was that released") == (
         "That was Four Corners by Blue Lantern Trio, from 1962.")

@@ -129,7 +129,10 @@ def take_user(rest: str, slots: dict[str, Any]) -> str:
 _FAVOURITES = re.compile(
     r"\b(?:(?:songs|music|tracks) (?:from|off|on|in) )?(?:my |our )(?:(?:all time )?"
     r"favou?rites?(?: (?:songs|music|tracks))?|liked (?:songs|music|tracks)|likes|"
-    r"loved (?:songs|tracks))$")
+    r"loved (?:songs|tracks))$"
+    # "the songs I liked": past likes, not "music I like" (the profile's taste)
+    r"|^(?:(?:all )?the |all )?(?:songs|tracks|music|stuff|ones) (?:that )?(?:i|we)(?:'ve| have)? "
+    r"(?:liked|loved|thumbed up|gave a thumbs up(?: to)?)$")
 
 
 def take_playlist(rest: str, slots: dict[str, Any]) -> str:

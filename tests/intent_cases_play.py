@@ -13,6 +13,9 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play my favourites", "play", {"playlist": "favourites"}),
     ("play my favorite songs", "play", {"playlist": "favourites"}),
     ("Play my liked songs.", "play", {"playlist": "favourites"}),
+    ("Play the songs I liked.", "play", {"playlist": "favourites"}),
+    ("play stuff i've loved", "play", {"playlist": "favourites"}),
+    ("play music I like", "play", {}),  # taste, not past likes
     # Whisper's usual mishearings of a leading "play"
     ("Place some jazz,", "play", {"genre": "jazz"}),
     ("Puts on something energetic", "play", {"mood": "energetic"}),

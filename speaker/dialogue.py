@@ -321,7 +321,8 @@ class Dialogue:
             return (f"{lead}, from the album {shown.album}." if shown.album
                     else f"{lead}. I don't know which album it is from.")
         if detail == "genre":
-            genres = " and ".join(getattr(shown, "genres", ()) or ())
+            names = list(getattr(shown, "genres", ()) or ())
+            genres = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
             return (f"{lead}. It's {genres}." if genres
                     else f"{lead}. I don't know its genre.")
         if detail == "year":
@@ -331,9 +332,9 @@ class Dialogue:
 
     def _previous_song(self, playing: Track | None) -> str:
         """The song that played before this one (or, with nothing playing, the last)."""
-        started = self.state.history
-        if playing is not None and started and started[-1] == playing.id:
-            started = started[:-1]
+        started = list(self.state.history)
+        while playing is not None and started and started[-1] == playing.id:
+            started.pop()  # on repeat the song playing may have started several times
         by_id = {t.id: t for t in self.library.tracks}
         before = next((by_id[i] for i in reversed(started) if i in by_id), None)
         if before is None:

@@ -156,11 +156,13 @@ def _trim_to_capitals(text: str, value: str) -> str:
 
 
 def _with_capitals(text: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """Name slots as written in ``text``; a name that was all filler words ("play song
+    please play") is dropped."""
     for name in ("artist", "track", "album", "playlist"):
         value = slots.get(name)
         if isinstance(value, str):
             slots[name] = _trim_to_capitals(text, value)
-    return slots
+    return {k: v for k, v in slots.items() if v != ""}
 
 
 _CARRIER = re.compile(
@@ -197,6 +199,11 @@ _TO_QUEUE = re.compile(
 # shuffle on (after the shuffle controls: "shuffle my music" only turns shuffle on)
 _SHUFFLED = re.compile(r"shuffle(?: play| up)? (?P<what>.+)|(?:play|put on) (?P<what2>.+?) "
                        r"(?:on shuffle|in shuffle mode|shuffled|in random order|on random)")
+# After a bare "shuffle", only what names music for certain: "songs by X", "the album X",
+# a genre, a decade, a playlist; not "shuffle own" or "shuffle things up".
+_SHUFFLE_CUE = re.compile(r"(?:all |some )?(?:songs|music|tracks|stuff|everything|anything) "
+                          r"(?:by|from|of) ")
+_SHUFFLE_SLOTS = frozenset({"album", "genre", "year", "mood", "playlist", "user"})
 _QUEUE_CARRIER = re.compile(r"^(?:queue up|queue|cue up|line up)(?: (?P<what>.+))?$")
 _NEXT_TAIL = re.compile(
     r"^(?P<head>.+?) (?:next|up next|after this(?: one| song| track)?"
@@ -303,9 +310,12 @@ def _parse(text: str) -> ParsedRequest:
     if control is not None:
         return ParsedRequest(control[0], control[1], text)
     shuffled = _SHUFFLED.fullmatch(cleaned)
-    if shuffled:
-        inner = _parse("play " + (shuffled.group("what") or shuffled.group("what2")))
-        if inner.intent == "play":
+    if shuffled and fuzzy_control(cleaned) is None:  # "shuffle of" is shuffle off, misheard
+        what = shuffled.group("what") or shuffled.group("what2")
+        inner = _parse("play " + what)
+        cued = (shuffled.group("what2") is not None or _SHUFFLE_CUE.match(what) is not None
+                or bool(_SHUFFLE_SLOTS & inner.slots.keys()))
+        if inner.intent == "play" and cued:
             return ParsedRequest("play", {**inner.slots, "shuffle": True}, text)
     without_service, service = take_service(cleaned)
     while True:  # "music from lastfm and deezer": one service is enough
@@ -334,8 +344,7 @@ def _parse(text: str) -> ParsedRequest:
         return ParsedRequest("unknown", {}, text)
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
-    slots = {k: v for k, v in _with_capitals(text, _request_slots(remainder)).items()
-             if v != ""}  # a name that was all filler words ("play song please play") is none
+    slots = _with_capitals(text, _request_slots(remainder))
     if service:
         slots["service"] = service
     return ParsedRequest("play", slots, text)

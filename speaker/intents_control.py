@@ -198,6 +198,7 @@ _RULES: tuple[_Rule, ...] = (
           r"|unshuffle|(?:play )?in order", _off),
     _rule("shuffle",
           r"shuffle(?: on| mode(?: on)?| it| things| everything| the (?:queue|music|songs|playlist)"
+          r"| (?:it|things|them|everything) up| up| the rest| these(?: songs)?| them| my playlist"
           r"| my (?:music|library|songs)| all(?: songs| music| tracks| my music)?| songs| music)?"
           r"|play (?:my |the )?(?:library|music|songs|everything) (?:on|in) shuffle(?: mode)?"
           r"|(?:turn|switch) on shuffle(?: mode)?|(?:turn|switch) shuffle(?: mode)? on"
@@ -274,10 +275,10 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?: (?:song|track))?|what(?:'s| is) the genre(?: of {_THIS})?",
           lambda text, groups: {"detail": "genre"}),
     _rule("now_playing",
-          r"what (?:was|is) the (?:last|previous) (?:song|track|one|tune)"
+          r"what(?:'s| was| is) the (?:last|previous) (?:song|track|one|tune)"
           r"(?: called| you played| that played)?"
-          r"|what was (?:the song|that song|the track|the one) before (?:this|that)(?: one)?"
-          r"|what (?:did you play|was playing) before (?:this|that)(?: one| song)?",
+          r"|what was (?:the song|that song|the track|the one) before(?: (?:this|that)(?: one)?)?"
+          r"|what (?:did you play|was playing) before(?: (?:this|that)(?: one| song)?)?",
           lambda text, groups: {"detail": "previous"}),
     _rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
           lambda text, groups: {}),

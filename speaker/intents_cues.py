@@ -131,7 +131,8 @@ _FAVOURITES = re.compile(
     r"favou?rites?(?: (?:songs|music|tracks))?|liked (?:songs|music|tracks)|likes|"
     r"loved (?:songs|tracks))$"
     # "the songs I liked": past likes, not "music I like" (the profile's taste)
-    r"|^(?:(?:all )?the |all )?(?:songs|tracks|music|stuff|ones) (?:that )?(?:i|we)(?:'ve| have)? "
+    r"|^(?:(?:all )?the |all |some )?(?:songs|tracks|music|stuff|ones) (?:that )?"
+    r"(?:i|we)(?:'ve| have)? "
     r"(?:liked|loved|thumbed up|gave a thumbs up(?: to)?)$")
 
 

@@ -16,6 +16,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Play the songs I liked.", "play", {"playlist": "favourites"}),
     ("play stuff i've loved", "play", {"playlist": "favourites"}),
     ("play music I like", "play", {}),  # taste, not past likes
+    ("play some songs I liked", "play", {"playlist": "favourites"}),
     # Whisper's usual mishearings of a leading "play"
     ("Place some jazz,", "play", {"genre": "jazz"}),
     ("Puts on something energetic", "play", {"mood": "energetic"}),

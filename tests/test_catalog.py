@@ -271,10 +271,12 @@ def test_cli_lists_the_playlists_made_by_voice(library: Path, data_dir: Path,
         store.add_to_playlist("alex", "Workout", second.id)
         store.add_to_playlist("alex", "Workout", first.id)
         store.add_to_playlist("sam", "Rainy Days", first.id)
-    assert main(["library", "playlists", "--user", "alex"]) == 0
+    assert main(["library", "playlists", "--user", "Alex"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "alex: Workout (2 tracks)" and "sam" not in out
     assert out.index(second.title) < out.index(first.title)
+    assert main(["library", "playlists", "--user", "nobody"]) == 2
+    assert "no profile is called 'nobody'" in capsys.readouterr().err
     assert main(["library", "playlists", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed == [{"user": "alex", "name": "Workout", "track_ids": [second.id, first.id]},

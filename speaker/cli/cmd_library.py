@@ -129,7 +129,12 @@ def _playlists(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         with Store(settings.data.ensure().database) as store:
-            users = [args.user] if args.user else store.users()
+            users = store.users()
+            if args.user:
+                users = [u for u in users if u.casefold() == args.user.strip().casefold()]
+                if not users:
+                    return _fail(f"no profile is called {args.user!r}; the profiles are "
+                                 f"{', '.join(store.users())}")
             tracks = {t.id: t for t in store.tracks()}
             found = {(user, name): [tracks[i] for i in store.playlist_track_ids(user, name)
                                     if i in tracks]

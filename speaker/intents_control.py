@@ -271,8 +271,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"out)|how old is {_THIS}|what year did {_THIS} come out",
           lambda text, groups: {"detail": "year"}),
     _rule("now_playing",
-          rf"what (?:genre|kind of music|style(?: of music)?|type of music) is {_THIS}"
-          rf"(?: (?:song|track))?|what(?:'s| is) the genre(?: of {_THIS})?",
+          rf"what (?:genre|kind of music|style(?: of music)?|type of music) (?:is|was) {_THIS}"
+          rf"(?: (?:song|track))?|what(?:'s| is| was) the genre(?: of {_THIS})?",
           lambda text, groups: {"detail": "genre"}),
     _rule("now_playing",
           r"what(?:'s| was| is) the (?:last|previous) (?:song|track|one|tune)"

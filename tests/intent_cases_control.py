@@ -104,6 +104,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Help.", "help", {}),
     ("What genre is this?", "now_playing", {"detail": "genre"}),
     ("what kind of music is this song", "now_playing", {"detail": "genre"}),
+    ("What genre was that?", "now_playing", {"detail": "genre"}),
     ("Shuffle songs by Nora Vance.", "play", {"artist": "nora vance", "shuffle": True}),
     ("play the album velvet hours on shuffle", "play",
      {"album": "velvet hours", "shuffle": True}),

@@ -7,6 +7,7 @@ player rendering decoded OGG files, and the real request parser.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -258,6 +259,20 @@ def test_what_album_and_what_year_name_the_tracks_own(speaker: Speaker) -> None:
     speaker.say("stop")
     assert speaker.say("when was that released") == (
         "That was Four Corners by Blue Lantern Trio, from 1962.")
+
+
+def test_a_genre_list_is_read_as_a_list_and_a_missing_one_is_said(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    track = speaker.player.now_playing
+    assert isinstance(track, Track)
+    speaker.say("stop")
+    state = speaker.dialogue.state
+    state.last_played = dataclasses.replace(track, genres=("Jazz", "Bebop", "Hard Bop"))
+    assert speaker.say("what genre was that") == (
+        "That was Four Corners by Blue Lantern Trio. It's Jazz, Bebop and Hard Bop.")
+    state.last_played = dataclasses.replace(track, genres=())
+    assert speaker.say("what genre was that") == (
+        "That was Four Corners by Blue Lantern Trio. I don't know its genre.")
 
 
 def test_surprise_me_plays_something(speaker: Speaker) -> None:

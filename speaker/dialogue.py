@@ -273,10 +273,10 @@ class Dialogue:
         return ranked, "", f"a playlist called {name}"
 
     def _liked_tracks(self) -> list[Track]:
-        by_id = {t.id: t for t in self.library.tracks}
+        by_id = self.library.by_id
         liked: dict[int, Track] = {}
         for event in reversed(self._store.events(self.state.user)):
-            if event.kind == "like" and event.track_id in by_id:
+            if event.kind == "like" and event.track_id is not None and event.track_id in by_id:
                 liked.setdefault(event.track_id, by_id[event.track_id])
         return list(liked.values())
 
@@ -335,7 +335,7 @@ class Dialogue:
         started = list(self.state.history)
         while playing is not None and started and started[-1] == playing.id:
             started.pop()  # on repeat the song playing may have started several times
-        by_id = {t.id: t for t in self.library.tracks}
+        by_id = self.library.by_id
         before = next((by_id[i] for i in reversed(started) if i in by_id), None)
         if before is None:
             return "I haven't played anything before this." if playing else (

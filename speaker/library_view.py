@@ -7,7 +7,7 @@ dialogue never queries SQLite on the request path more than once per change.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from recommender.normalize import normalize_name
@@ -47,6 +47,8 @@ class LibraryView:
 
     tracks: tuple[Track, ...]
     matcher: LibraryMatcher
+    by_id: Mapping[int, Track]
+    """The tracks by id."""
 
     @classmethod
     def build(cls, tracks: Sequence[Track]) -> LibraryView:
@@ -59,7 +61,7 @@ class LibraryView:
             genres=genres,
         )
         logger.debug("library view: %d tracks, %d genres", len(live), len(genres))
-        return cls(live, matcher)
+        return cls(live, matcher, {t.id: t for t in live})
 
     @property
     def empty(self) -> bool:

@@ -63,9 +63,9 @@ def own_playlist(store: Store, library: LibraryView, user: str,
     """The tracks of ``user``'s playlist a spoken name stands for, in order, and how to
     say it ("your workout playlist"); None if there is no such playlist with tracks."""
     names = [n for n in store.playlists(user) if _digits(n) == _digits(spoken)]
-    name = _same_name(spoken, names) or best_name(spoken, names)
+    name = best_name(spoken, names)  # the same name spaced differently scores 100
     if name is None:
         return None
-    by_id = {t.id: t for t in library.tracks}
+    by_id = library.by_id
     tracks = [by_id[i] for i in store.playlist_track_ids(user, name) if i in by_id]
     return (tracks, f"your {name} playlist") if tracks else None

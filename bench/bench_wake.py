@@ -38,6 +38,7 @@ from speaker.stt import Transcriber
 from speaker.vad import RequestCapture, SileroVad
 from speaker.wake_gate import WakeGate, run_now
 from speaker.wake_head import EMBEDDING_DIM, WINDOW_FRAMES
+from speaker.wake_mel import MEL_BANDS
 from speaker.wake_verify import WakeVerifier
 from speaker.wakeword import WakeWordDetector
 
@@ -72,6 +73,9 @@ class _Meter:
     margins: list[float] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     head_scores: list[float] = field(default_factory=list)
+    mel_scores: list[float] = field(default_factory=list)
+    accepted: list[tuple[float, float, float, float]] = field(default_factory=list)
+    """(stock, head, mel, margin) of each candidate the Whisper check confirmed."""
     gate: WakeGate = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +93,7 @@ class _Meter:
             self.cpu_s += time.process_time() - t0
             self.scores.append(self.detector.last_score)
             self.head_scores.append(self.detector.last_head_score)
+            self.mel_scores.append(self.detector.last_mel_score)
             if hit is None:
                 continue
             self.detections += 1
@@ -99,24 +104,31 @@ class _Meter:
             self.check_cpu_s += time.process_time() - t0
             self.margins.append(outcome.verdict.margin)
             self.verified += outcome.verdict.accepted
+            if outcome.verdict.accepted:
+                self.accepted.append((round(hit.score, 3), round(hit.head_score, 3),
+                                      round(hit.mel_score, 3), round(outcome.verdict.margin, 2)))
         self.audio_s += len(pcm) / RATE_HZ
 
     def accepts_at(self, threshold: float, refractory_s: float,
-                   head_threshold: float | None = None) -> int:
+                   head_threshold: float | None = None,
+                   mel_threshold: float | None = None) -> int:
         """Detections the stream would have given at ``threshold`` (stock score), or
-        also on head scores at ``head_threshold``."""
+        also on head scores at ``head_threshold`` and mel scores at ``mel_threshold``."""
         count, quiet_until = 0, -1.0
         head_t = 2.0 if head_threshold is None else head_threshold
-        for i, (score, head) in enumerate(zip(self.scores, self.head_scores, strict=True)):
+        mel_t = 2.0 if mel_threshold is None else mel_threshold
+        for i, (score, head, mel) in enumerate(zip(self.scores, self.head_scores,
+                                                   self.mel_scores, strict=True)):
             end_s = (i + 1) * FRAME_SAMPLES / RATE_HZ
-            if (score >= threshold or head >= head_t) and end_s >= quiet_until:
+            if (score >= threshold or head >= head_t or mel >= mel_t) and end_s >= quiet_until:
                 count += 1
                 quiet_until = end_s + refractory_s
         return count
 
 
-_Best = tuple[float, float, bool]
-"""A positive clip's highest stock and head scores, and whether both stages accepted it."""
+_Best = tuple[float, float, bool, float]
+"""A positive clip's highest stock and head scores, whether both stages accepted it, and
+its highest mel network score."""
 
 
 def _frames(pcm: np.ndarray) -> list[Frame]:
@@ -130,19 +142,22 @@ def _max_score(detector: WakeWordDetector, pcm: np.ndarray,
     (with ``verifier``) whether the two-stage detector accepts it, in the same pass."""
     detector.reset()
     gate = WakeGate(detector, verifier, run_now, detector.settings.verify_window_s)
-    best, best_head, verified = 0.0, 0.0, False
+    best, best_head, best_mel, verified = 0.0, 0.0, 0.0, False
     for frame in _frames(pcm):
         hit = gate.listen(frame)
         best = max(best, detector.last_score)
         best_head = max(best_head, detector.last_head_score)
+        best_mel = max(best_mel, detector.last_mel_score)
         if hit is not None and gate.enabled:
             verified = gate.check_now(hit).verdict.accepted or verified
-    return best, best_head, verified
+    return best, best_head, verified, best_mel
 
 
-def _hit(best: _Best, threshold: float, head_threshold: float | None) -> bool:
-    """Whether a clip with these best (stock, head) scores counts as detected."""
-    return best[0] >= threshold or (head_threshold is not None and best[1] >= head_threshold)
+def _hit(best: _Best, threshold: float, head_threshold: float | None,
+         mel_threshold: float | None = None) -> bool:
+    """Whether a clip with these best (stock, head, mel) scores counts as detected."""
+    return (best[0] >= threshold or (head_threshold is not None and best[1] >= head_threshold)
+            or (mel_threshold is not None and best[3] >= mel_threshold))
 
 
 def _positives(args: argparse.Namespace, wake_phrase: str) -> list[np.ndarray]:
@@ -261,6 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for _ in range(2000):
             head.score(window)
         head_ms = (time.process_time() - t0) / 2000 * 1000
+    mel = meters["hey_jarvis"].detector.mel_net
+    mel_ms = 0.0
+    if mel is not None:
+        t0 = time.process_time()
+        for _ in range(200):
+            mel.score(np.ones((1, mel.frames, MEL_BANDS), np.float32))
+        mel_ms = (time.process_time() - t0) / 200 * 1000
 
     hours = (speech_s + music_s) / 3600
     ref = meters["alexa"].cpu_s / meters["alexa"].audio_s
@@ -272,20 +294,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         meter = meters[m]
         rtf = meter.cpu_s / meter.audio_s
         settings = meter.detector.settings
-        rows: list[tuple[float, float | None]] = [
-            (t, None) for t in sorted({settings.threshold, *args.thresholds}, reverse=True)]
+        rows: list[tuple[float, float | None, float | None]] = [
+            (t, None, None)
+            for t in sorted({settings.threshold, *args.thresholds}, reverse=True)]
         if meter.detector.has_head:
-            rows += [(settings.threshold, h)
+            rows += [(settings.threshold, h, None)
                      for h in sorted({head_t, *args.head_thresholds}, reverse=True)]
-        for threshold, row_head_t in rows:
+        if meter.detector.mel_net is not None:
+            rows.append((settings.threshold, head_t, settings.mel_net_threshold))
+        for threshold, row_head_t, row_mel_t in rows:
             cells = []
             for scores in best[m].values():
-                miss = sum(not _hit(b, threshold, row_head_t) for b in scores)
+                miss = sum(not _hit(b, threshold, row_head_t, row_mel_t) for b in scores)
                 cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
-            fa = meter.accepts_at(threshold, settings.refractory_s, row_head_t)
+            fa = meter.accepts_at(threshold, settings.refractory_s, row_head_t, row_mel_t)
             mark = (" (default)" if threshold == settings.threshold and meter.verifier is None
                     else "")
             name = m if row_head_t is None else f"{m} + music head >= {row_head_t:.3f}"
+            if row_mel_t is not None:
+                name += f" + mel network >= {row_mel_t:.3f}"
             if meter.detector.has_head and row_head_t is None:
                 name = f"{m} (stock)"
             print(f"| {name} | {threshold:.2f}{mark} | {' | '.join(cells)} | {fa} | "
@@ -296,16 +323,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 miss = sum(not b[2] for b in scores)
                 cells.append(f"{miss}/{len(scores)} ({100 * miss / len(scores):.1f} %)")
             cpu = (meter.cpu_s + meter.check_cpu_s) / meter.audio_s
+            mel_part = (f" or mel >= {settings.mel_net_threshold:.3f}"
+                        if meter.detector.mel_net is not None else "")
             print(f"| {m} two-stage: stock >= {settings.threshold:.2f} or head >= "
-                  f"{head_t:.3f}, then Whisper margin + {settings.verify_head_bonus:g} x head >= "
+                  f"{head_t:.3f}{mel_part}, then Whisper margin + "
+                  f"{settings.verify_head_bonus:g} x head >= "
                   f"{settings.verify_margin:.2f} "
                   f"(default) | {settings.threshold:.2f} | {' | '.join(cells)} | "
                   f"{meter.verified} | {meter.verified / hours:.2f} | {cpu:.4f} | "
                   f"{cpu / ref:.2f}x |")
         else:
             fired_on = head_t if meter.detector.has_head else None
+            mel_on = settings.mel_net_threshold if meter.detector.mel_net is not None else None
             assert meter.accepts_at(settings.threshold, settings.refractory_s,
-                                    fired_on) == meter.detections
+                                    fired_on, mel_on) == meter.detections
     for m in models:
         threshold = meters[m].detector.settings.threshold
         variants: list[float | None] = [None]
@@ -321,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if head is not None:
         print(f"music head: {head_ms:.3f} ms CPU per 80 ms frame on top of the stock model "
               f"({head_ms / 80:.5f} CPU s per audio s)")
+    if mel is not None:
+        print(f"mel network: {mel_ms:.3f} ms CPU per 80 ms frame on top of the stock model "
+              f"({mel_ms / 80:.5f} CPU s per audio s)")
     print()
     print("| end of speech (Silero VAD, trailing 0.6 s) | found | median lag s | p90 lag s |")
     print("|---|---|---|---|")

@@ -10,11 +10,13 @@ several runs can share the cores, and prints one JSON line per run:
 
     python -m bench.bench_wake_fa --hours 10 --seed 21
 
-``stock`` counts accepts on the stock score alone, ``first_stage`` on stock or
-music head, ``two_stage`` what the speaker acts on by default (first-stage
-candidates that the Whisper check, :mod:`speaker.wake_verify`, confirmed;
-``checks`` candidates were checked); ``upper_95_per_hour`` is the one-sided 95 %
-Poisson upper bound on the two-stage rate given the count.
+``stock`` counts accepts on the stock score alone, ``stock_or_head`` on stock or
+music head, ``first_stage`` on any of those or the mel network, ``two_stage`` what
+the speaker acts on by default (first-stage candidates that the Whisper check,
+:mod:`speaker.wake_verify`, confirmed; ``checks`` candidates were checked;
+``accepted`` lists each confirmed one's stock, head and mel scores and margin);
+``upper_95_per_hour`` is the one-sided 95 % Poisson upper bound on the two-stage rate
+given the count.
 """
 
 from __future__ import annotations
@@ -61,12 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         meter.stream(audio)
     hours = meter.audio_s / 3600
     head_t = settings.music_head_threshold if meter.detector.has_head else None
+    mel_t = settings.mel_net_threshold if meter.detector.mel_net is not None else None
     result = {"seed": args.seed, "hours": round(hours, 3),
               "stock": meter.accepts_at(settings.threshold, settings.refractory_s),
+              "stock_or_head": meter.accepts_at(settings.threshold, settings.refractory_s,
+                                                head_t),
               "first_stage": meter.accepts_at(settings.threshold, settings.refractory_s,
-                                              head_t),
+                                              head_t, mel_t),
               "checks": meter.detections, "two_stage": meter.verified,
               "check_margins": sorted(round(m, 2) for m in meter.margins)[-5:],
+              "accepted": meter.accepted,
               "wall_seconds": round(time.perf_counter() - start, 1)}
     result["upper_95_per_hour"] = round(poisson_upper(meter.verified, hours), 3)
     print(json.dumps(result), flush=True)

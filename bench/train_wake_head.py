@@ -47,18 +47,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.voices import Voice, speak
-from bench.wake_train_data import (
-    CONFUSABLE_NAMES,
-    NEG_TEXT,
-    REQUESTS,
-    WAKE_FORMS,
-    background,
-    mix,
-    train_voices,
-    wake_speech,
-)
-from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
+from bench.voices import Voice
+from bench.wake_train_clips import STEP_S, Rendered, confusable, negative, positive, step_labels
+from bench.wake_train_data import CONFUSABLE_NAMES, train_voices
+from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.wake_head import WakeHead, head_path, save_head
 from speaker.wakeword import WakeWordDetector
@@ -67,7 +59,7 @@ __all__ = ["main"]
 
 logger = logging.getLogger(__name__)
 
-STEP_S = FRAME_SAMPLES / RATE_HZ
+
 @dataclass
 class _Clip:
     windows: np.ndarray  # (frames, 16, 96)
@@ -86,55 +78,24 @@ def _stream(detector: WakeWordDetector, pcm: np.ndarray) -> tuple[np.ndarray, np
     return np.asarray(wins, np.float16), np.asarray(stock, np.float32)
 
 
+def _embedded(detector: WakeWordDetector, clip: Rendered) -> _Clip:
+    wins, stock = _stream(detector, clip.pcm)
+    return _Clip(wins, stock, step_labels(clip, len(stock)), clip.group)
+
+
 def _positive(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator,
               voices: Sequence[Voice], snr_db: float | None) -> _Clip:
-    wake = wake_speech(str(rng.choice(WAKE_FORMS)), voice)
-    gap = np.zeros(int(rng.uniform(0.05, 0.4) * RATE_HZ), np.float32)
-    request = speak(str(rng.choice(REQUESTS)), voice) if rng.random() < 0.8 else gap
-    lead_s = float(rng.uniform(0.6, 2.5))
-    lead = int(lead_s * RATE_HZ)
-    speech = np.concatenate([np.zeros(lead, np.float32), wake, gap, request,
-                             np.zeros(RATE_HZ, np.float32)])
-    wake_end_s = lead_s + len(wake) / RATE_HZ
-    bg = None if snr_db is None else background(len(speech) / RATE_HZ + 1, rng, voices)
-    pcm = to_int16(mix(speech, bg, snr_db or 0.0, lead, rng))
-    wins, stock = _stream(detector, pcm)
-    ends = (np.arange(len(stock)) + 1) * STEP_S
-    label = np.zeros(len(stock), np.int8)
-    label[(ends > lead_s) & (ends < wake_end_s + 1.6)] = -1
-    label[(ends >= wake_end_s) & (ends <= wake_end_s + 0.56)] = 1
-    return _Clip(wins, stock, label, "pos-clean" if snr_db is None else "pos-music")
+    return _embedded(detector, positive(voice, rng, voices, snr_db))
 
 
 def _negative(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator,
               voices: Sequence[Voice]) -> _Clip:
-    kind = rng.random()
-    if kind < 0.25:
-        audio = background(float(rng.uniform(20, 40)), rng, voices)
-        audio = audio * float(rng.uniform(0.2, 1.0))
-    else:
-        text = ". ".join(str(t) for t in rng.choice(NEG_TEXT, 6))
-        audio = np.concatenate([np.zeros(RATE_HZ // 2, np.float32), speak(text, voice),
-                                np.zeros(RATE_HZ // 2, np.float32)])
-        if kind > 0.45:
-            bg = background(len(audio) / RATE_HZ + 1, rng, voices)
-            audio = mix(audio, bg, float(rng.uniform(-5, 20)), RATE_HZ // 2, rng)
-    wins, stock = _stream(detector, to_int16(audio))
-    return _Clip(wins, stock, np.zeros(len(stock), np.int8), "neg")
+    return _embedded(detector, negative(voice, rng, voices))
 
 
 def _confusable(detector: WakeWordDetector, voice: Voice, rng: np.random.Generator,
                 voices: Sequence[Voice], name: str, snr_db: float | None) -> _Clip:
-    form = rng.integers(0, 4)
-    request = str(rng.choice(REQUESTS))
-    text = (f"hey {name}, {request}", f"hey {name}", f"{name}, {request}",
-            f"oh hey {name}")[form]
-    lead = int(rng.uniform(0.5, 1.5) * RATE_HZ)
-    speech = np.concatenate([np.zeros(lead, np.float32), speak(text, voice),
-                             np.zeros(RATE_HZ, np.float32)])
-    bg = None if snr_db is None else background(len(speech) / RATE_HZ + 1, rng, voices)
-    wins, stock = _stream(detector, to_int16(mix(speech, bg, snr_db or 0.0, lead, rng)))
-    return _Clip(wins, stock, np.zeros(len(stock), np.int8), "neg")
+    return _embedded(detector, confusable(voice, rng, voices, name, snr_db))
 
 
 def _confusables(voices: Sequence[Voice], names: Sequence[str], count: int,

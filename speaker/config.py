@@ -58,6 +58,9 @@ class WakeSettings:
     music_head: bool = True
     music_head_threshold: float = 0.9
     music_head_steps: int = 2
+    mel_net: bool = True
+    mel_net_threshold: float = 0.9
+    mel_net_steps: int = 3
     verify: bool = True
     verify_margin: float = -2.0
     verify_window_s: float = 2.0
@@ -76,6 +79,10 @@ class WakeSettings:
                "or empty for the shipped model's own")
         _check(0.0 < self.music_head_threshold < 1.0, "wake.music_head_threshold",
                "must be between 0 and 1")
+        _check(0.0 < self.mel_net_threshold < 1.0, "wake.mel_net_threshold",
+               "must be between 0 and 1")
+        _check(1 <= self.mel_net_steps <= 8, "wake.mel_net_steps",
+               "must be between 1 and 8 (80 ms steps)")
         _check(1 <= self.music_head_steps <= 8, "wake.music_head_steps",
                "must be between 1 and 8 (80 ms steps)")
         _check(self.model in WAKE_MODELS or self.model.endswith(".onnx"), "wake.model",

@@ -46,6 +46,8 @@ class WakeRejected(Event):
     """Whisper's wake-phrase margin, nats per token (see ``wake.verify_margin``)."""
     head_score: float = 0.0
     """Music head score, 0-1, of the candidate's frame."""
+    mel_score: float = 0.0
+    """Mel network score, 0-1, of the candidate's frame."""
 
 
 @dataclass(frozen=True)

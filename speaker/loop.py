@@ -251,7 +251,8 @@ class VoiceLoop:
         if not verdict.accepted:
             self._emit(WakeRejected(t_s=detection.t_s, model=detection.model,
                                     score=detection.score, margin=round(verdict.margin, 3),
-                                    head_score=round(detection.head_score, 3)))
+                                    head_score=round(detection.head_score, 3),
+                                    mel_score=round(detection.mel_score, 3)))
             if not self._gate.checking:  # no louder frame came during the check
                 self._capture.cancel()
                 self._state = State.LISTENING

@@ -20,6 +20,7 @@ from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.errors import ModelError
 from speaker.wake_head import WINDOW_FRAMES, WakeHead, head_path
+from speaker.wake_mel import MEL_PER_STEP, MelNet, mel_net_path
 
 __all__ = ["RETRY_S", "Detection", "Trigger", "WakeWordDetector", "model_path",
            "openwakeword_models_dir"]
@@ -43,6 +44,8 @@ class Detection:
     """End of the frame that crossed the threshold, seconds of input audio."""
     head_score: float = 0.0
     """Music head score, 0-1, of that frame (0 when the head is off)."""
+    mel_score: float = 0.0
+    """Mel network score, 0-1, of that frame (0 when it is off)."""
 
 
 def openwakeword_models_dir() -> Path:
@@ -78,51 +81,53 @@ class Trigger:
     """When scores become a detection: thresholds, refractory period, rejected retries.
 
     Kept apart from the models so benchmarks can replay recorded scores with other
-    thresholds through exactly the rule the speaker uses.
+    thresholds through exactly the rule the speaker uses. A step has three scores
+    (stock model, music head, mel network); a threshold of None turns a network off.
     """
 
     def __init__(self, threshold: float, head_threshold: float | None,
-                 refractory_s: float) -> None:
-        self.threshold = threshold
-        self.head_threshold = head_threshold
-        """None when there is no music head."""
+                 refractory_s: float, mel_threshold: float | None = None) -> None:
+        self.thresholds = (threshold, head_threshold, mel_threshold)
         self.refractory_s = refractory_s
         self._quiet_until_s = -1.0
-        self._rejected: tuple[float, float, float] | None = None
+        self._rejected: tuple[float, tuple[float, float, float]] | None = None
 
     def reset(self) -> None:
         self._quiet_until_s = -1.0
         self._rejected = None
 
-    def step(self, score: float, head_score: float, end_s: float) -> bool:
+    def step(self, score: float, head_score: float, end_s: float,
+             mel_score: float = 0.0) -> bool:
         """Whether the step ending at ``end_s`` fires; a firing starts the refractory period."""
+        scores = (score, head_score, mel_score)
         if self._rejected is not None and end_s - self._rejected[0] <= RETRY_S:
-            fired = self.beats(score, head_score, self._rejected[1], self._rejected[2])
+            fired = self.beats(scores, self._rejected[1])
         else:
-            fired = self.beats(score, head_score, -1.0, -1.0)
+            fired = self.beats(scores, (-1.0, -1.0, -1.0))
         if not fired or end_s < self._quiet_until_s:
             return False
         self._quiet_until_s = end_s + self.refractory_s
         return True
 
-    def beats(self, score: float, head_score: float, other_score: float,
-              other_head_score: float) -> bool:
-        """Whether a step crosses a threshold with a higher score than the other's."""
-        stock = score >= self.threshold and score > other_score
-        head = (self.head_threshold is not None and head_score >= self.head_threshold
-                and head_score > other_head_score)
-        return stock or head
+    def beats(self, scores: tuple[float, float, float],
+              others: tuple[float, float, float]) -> bool:
+        """Whether a step's (stock, head, mel) scores cross a threshold with a higher score
+        than the other step's same score."""
+        return any(t is not None and score >= t and score > other
+                   for t, score, other in zip(self.thresholds, scores, others, strict=True))
 
-    def reject(self, score: float, head_score: float, end_s: float) -> None:
+    def reject(self, score: float, head_score: float, end_s: float,
+               mel_score: float = 0.0) -> None:
         """The second stage turned the firing at ``end_s`` down: no refractory period
-        follows it, but for :data:`RETRY_S` only a higher score (stock or head) fires
-        again, so the steps after a rising wake word get another chance and a flat
+        follows it, but for :data:`RETRY_S` only a higher score (of the same network)
+        fires again, so the steps after a rising wake word get another chance and a flat
         one does not."""
         self._quiet_until_s = -1.0
+        scores = (score, head_score, mel_score)
         if self._rejected is not None and end_s - self._rejected[0] <= RETRY_S:
-            score, head_score = (max(score, self._rejected[1]),
-                                 max(head_score, self._rejected[2]))
-        self._rejected = (end_s, score, head_score)
+            scores = (max(scores[0], self._rejected[1][0]), max(scores[1], self._rejected[1][1]),
+                      max(scores[2], self._rejected[1][2]))
+        self._rejected = (end_s, scores)
 
 
 class WakeWordDetector:
@@ -133,7 +138,9 @@ class WakeWordDetector:
     the same. With ``wake.music_head`` on (and a head shipped for the model), a
     frame also fires when the music head (:mod:`speaker.wake_head`) scored at or
     above ``wake.music_head_threshold`` on each of the last
-    ``wake.music_head_steps`` 80 ms embedding windows.
+    ``wake.music_head_steps`` 80 ms embedding windows. ``wake.mel_net`` adds a
+    third network (:mod:`speaker.wake_mel`) over the mel frames, firing at
+    ``wake.mel_net_threshold`` on ``wake.mel_net_steps`` consecutive steps.
     """
 
     def __init__(self, settings: WakeSettings) -> None:
@@ -158,6 +165,9 @@ class WakeWordDetector:
             else:
                 logger.info("no music head for wake word %s; using the stock model alone",
                             self.name)
+        self._mel: MelNet | None = None
+        if settings.mel_net and mel_net_path(self.name).is_file():
+            self._mel = MelNet.load(mel_net_path(self.name))
         pre = self._model.preprocessor
         noise = np.random.default_rng(_INIT_NOISE_SEED).integers(
             -1000, 1000, RATE_HZ * 4).astype(np.int16)
@@ -167,13 +177,17 @@ class WakeWordDetector:
         self._trigger = Trigger(
             settings.threshold,
             settings.music_head_threshold if self._head is not None else None,
-            settings.refractory_s)
+            settings.refractory_s,
+            settings.mel_net_threshold if self._mel is not None else None)
         self._next_t_s: float | None = None
         self._samples_fed = 0
         self._head_recent: deque[float] = deque(maxlen=settings.music_head_steps)
+        self._mel_recent: deque[float] = deque(maxlen=settings.mel_net_steps)
         self.last_score = 0.0
         self.last_head_score = 0.0
         """Lowest head score of the last ``music_head_steps`` steps (0 without a head)."""
+        self.last_mel_score = 0.0
+        """Lowest mel network score of the last ``mel_net_steps`` steps (0 without)."""
         self.last_end_s = 0.0
         """End of the last frame processed, seconds of input audio."""
         self.reset()
@@ -182,6 +196,11 @@ class WakeWordDetector:
     def head(self) -> WakeHead | None:
         """The music head scoring frames alongside the stock model, if any."""
         return self._head
+
+    @property
+    def mel_net(self) -> MelNet | None:
+        """The mel-spectrogram network scoring frames alongside the stock model, if any."""
+        return self._mel
 
     @property
     def has_head(self) -> bool:
@@ -195,17 +214,19 @@ class WakeWordDetector:
 
     def reject(self, detection: Detection) -> None:
         """The second stage turned ``detection`` down (see :meth:`Trigger.reject`)."""
-        self._trigger.reject(detection.score, detection.head_score, detection.t_s)
+        self._trigger.reject(detection.score, detection.head_score, detection.t_s,
+                             detection.mel_score)
 
     def retry_after(self, detection: Detection) -> Detection | None:
         """The frame just processed, as a detection, if it would fire once ``detection``
         were rejected: it crosses a threshold with a higher score. While a check runs
         the refractory period hides such frames; the loop checks them if it must."""
-        if not self._trigger.beats(self.last_score, self.last_head_score, detection.score,
-                                   detection.head_score):
+        if not self._trigger.beats(
+                (self.last_score, self.last_head_score, self.last_mel_score),
+                (detection.score, detection.head_score, detection.mel_score)):
             return None
         return Detection(model=self.name, score=self.last_score, t_s=self.last_end_s,
-                         head_score=self.last_head_score)
+                         head_score=self.last_head_score, mel_score=self.last_mel_score)
 
     def _forget(self) -> None:
         pre = self._model.preprocessor
@@ -218,8 +239,10 @@ class WakeWordDetector:
         self._next_t_s = None
         self._samples_fed = 0
         self._head_recent.clear()
+        self._mel_recent.clear()
         self.last_score = 0.0
         self.last_head_score = 0.0
+        self.last_mel_score = 0.0
 
     def windows(self, count: int) -> np.ndarray:
         """The last ``count`` embedding windows (count, 16, 96), newest last.
@@ -230,6 +253,15 @@ class WakeWordDetector:
         pre = self._model.preprocessor
         return np.concatenate([pre.get_features(WINDOW_FRAMES, start_ndx=-WINDOW_FRAMES - i)
                                for i in range(count - 1, -1, -1)])
+
+    def mel_frames(self, count: int) -> np.ndarray:
+        """The last ``count`` log-mel frames (count, 32), newest last; rows before the
+        audio heard since the last reset are ones, as openWakeWord starts its buffer."""
+        buffer = self._model.preprocessor.melspectrogram_buffer
+        if len(buffer) >= count:
+            return np.asarray(buffer[-count:], np.float32)
+        return np.concatenate([np.ones((count - len(buffer), buffer.shape[1]), np.float32),
+                               np.asarray(buffer, np.float32)])
 
     def process(self, frame: Frame) -> Detection | None:
         """Score one frame (any length; 1280 samples is what the model steps by).
@@ -250,28 +282,40 @@ class WakeWordDetector:
         scores = self._model.predict(samples)
         score = float(scores[self._key])
         self.last_score = score
-        if self._head is not None and new_steps > 0:
-            self.last_head_score = self._score_head(new_steps)
+        if new_steps > 0:
+            if self._head is not None:
+                self.last_head_score = self._run_score(
+                    self._head_recent, self._head.score(self.windows(new_steps)))
+            if self._mel is not None:
+                self.last_mel_score = self._run_score(self._mel_recent,
+                                                      self._mel_scores(new_steps))
         end_s = frame.t_s + len(samples) / RATE_HZ
         self.last_end_s = end_s
-        if not self._trigger.step(score, self.last_head_score, end_s):
+        if not self._trigger.step(score, self.last_head_score, end_s, self.last_mel_score):
             return None
-        logger.debug("wake word %s score %.3f (head %.3f) at %.2f s", self.name, score,
-                     self.last_head_score, end_s)
+        logger.debug("wake word %s score %.3f (head %.3f, mel %.3f) at %.2f s", self.name,
+                     score, self.last_head_score, self.last_mel_score, end_s)
         return Detection(model=self.name, score=score, t_s=end_s,
-                         head_score=self.last_head_score)
+                         head_score=self.last_head_score, mel_score=self.last_mel_score)
 
-    def _score_head(self, new_steps: int) -> float:
-        """Run score over the ``new_steps`` windows just made, oldest first; like the
-        stock model, silent for the first 5 steps and the max over several new steps."""
-        assert self._head is not None
-        first_step = self._samples_fed // FRAME_SAMPLES - new_steps + 1
+    def _run_score(self, recent: deque[float], scores: np.ndarray) -> float:
+        """Run score over the new steps' ``scores``, oldest first: the lowest of the last
+        ``recent.maxlen`` steps; like the stock model, silent for the first 5 steps, and
+        the max over several new steps."""
+        first_step = self._samples_fed // FRAME_SAMPLES - len(scores) + 1
         best = 0.0
-        for offset, score in enumerate(self._head.score(self.windows(new_steps)).tolist()):
-            self._head_recent.append(score if first_step + offset > 5 else 0.0)
-            if len(self._head_recent) == self._head_recent.maxlen:
-                best = max(best, min(self._head_recent))
+        for offset, score in enumerate(scores.tolist()):
+            recent.append(score if first_step + offset > 5 else 0.0)
+            if len(recent) == recent.maxlen:
+                best = max(best, min(recent))
         return best
+
+    def _mel_scores(self, new_steps: int) -> np.ndarray:
+        assert self._mel is not None
+        frames = self._mel.frames
+        rows = self.mel_frames(frames + MEL_PER_STEP * (new_steps - 1))
+        ends = len(rows) - MEL_PER_STEP * np.arange(new_steps - 1, -1, -1)
+        return self._mel.score(np.stack([rows[end - frames : end] for end in ends]))
 
     def detect_clip(self, audio: np.ndarray, chunk_samples: int = FRAME_SAMPLES,
                     input_name: str = "clip") -> list[Detection]:

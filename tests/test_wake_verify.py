@@ -52,10 +52,23 @@ def test_after_a_rejection_only_a_higher_score_fires_until_the_retry_window_ends
 
 def test_beats_needs_a_crossing_and_a_higher_score_on_the_same_model() -> None:
     trigger = Trigger(0.5, 0.9, refractory_s=2.0)
-    assert trigger.beats(0.6, 0.0, 0.55, 1.0)
-    assert not trigger.beats(0.45, 0.0, 0.1, 0.0)  # higher, but under the threshold
-    assert trigger.beats(0.0, 0.95, 0.9, 0.92) and not trigger.beats(0.0, 0.95, 0.0, 0.95)
-    assert not Trigger(0.5, None, 2.0).beats(0.0, 1.0, 0.0, 0.0)  # no head
+    assert trigger.beats((0.6, 0.0, 0.0), (0.55, 1.0, 0.0))
+    assert not trigger.beats((0.45, 0.0, 0.0), (0.1, 0.0, 0.0))  # higher, under the threshold
+    assert trigger.beats((0.0, 0.95, 0.0), (0.9, 0.92, 0.0))
+    assert not trigger.beats((0.0, 0.95, 0.0), (0.0, 0.95, 0.0))
+    assert not Trigger(0.5, None, 2.0).beats((0.0, 1.0, 1.0), (0.0, 0.0, 0.0))  # no networks
+    assert not trigger.beats((0.0, 0.0, 1.0), (0.0, 0.0, 0.0))  # no mel network
+
+
+def test_the_mel_network_fires_and_retries_on_its_own_score() -> None:
+    trigger = Trigger(0.5, 0.9, refractory_s=2.0, mel_threshold=0.8)
+    assert not trigger.step(0.1, 0.2, 1.0, mel_score=0.79)
+    assert trigger.step(0.1, 0.2, 1.08, mel_score=0.85)
+    trigger.reject(0.1, 0.2, 1.08, mel_score=0.85)
+    assert not trigger.step(0.1, 0.2, 1.16, mel_score=0.85)  # not higher
+    assert trigger.step(0.1, 0.2, 1.24, mel_score=0.97)  # still rising: checked again
+    trigger.reject(0.1, 0.2, 1.24, mel_score=0.97)
+    assert trigger.step(0.1, 0.93, 1.32, mel_score=0.9)  # the head had not fired yet
 
 
 def test_the_ring_keeps_the_last_window_of_audio() -> None:

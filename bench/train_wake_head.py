@@ -48,8 +48,17 @@ from pathlib import Path
 import numpy as np
 
 from bench.voices import Voice
-from bench.wake_train_clips import STEP_S, Rendered, confusable, negative, positive, step_labels
-from bench.wake_train_data import CONFUSABLE_NAMES, train_voices
+from bench.wake_train_clips import (
+    STEP_S,
+    Rendered,
+    confusable,
+    count_fires,
+    negative,
+    positive,
+    run_min,
+    step_labels,
+)
+from bench.wake_train_data import HELD_OUT_NAMES, TRAIN_NAMES, train_voices
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.wake_head import WakeHead, head_path, save_head
@@ -101,7 +110,7 @@ def _confusable(detector: WakeWordDetector, voice: Voice, rng: np.random.Generat
 def _confusables(voices: Sequence[Voice], names: Sequence[str], count: int,
                  seed: int) -> list[_Clip]:
     rng = np.random.default_rng(seed)
-    detector = WakeWordDetector(WakeSettings(music_head=False))
+    detector = WakeWordDetector(WakeSettings(music_head=False, mel_net=False))
     return [_confusable(detector, voices[k % len(voices)], rng, voices,
                         names[int(rng.integers(len(names)))],
                         None if k % 2 == 0 else float(rng.uniform(-5, 20)))
@@ -112,7 +121,7 @@ def _low_snr_positives(voices: Sequence[Voice], count: int, snr_db: tuple[float,
                        seed: int, group: str) -> list[_Clip]:
     """``count`` positives over training music/noise at SNR uniform in ``snr_db``."""
     rng = np.random.default_rng(seed)
-    detector = WakeWordDetector(WakeSettings(music_head=False))
+    detector = WakeWordDetector(WakeSettings(music_head=False, mel_net=False))
     clips = []
     for k in range(count):
         clip = _positive(detector, voices[k % len(voices)], rng, voices,
@@ -134,7 +143,7 @@ def _cached(path: Path | None, make: Callable[[], tuple[list[_Clip], list[_Clip]
 
 def _dataset(voices: Sequence[Voice], n_pos: int, n_neg: int, seed: int) -> list[_Clip]:
     rng = np.random.default_rng(seed)
-    detector = WakeWordDetector(WakeSettings(music_head=False))
+    detector = WakeWordDetector(WakeSettings(music_head=False, mel_net=False))
     clips = []
     for k in range(n_pos):
         snr = None if k % 4 == 0 else float(rng.uniform(-5, 20))
@@ -202,15 +211,6 @@ def _fit(clips: list[_Clip], hidden: int, epochs: int, seed: int,
                     b2=float(lin2.bias.detach().numpy()[0]))
 
 
-def _run_score(scores: np.ndarray, frames: int) -> np.ndarray:
-    """Per step, the lowest head score of the last ``frames`` steps (as the detector does)."""
-    out = scores.copy()
-    for lag in range(1, frames):
-        out[lag:] = np.minimum(out[lag:], scores[:-lag])
-        out[:lag] = 0.0
-    return out
-
-
 def _report(head: WakeHead, clips: list[_Clip], stock_threshold: float, frames: int,
             thresholds: Sequence[float]) -> None:
     neg_hours = sum(len(c.stock) for c in clips if c.group == "neg") * STEP_S / 3600
@@ -221,7 +221,7 @@ def _report(head: WakeHead, clips: list[_Clip], stock_threshold: float, frames: 
     low = " FRR low SNR |" if len(groups) == 3 else ""
     print(f"| detector ({frames} steps) | FRR clean | FRR music/noise |{low} false accepts |")
     print("|---|---|---|---|" + ("---|" if low else ""))
-    scored = [(c, _run_score(head.score(c.windows.astype(np.float32)), frames))
+    scored = [(c, run_min(head.score(c.windows.astype(np.float32)), frames))
               for c in clips]
     for t in (None, *thresholds):
         cells = []
@@ -249,12 +249,7 @@ def _accepts(clip: _Clip, head: np.ndarray, stock_t: float, head_t: float | None
     if head_t is not None:
         hit = hit | (head >= head_t)
     hit[:5] = False
-    count, quiet = 0, -1
-    for i in np.nonzero(hit)[0].tolist():
-        if i >= quiet:
-            count += 1
-            quiet = i + int(2.0 / STEP_S)
-    return count
+    return count_fires(hit, WakeSettings().refractory_s)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -304,13 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cache is not None:
             _save_clips(args.cache, train, held)
     if args.confusables > 0:
-        held_names = CONFUSABLE_NAMES[3::4]
-        train_names = tuple(n for n in CONFUSABLE_NAMES if n not in held_names)
-
         def confusables() -> tuple[list[_Clip], list[_Clip]]:
             logger.info("rendering and embedding confusables")
-            return (_confusables(train_v, train_names, args.confusables, args.seed + 3),
-                    _confusables(held_v, held_names, args.confusables // 2, args.seed + 4))
+            return (_confusables(train_v, TRAIN_NAMES, args.confusables, args.seed + 3),
+                    _confusables(held_v, HELD_OUT_NAMES, args.confusables // 2, args.seed + 4))
 
         conf_train, conf_held = _cached(args.confusable_cache, confusables)
         train += conf_train

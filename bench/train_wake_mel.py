@@ -5,9 +5,12 @@ nothing with the bench or the corpus): the same 72 training and 16 held-out voic
 the same kinds of clips (:mod:`bench.wake_train_clips`), here each clip drawn from its
 own seed so two worker processes can render them. Each clip is streamed through the
 shipped detector, which records per 80 ms step the stock score, the music head's score
-and the 8 new mel frames; the network (:class:`speaker.wake_mel.MelNet`) is trained with
-torch on windows of those frames and reported, through its numpy inference, on the
-held-out voices against the detector as it ships.
+and the newest 8 mel frames (the first step after a reset adds only 5; the other 3 are
+the buffer's starting ones, which is also what windows are padded with). The network
+(:class:`speaker.wake_mel.MelNet`) is trained with torch on windows of those frames and
+reported, through its numpy inference, on the held-out voices against the detector as
+it ships. The cache keeps the frames as float16, so the held-out table can differ from
+the speaker's float32 scores in the last digits.
 
 Run: ``python -m bench.train_wake_mel --cache out/mel.npz`` (rendering about 9 min on two
 cores, once; training about 15 min on two threads); it prints the held-out table and the
@@ -31,8 +34,17 @@ from typing import Any
 import numpy as np
 
 from bench.voices import Voice
-from bench.wake_train_clips import STEP_S, Rendered, confusable, negative, positive, step_labels
-from bench.wake_train_data import CONFUSABLE_NAMES, train_voices
+from bench.wake_train_clips import (
+    STEP_S,
+    Rendered,
+    confusable,
+    count_fires,
+    negative,
+    positive,
+    run_min,
+    step_labels,
+)
+from bench.wake_train_data import HELD_OUT_NAMES, TRAIN_NAMES, train_voices
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame
 from speaker.config import WakeSettings
 from speaker.wake_mel import MEL_BANDS, MEL_PER_STEP, ConvLayer, MelNet, mel_net_path, save_mel_net
@@ -43,8 +55,6 @@ __all__ = ["main", "to_mel_net", "torch_net"]
 logger = logging.getLogger(__name__)
 
 _KINDS = ("positive", "low", "negative", "confusable")
-_HELD_NAMES = CONFUSABLE_NAMES[3::4]
-_TRAIN_NAMES = tuple(n for n in CONFUSABLE_NAMES if n not in _HELD_NAMES)
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ def _render(job: _Job, voices: Sequence[Voice]) -> Rendered:
         return Rendered(clip.pcm, "pos-low" if job.held else "pos-music", clip.wake_s)
     if job.kind == "negative":
         return negative(voice, rng, voices)
-    names = _HELD_NAMES if job.held else _TRAIN_NAMES
+    names = HELD_OUT_NAMES if job.held else TRAIN_NAMES
     return confusable(voice, rng, voices, names[int(rng.integers(len(names)))],
                       None if job.index % 2 == 0 else float(rng.uniform(-5, 20)))
 
@@ -235,31 +245,12 @@ def _fit(windows: _Windows, epochs: int, seed: int, neg_emphasis: float,
     return to_mel_net(net, windows.frames, mean, scale)
 
 
-def _run_min(scores: np.ndarray, steps: int) -> np.ndarray:
-    """Per step, the lowest score of the last ``steps`` steps; 0 for the first 5 steps."""
-    out = scores.copy()
-    for lag in range(1, steps):
-        out[lag:] = np.minimum(out[lag:], scores[:-lag])
-        out[:lag] = 0.0
-    out[:5] = 0.0
-    return out
-
-
-def _count_fires(hit: np.ndarray) -> int:
-    count, quiet = 0, -1
-    for i in np.nonzero(hit)[0].tolist():
-        if i >= quiet:
-            count += 1
-            quiet = i + int(2.0 / STEP_S)
-    return count
-
-
 def _report(net: MelNet, clips: list[_Clip], steps: int, thresholds: Sequence[float]) -> None:
     windows = _Windows(clips, net.frames)
     scores = np.concatenate([net.score(windows.take(np.arange(i, min(i + 512, len(windows.ends)))))
                              for i in range(0, len(windows.ends), 512)])
     bounds = np.concatenate([[0], np.cumsum([len(c.label) for c in clips])])
-    mel = [_run_min(scores[a:b], steps) for a, b in itertools.pairwise(bounds)]
+    mel = [run_min(scores[a:b], steps) for a, b in itertools.pairwise(bounds)]
     settings = WakeSettings()
     groups = ("pos-clean", "pos-music", "pos-low")
     neg_h = sum(len(c.label) for c in clips if c.group == "neg") * STEP_S / 3600
@@ -284,8 +275,8 @@ def _report(net: MelNet, clips: list[_Clip], steps: int, thresholds: Sequence[fl
             if clip.group != "neg":
                 continue
             hit = (clip.stock >= settings.threshold) | (clip.head >= settings.music_head_threshold)
-            fa += _count_fires(hit | (m >= t) if t is not None else hit)
-        name = "stock or head (shipped)" if t is None else f"+ mel >= {t:.3f}"
+            fa += count_fires(hit | (m >= t) if t is not None else hit, settings.refractory_s)
+        name = "stock or head (no mel network)" if t is None else f"+ mel >= {t:.3f}"
         print(f"| {name} | {' | '.join(cells)} | {fa} |")
 
 
@@ -299,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--negatives", type=int, default=600)
     parser.add_argument("--confusables", type=int, default=800)
     parser.add_argument("--frames", type=int, default=160, help="mel frames per window")
-    parser.add_argument("--steps", type=int, default=2,
+    parser.add_argument("--steps", type=int, default=WakeSettings().mel_net_steps,
                         help="consecutive 80 ms steps the network must agree on")
     parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--neg-emphasis", type=float, default=16.0)

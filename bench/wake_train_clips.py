@@ -2,9 +2,10 @@
 
 The clip makers of :mod:`bench.train_wake_head` (the embedding head) and
 :mod:`bench.train_wake_mel` (the mel-spectrogram model) share these; each script
-turns a :class:`Rendered` clip into its own features and reads the per-step labels
-from :func:`step_labels`. The random draws happen in a fixed order, so a seed
-renders the same clip for both.
+turns a :class:`Rendered` clip into its own features, reads the per-step labels from
+:func:`step_labels` and replays the detector's rules with :func:`run_min` and
+:func:`count_fires`. The random draws are in the order the head script made them
+before these were shared, so its seeds still render the same clips.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bench.voices import Voice, speak
 from bench.wake_train_data import NEG_TEXT, REQUESTS, WAKE_FORMS, background, mix, wake_speech
 from speaker.audio import FRAME_SAMPLES, RATE_HZ, to_int16
 
-__all__ = ["STEP_S", "Rendered", "confusable", "negative", "positive", "step_labels"]
+__all__ = ["STEP_S", "Rendered", "confusable", "count_fires", "negative", "positive", "run_min",
+           "step_labels"]
 
 STEP_S = FRAME_SAMPLES / RATE_HZ
 """One detector step (80 ms)."""
@@ -96,3 +98,25 @@ def step_labels(clip: Rendered, steps: int) -> np.ndarray:
     label[(ends > start_s) & (ends < end_s + IGNORE_AFTER_S)] = -1
     label[(ends >= end_s) & (ends <= end_s + POSITIVE_AFTER_S)] = 1
     return label
+
+
+def run_min(scores: np.ndarray, steps: int) -> np.ndarray:
+    """Per step, the lowest score of the last ``steps`` steps, the first 5 steps' scores
+    taken as 0: the detector's run rule for a music network, replayed."""
+    raw = scores.copy()
+    raw[:5] = 0.0
+    out = raw.copy()
+    for lag in range(1, steps):
+        out[lag:] = np.minimum(out[lag:], raw[:-lag])
+        out[:lag] = 0.0
+    return out
+
+
+def count_fires(hit: np.ndarray, refractory_s: float) -> int:
+    """Firings of a per-step ``hit`` mask when each firing silences ``refractory_s``."""
+    count, quiet = 0, -1
+    for i in np.nonzero(hit)[0].tolist():
+        if i >= quiet:
+            count += 1
+            quiet = i + int(refractory_s / STEP_S)
+    return count

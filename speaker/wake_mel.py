@@ -121,6 +121,7 @@ class MelNet:
                           mean=float(data["mean"]), scale=float(data["scale"]),
                           layers=layers, w_out=data["w_out"].astype(np.float32),
                           b_out=float(data["b_out"]))
+            net.score(np.ones((1, net.frames, MEL_BANDS), np.float32))  # shapes fit
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"Cannot read wake mel network {path}: {exc}; retrain it with "
                              "bench/train_wake_mel.py.") from exc

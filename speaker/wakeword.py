@@ -168,6 +168,8 @@ class WakeWordDetector:
         self._mel: MelNet | None = None
         if settings.mel_net and mel_net_path(self.name).is_file():
             self._mel = MelNet.load(mel_net_path(self.name))
+        elif settings.mel_net:
+            logger.info("no mel network for wake word %s", self.name)
         pre = self._model.preprocessor
         noise = np.random.default_rng(_INIT_NOISE_SEED).integers(
             -1000, 1000, RATE_HZ * 4).astype(np.int16)
@@ -257,7 +259,11 @@ class WakeWordDetector:
     def mel_frames(self, count: int) -> np.ndarray:
         """The last ``count`` log-mel frames (count, 32), newest last; rows before the
         audio heard since the last reset are ones, as openWakeWord starts its buffer."""
-        buffer = self._model.preprocessor.melspectrogram_buffer
+        pre = self._model.preprocessor
+        if count > pre.melspectrogram_max_len:
+            raise ValueError(f"openWakeWord keeps {pre.melspectrogram_max_len} mel frames, "
+                             f"not {count}; feed the detector shorter chunks")
+        buffer = pre.melspectrogram_buffer
         if len(buffer) >= count:
             return np.asarray(buffer[-count:], np.float32)
         return np.concatenate([np.ones((count - len(buffer), buffer.shape[1]), np.float32),

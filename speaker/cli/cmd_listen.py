@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from speaker.config import Settings
+
+if TYPE_CHECKING:
+    from speaker.wakeword import Detection
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _stamp(t_s: float) -> str:
     return f"[{t_s:8.2f} s]"
+
+
+def _scores(detection: Detection) -> str:
+    """The detection's scores: the stock model's, then the music networks' if on."""
+    return (f"score {detection.score:.2f}, head {detection.head_score:.2f}, "
+            f"mel {detection.mel_score:.2f}")
 
 
 def _listen(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,14 +101,14 @@ def _listen(args: argparse.Namespace, settings: Settings) -> int:
             if detection is not None and gate.enabled:
                 verdict = gate.check_now(detection).verdict
                 if not verdict.accepted:
-                    print(f"{_stamp(detection.t_s)} {detection.model} fired (score "
-                          f"{detection.score:.2f}) but Whisper did not hear it (margin "
+                    print(f"{_stamp(detection.t_s)} {detection.model} fired ({_scores(detection)})"
+                          f" but Whisper did not hear it (margin "
                           f"{verdict.margin:.2f}, with the head's bonus {verdict.score:.2f} < "
                           "wake.verify_margin)", flush=True)
                     continue
             if detection is not None:
                 gate.ring.clear()
                 print(f"{_stamp(detection.t_s)} wake word {detection.model} "
-                      f"(score {detection.score:.2f})", flush=True)
+                      f"({_scores(detection)})", flush=True)
                 capture.start(detection.t_s)
     return 0

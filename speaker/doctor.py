@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from speaker.config import WAKE_MODELS, Settings, system_config_paths
+from speaker.errors import ModelError
 
 __all__ = [
     "CHECKS",
@@ -207,9 +208,31 @@ def _check_wake(settings: Settings) -> list[Finding]:
         return [Finding("models", Status.FAIL, f"wake-word files missing: {', '.join(missing)}",
                         f"set wake.model to one of {choices} or an existing .onnx file, "
                         "or reinstall openwakeword==0.5.1 (--no-deps)")]
+    try:
+        networks = _wake_networks(settings, wake_file)
+    except ModelError as exc:
+        return [Finding("models", Status.FAIL, f"wake-word network unusable: {exc}",
+                        "reinstall Encore (deploy/install.sh or `pip install .`), or turn "
+                        "that network off in [wake]")]
     return [Finding("models", Status.OK,
                     f"wake word {model!r} ({wake_file.name}), mel, embedding and Silero VAD "
-                    "models present")]
+                    f"models present{networks}")]
+
+
+def _wake_networks(settings: Settings, wake_file: Path) -> str:
+    """Load the music networks the settings turn on; '' or ', music head ... verified'."""
+    from speaker.wake_head import WakeHead, head_path
+    from speaker.wake_mel import MelNet, mel_net_path
+
+    name = wake_file.name.removesuffix(".onnx").removesuffix("_v0.1")
+    loaded = []
+    if settings.wake.music_head and head_path(name).is_file():
+        WakeHead.load(head_path(name))
+        loaded.append("music head")
+    if settings.wake.mel_net and mel_net_path(name).is_file():
+        MelNet.load(mel_net_path(name))
+        loaded.append("mel network")
+    return f"; {' and '.join(loaded)} verified" if loaded else ""
 
 
 # -- library and database ------------------------------------------------------------

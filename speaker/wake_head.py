@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,8 @@ import numpy as np
 
 from speaker.errors import ModelError
 
-__all__ = ["EMBEDDING_DIM", "HEAD_FORMAT_VERSION", "WINDOW_FRAMES", "WakeHead", "head_path",
-           "save_head"]
+__all__ = ["EMBEDDING_DIM", "HEAD_FORMAT_VERSION", "WINDOW_FRAMES", "WakeHead",
+           "check_shipped_file", "head_path", "save_head"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,19 @@ _SHIPPED_SHA256 = {
     "hey_jarvis_music_head.npz":
         "d384dbd8120210f6985a4fcf7e447e85cf791a0bdc96daa0148d5d133a8491e4",
 }
+
+
+def check_shipped_file(path: Path, pinned: Mapping[str, str], what: str, hint: str) -> None:
+    """Refuse a missing file, or one whose SHA-256 differs from ``pinned[path.name]``
+    (files not in ``pinned`` are not checked); ``hint`` is the fix, ending the message."""
+    if not path.is_file():
+        raise ModelError(f"{what} {path} is missing; {hint}.")
+    expected = pinned.get(path.name)
+    if expected is not None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != expected:
+            raise ModelError(f"{what} {path} has SHA-256 {digest}, expected {expected}; "
+                             f"{hint}.")
 
 
 def head_path(wake_model: str) -> Path:
@@ -65,15 +79,8 @@ class WakeHead:
     @classmethod
     def load(cls, path: Path, check_sha256: bool = True) -> WakeHead:
         """Read a head saved by :func:`save_head`; refuse other versions or a changed file."""
-        if not path.is_file():
-            raise ModelError(f"Wake head {path} is missing; reinstall encore or set "
-                             "wake.music_head = false.")
-        expected = _SHIPPED_SHA256.get(path.name) if check_sha256 else None
-        if expected is not None:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if digest != expected:
-                raise ModelError(f"Wake head {path} has SHA-256 {digest}, expected {expected}; "
-                                 "reinstall encore or set wake.music_head = false.")
+        check_shipped_file(path, _SHIPPED_SHA256 if check_sha256 else {}, "Wake head",
+                           "reinstall encore or set wake.music_head = false")
         try:
             with np.load(path, allow_pickle=False) as data:
                 version = int(data["format_version"])

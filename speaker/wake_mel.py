@@ -25,6 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from speaker.errors import ModelError
+from speaker.wake_head import check_shipped_file
 
 __all__ = ["MEL_BANDS", "MEL_FORMAT_VERSION", "MEL_PER_STEP", "ConvLayer", "MelNet",
            "mel_net_path", "save_mel_net"]
@@ -94,15 +95,8 @@ class MelNet:
     def load(cls, path: Path, check_sha256: bool = True) -> MelNet:
         """Read a network saved by :func:`save_mel_net`; refuse other versions or a
         changed file."""
-        hint = "reinstall encore or set wake.mel_net = false"
-        if not path.is_file():
-            raise ModelError(f"Wake mel network {path} is missing; {hint}.")
-        expected = _SHIPPED_SHA256.get(path.name) if check_sha256 else None
-        if expected is not None:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if digest != expected:
-                raise ModelError(f"Wake mel network {path} has SHA-256 {digest}, expected "
-                                 f"{expected}; {hint}.")
+        check_shipped_file(path, _SHIPPED_SHA256 if check_sha256 else {}, "Wake mel network",
+                           "reinstall encore or set wake.mel_net = false")
         try:
             with np.load(path, allow_pickle=False) as data:
                 version = int(data["format_version"])

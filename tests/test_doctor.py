@@ -242,3 +242,24 @@ def test_music_behind_a_private_home_folder_is_reported_unreadable(
     finding = doctor._check_folder(music, "/etc/encore/config.toml")[0]
     assert finding.status is Status.FAIL and "not readable" in finding.message
     assert "chmod o+x" in finding.fix
+
+
+def test_wake_networks_are_verified_and_a_changed_one_fails(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wake = doctor.check_models(load())[1]
+    assert wake.status is Status.OK, wake
+    assert "music head and mel network verified" in wake.message
+    from speaker import wake_mel
+
+    shipped = wake_mel.mel_net_path("hey_jarvis")
+    changed = tmp_path / shipped.name
+    data = bytearray(shipped.read_bytes())
+    data[-1] ^= 0xFF
+    changed.write_bytes(bytes(data))
+    monkeypatch.setattr(wake_mel, "mel_net_path", lambda name: tmp_path / f"{name}_mel_net.npz")
+    broken = doctor.check_models(load())[1]
+    assert broken.status is Status.FAIL
+    assert "SHA-256" in broken.message and "wake.mel_net = false" in broken.message
+    assert "reinstall Encore" in broken.fix
+    off = doctor.check_models(_settings(wake={"mel_net": False}))[1]
+    assert off.status is Status.OK and "mel network" not in off.message

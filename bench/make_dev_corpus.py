@@ -56,8 +56,8 @@ DEV_SPEAKERS: tuple[Voice, ...] = (
 """espeak-ng voice/speed/pitch combinations that ``bench.voices.VOICES`` does not use."""
 
 # (spoken request, intent, slots), same conventions as corpus_script.REQUESTS. Names come
-# from the demo library. Two are known parser misses kept on purpose ("play music that alex
-# likes", "go back one song"): they are correct expectations the parser cannot read yet.
+# from the demo library. Two were parser misses when the set was made ("play music that
+# alex likes", "go back one song"), kept as correct expectations; the parser reads both now.
 DEV_REQUESTS: tuple[tuple[str, str, Slots], ...] = (
     ("Play some music by Clara Whitfield.", "play", {"artist": "clara whitfield"}),
     ("Put on Delta Jim Porter.", "play", {"artist": "delta jim porter"}),

@@ -16,13 +16,19 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from speaker.config import SttSettings
 from speaker.intents import clean, parse
 from speaker.intents_fuzzy import CONTROL_PHRASES, similarity
 from speaker.intents_numbers import words_to_digits
 
-__all__ = ["SHORT_COMMANDS", "command_phrases", "command_prompt", "meaning", "phrases_for"]
+if TYPE_CHECKING:
+    from speaker.grammar import Vocabulary
+
+__all__ = ["SHORT_COMMANDS", "Commands", "command_phrases", "command_prompt", "meaning",
+           "phrases_for"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
@@ -75,6 +81,19 @@ def command_phrases(text: str, min_similarity: float = 0.0) -> tuple[str, ...]:
 def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
     """:func:`command_phrases` with the similarity floor ``settings`` set."""
     return functools.partial(command_phrases, min_similarity=settings.rescore_min_similarity)
+
+
+@dataclass(frozen=True)
+class Commands:
+    """What an unread transcript is checked against: the similar control phrases
+    (called like :func:`command_phrases`), then every request of ``vocabulary``
+    (:mod:`speaker.grammar`; None: not searched)."""
+
+    similar: Callable[[str], tuple[str, ...]]
+    vocabulary: Vocabulary | None = None
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        return self.similar(text)
 
 
 @functools.lru_cache(maxsize=1024)

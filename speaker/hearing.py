@@ -14,7 +14,9 @@ the request is heard again (:class:`Rehearing`): by the same model without its
 prompt (``stt.retry_unprompted``). The prompt's short commands and library names can
 pull a garbled request towards an artist: "What's on the Delta King border?" without
 it is "Put on the delta gym portal.". Then by an optional second model
-(``stt.second_model``).
+(``stt.second_model``). Rehearings rescore against similar commands but do not run the
+grammar search again (:mod:`speaker.grammar`): on the development corpora it found
+nothing there that the first hearing's searches had not, and each search costs time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from speaker.audio import RATE_HZ
+from speaker.commands import Commands
 from speaker.intents import parse
 from speaker.vad import CaptureResult
 
@@ -98,8 +101,10 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
             break
         if not again.prompted and not prompt:
             continue  # it would hear exactly what the first pass heard
-        other = hear_pass(again.stt, request, lead, prompt if again.prompted else "", commands,
-                           near_misses=False)
+        similar = (dataclasses.replace(commands, vocabulary=None)
+                   if isinstance(commands, Commands) else commands)
+        other = hear_pass(again.stt, request, lead, prompt if again.prompted else "", similar,
+                          near_misses=False)
         seconds += float(other.seconds)
         logger.debug("heard again (prompted=%s): %r (%.2f nats/token); before: %r",
                      again.prompted, other.text, other.avg_logprob, chosen.text)

@@ -118,6 +118,11 @@ def take_user(rest: str, slots: dict[str, Any]) -> str:
         if len(who.split()) == 1 and match.group("det") in (None, "my "):
             slots["user"] = who
             return squash(rest[: match.start()])
+    match = re.search(r"(?:^| )(?:music|songs|something|anything|stuff)(?: that)? "
+                      r"([a-z][\w'-]*) (?:likes|loves|listens to)$", rest)
+    if match and match.group(1) not in ("i", "we", "you", "he", "she", "they", "everyone"):
+        slots["user"] = match.group(1)
+        return squash(rest[: match.start()])
     match = re.search(r"(?:^| )([a-z][\w-]*)'s? (?:favou?rites?|likes|liked songs|picks)"
                       r"(?: songs| music| tracks| playlist)?$", rest)
     if match:

@@ -20,12 +20,13 @@ import numpy as np
 from recommender.engine import Engine
 from recommender.store import Store
 from speaker.audio import Sink, Source
-from speaker.commands import command_prompt, phrases_for
+from speaker.commands import Commands, command_prompt, phrases_for
 from speaker.config import Settings
 from speaker.dialogue import Dialogue
 from speaker.earcon import load_earcon
 from speaker.engine_setup import make_engine
 from speaker.events import Event
+from speaker.grammar import Vocabulary
 from speaker.hearing import Rehearing
 from speaker.loop import AudioClock, EmitFn, VoiceLoop
 from speaker.player import Player
@@ -102,6 +103,15 @@ def library_prompt(store: Store, max_names: int, commands: bool = False) -> str:
     return " ".join(p for p in (command_prompt() if commands else "", names) if p)
 
 
+def library_vocabulary(store: Store) -> Vocabulary:
+    """Every request the grammar search may read an unclear one as, for this library,
+    its profiles and their playlists."""
+    users = store.users()
+    playlists = sorted({name for user in users for name in store.playlists(user)})
+    credits = [(t.title, t.album, t.artist) for t in store.tracks()]
+    return Vocabulary.build(store.names(), users, playlists, credits)
+
+
 def rehearings(settings: Settings, models: Models) -> list[Rehearing]:
     """What hears a request again when its first transcript is unread, in order: the
     same model without the library prompt, then the second model."""
@@ -140,5 +150,6 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
                          ""),
         lead_s=settings.stt.wake_lead_s,
-        commands=phrases_for(settings.stt),
+        commands=Commands(phrases_for(settings.stt),
+                          library_vocabulary(household.store) if settings.stt.grammar else None),
         rehearings=rehearings(settings, models))

@@ -13,7 +13,10 @@ near-silent input, and Whisper's own no-speech probability rejects the rest.
 A transcript the caller cannot understand can be rescored against a list of
 command phrases (``transcribe(..., commands=...)``; see :mod:`speaker.commands`):
 Whisper's own log-probability of each phrase given the same audio decides whether
-"Premium Strag" was really "previous track".
+"Premium Strag" was really "previous track". If none fits, the audio is decoded again
+along the requests the household's library makes possible (:mod:`speaker.grammar`),
+and the best of those is judged the same way ("Clakings to the sunrise" -> "Play
+Kingston Sunrise").
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import numpy as np
 
 from speaker.commands import meaning
 from speaker.config import SttSettings
+from speaker.grammar import TokenTrie, Vocabulary, grammar_search
+from speaker.intents import parse
 from speaker.models import load_checkpoint
 from speaker.transcript_text import build_prompt, collapse_repeated_phrase, collapse_repeats
 from speaker.whisper_build import build_model, float32_except, int8_linear, quantize_linears
@@ -54,6 +59,8 @@ TOKENS_PER_S = 8.0
 """Decoded-length cap: fast speech is about 5 tokens/s, so 8/s (+ slack) never cuts words."""
 _TOKEN_SLACK = 8
 _LOGPROB_THRESHOLD = -1.0
+_GRAMMAR_PHRASES = 8
+"""How many of the grammar search's best phrases are scored against the free transcript."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,7 @@ class Transcriber:
         self._settings = settings
         self._clock = clock
         self._lock = threading.Lock()
+        self._trie: tuple[Vocabulary, TokenTrie] | None = None
         torch.set_num_threads(settings.threads)
         model = build_model(load_checkpoint(models_dir, settings.model), settings.model)
         self._whisper = whisper
@@ -259,12 +267,56 @@ class Transcriber:
         return self.tokenizer.encode(" " + words) if words else []
 
     def _rescore(self, audio: torch.Tensor, text: str, phrases: Sequence[str],
-                 lead_tokens: Sequence[int] = ()) -> str:
+                 lead_tokens: Sequence[int] = (), grammar: bool = False) -> str:
+        settings = self._settings
         scores = self._score(audio, [text, *phrases], lead_tokens)
-        chosen = choose_phrase(scores[0], phrases, scores[1:], self._settings.rescore_margin,
-                               self._settings.rescore_rival_margin, meaning)
-        logger.debug("rescored %r (%.2f nats/token): %r", text, scores[0], chosen)
+        margins = ((settings.grammar_margin, settings.grammar_rival_margin) if grammar
+                   else (settings.rescore_margin, settings.rescore_rival_margin))
+        chosen = choose_phrase(scores[0], phrases, scores[1:], *margins, meaning)
+        logger.debug("rescored %r (%.2f nats/token) against %s: %r", text, scores[0],
+                     "the grammar" if grammar else "similar commands", chosen)
         return chosen
+
+    def grammar_phrases(self, audio: torch.Tensor, vocabulary: Vocabulary,
+                        lead_tokens: Sequence[int] = ()) -> list[str]:
+        """The requests of ``vocabulary`` that best explain the encoded ``audio``, best
+        first (at most ``_GRAMMAR_PHRASES``, each meaning something to the parser)."""
+        import torch
+
+        if self._trie is None or self._trie[0] != vocabulary:
+            self._trie = (vocabulary, TokenTrie(vocabulary, self.tokenizer.encode))
+        tok = self.tokenizer
+        cache, hooks = self._model.install_kv_cache_hooks()
+        cross = {m for block in self._model.decoder.blocks
+                 for m in (block.cross_attn.key, block.cross_attn.value)}
+
+        def step(tokens: list[int], sources: list[int]) -> torch.Tensor:
+            index = torch.tensor(sources)
+            for module, held in cache.items():
+                if module not in cross:  # each beam continues from its source's keys/values
+                    cache[module] = held[index]
+                elif held.shape[0] != len(tokens):  # the audio's are the same for all
+                    cache[module] = held[:1].expand(len(tokens), *held.shape[1:])
+            logits = self._logits(torch.tensor([[t] for t in tokens]), audio, cache, [-1])
+            return torch.log_softmax(logits[:, 0] + self._mask, dim=-1)
+
+        torch.set_num_threads(1)  # small steps, as in decoding
+        try:
+            prefix = [*tok.sot_sequence, tok.no_timestamps, *lead_tokens]
+            first = self._logits(torch.tensor([prefix]), audio, cache, [-1])[0, 0]
+            found = grammar_search(self._trie[1], torch.log_softmax(first + self._mask, dim=-1),
+                                   step, tok.eot, self._settings.grammar_width,
+                                   4 * _GRAMMAR_PHRASES)
+        finally:
+            torch.set_num_threads(self._settings.threads)
+            for hook in hooks:
+                hook.remove()
+        phrases: dict[str, str] = {}  # one spelling per phrase, the likeliest
+        for tokens, _ in found:
+            text = tok.decode(tokens).strip()
+            if parse(text).intent != "unknown":
+                phrases.setdefault(text.lower(), text)
+        return list(phrases.values())[:_GRAMMAR_PHRASES]
 
     def _mel(self, samples: np.ndarray) -> torch.Tensor:
         import torch
@@ -356,6 +408,14 @@ class Transcriber:
         if phrases and self._settings.rescore_margin > 0:
             with torch.inference_mode():
                 chosen = self._rescore(audio, text, phrases, lead_tokens)
+            if chosen:
+                return chosen, no_speech, text, avg_logprob
+        vocabulary = getattr(commands, "vocabulary", None)
+        if (isinstance(vocabulary, Vocabulary) and self._settings.grammar and text
+                and parse(text).intent == "unknown"):
+            with torch.inference_mode():
+                found = self.grammar_phrases(audio, vocabulary, lead_tokens)
+                chosen = self._rescore(audio, text, found, lead_tokens, grammar=True)
             if chosen:
                 return chosen, no_speech, text, avg_logprob
         return text, no_speech, "", avg_logprob

@@ -182,6 +182,8 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
      {"playlist": "canciones del recuerdo"}),
     ("play something for Sam", "play", {"user": "sam"}),
     ("play Sam's favourites", "play", {"user": "sam"}),
+    ("play music that Alex likes", "play", {"user": "alex"}),
+    ("put on something Sam loves", "play", {"user": "sam"}),
     ("play Sam's favorite songs", "play", {"user": "sam"}),
     ("play some jazz for Alex", "play", {"genre": "jazz", "user": "alex"}),
     ("play music for my daughter", "play", {"user": "daughter"}),

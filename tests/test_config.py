@@ -69,6 +69,10 @@ def test_library_dirs_become_a_tuple(tmp_path: Path) -> None:
         ('[stt]\nsecond_model = "tiny.en"\n', "'stt.second_model' must be '' (none) or the other"),
         ("[stt]\nrescore_min_similarity = 120\n", "'stt.rescore_min_similarity' must be"),
         ("[stt]\nrescore_rival_margin = -1\n", "'stt.rescore_rival_margin' must be"),
+        ("[stt]\ngrammar_margin = 9\n", "'stt.grammar_margin' must be between 0 and 5"),
+        ("[stt]\ngrammar_rival_margin = -0.5\n", "'stt.grammar_rival_margin' must be"),
+        ("[stt]\ngrammar_width = 0\n", "'stt.grammar_width' must be between 1 and 32"),
+        ("[stt]\ngrammar = 1\n", "'stt.grammar' must be true or false"),
     ],
 )
 def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, text: str, fragment: str) -> None:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from speaker.audio import RATE_HZ, load_audio
-from speaker.commands import command_prompt, phrases_for
+from speaker.commands import Commands, command_prompt, phrases_for
 from speaker.config import SttSettings
+from speaker.grammar import Vocabulary
 from speaker.hearing import Lead, Rehearing, hear, join
 from speaker.intents import parse
 from speaker.stt import Transcriber, TranscriptResult
@@ -60,6 +61,7 @@ class FakeStt:
         self.answers = {True: with_lead, False: alone}
         self.calls: list[tuple[int, str]] = []
         self.prompts: list[str] = []
+        self.offered: list[Callable[[str], Sequence[str]] | None] = []
         self.logprob = logprob
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
@@ -67,6 +69,7 @@ class FakeStt:
                    lead: str = "") -> TranscriptResult:
         self.calls.append((len(audio), lead))
         self.prompts.append(prompt)
+        self.offered.append(commands)
         return TranscriptResult(self.answers[bool(lead)], 0.25, len(audio) / RATE_HZ, 0.0,
                                 avg_logprob=self.logprob)
 
@@ -127,6 +130,17 @@ def test_an_unprompted_rehearing_drops_the_library_prompt_and_comes_first() -> N
     assert first.prompts == ["Kingston Sunrise", "Kingston Sunrise", "", ""]
     assert second.prompts == ["Kingston Sunrise"] and result.text == "pause"
     assert result.seconds == 0.25 * 5
+
+
+def test_only_the_first_hearing_searches_the_grammar() -> None:
+    first, second = FakeStt("Lady Alber, Midnight", "mumble"), FakeStt("mumble", "mumble")
+    commands = Commands(phrases_for(SttSettings()), Vocabulary(("Kingston Sunrise",), ()))
+    hear(first, _request(2.0, 1.0), _lead(), "Kingston Sunrise", commands,
+         (Rehearing(first, -1.0, prompted=False), Rehearing(second, -0.4)))
+    assert first.offered[:2] == [commands, commands]  # with the wake word, then alone
+    for again in (*first.offered[2:], *second.offered):
+        assert isinstance(again, Commands) and again.vocabulary is None
+        assert again.similar is commands.similar  # similar commands are still rescored
 
 
 def test_a_rehearing_that_is_understood_ends_the_search() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from speaker import config
 from speaker.cli import main
+from speaker.commands import Commands
 from speaker.earcon import load_earcon
 from speaker.errors import ModelError
 from speaker.harness import EventLog, prepare_household, run_files
@@ -53,11 +54,11 @@ class SilentTts:
 
 
 def _run(tmp_path: Path, first: FixedStt, second: FixedStt | None,
-         retry_unprompted: bool = True) -> list[str]:
+         **stt: object) -> list[str]:
     loaded = config.load()
     settings = dataclasses.replace(
         loaded, wake=dataclasses.replace(loaded.wake, verify=False),
-        stt=dataclasses.replace(loaded.stt, retry_unprompted=retry_unprompted))
+        stt=dataclasses.replace(loaded.stt, **stt))  # type: ignore[arg-type]
     tts = SilentTts()
     models = Models(WakeWordDetector(settings.wake), SileroVad(), first,  # type: ignore[arg-type]
                     tts, load_earcon(tts.rate_hz), tts.rate_hz,  # type: ignore[arg-type]
@@ -84,6 +85,18 @@ def test_the_loop_gets_the_configured_phrases_and_the_rehearings(tmp_path: Path)
     assert offered is not None and second.commands[0] is offered
     assert "pause" in offered("Paws.")
     assert offered("Plug it,") == ()  # the shipped similarity floor is applied
+    # The grammar search gets the demo library's names and the household's profiles.
+    assert isinstance(offered, Commands) and offered.vocabulary is not None
+    objects = offered.vocabulary.objects
+    assert "Nora Vance" in objects and "music that alex likes" in objects
+    assert "the album Velvet Hours by Nora Vance" in objects
+
+
+def test_the_grammar_search_can_be_turned_off(tmp_path: Path) -> None:
+    first = FixedStt("Mumble, mumble.", -0.2)
+    assert _run(tmp_path, first, None, grammar=False) == ["unknown"]
+    offered = first.commands[0]
+    assert isinstance(offered, Commands) and offered.vocabulary is None
 
 
 def test_the_unprompted_rehearing_can_be_turned_off(tmp_path: Path) -> None:

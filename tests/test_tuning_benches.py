@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import tune_rehearing, tune_rescore
+from bench import tune_grammar, tune_rehearing, tune_rescore
 
 
 def _clip(expected: str, observed: str, calls: list[dict[str, Any]]) -> dict[str, Any]:
@@ -65,3 +65,35 @@ def test_rehearing_sweep_of_one_kind_after_another() -> None:
              tune_rehearing.sweep(clips, "second", after=("unprompted", -1.0))}
     assert after[-0.4]["rescued"] == 1  # only the clip the first left unread
     assert tune_rehearing._after("unprompted:-1.0") == ("unprompted", -1.0)
+
+
+def _searched(expected: dict[str, Any] | None, calls: list[dict[str, Any]],
+              kind: str = "positive") -> dict[str, Any]:
+    return {"file": "g.flac", "kind": kind, "expected": expected, "intent": "unknown",
+            "slots": {}, "calls": calls}
+
+
+KINGSTON = {"text": "Clakings to the sunrise.", "free": -1.5,
+            "scores": {"Play Kingston Sunrise": -1.9, "Can you play Kingston Sunrise": -2.0,
+                       "I don't like this": -2.6}}
+
+
+def test_grammar_replay_applies_the_margin_and_the_rival_margin() -> None:
+    clip = _searched({"intent": "play", "slots": {"artist": "kingston sunrise"}}, [KINGSTON])
+    # Both "play" phrases mean the same; the nearest rival trails by 0.7 nats/token.
+    intent, slots, chosen = tune_grammar.decide(clip, 0.75, 0.5)
+    assert (intent, slots, chosen) == ("play", {"artist": "kingston sunrise"},
+                                       "Play Kingston Sunrise")
+    assert tune_grammar.decide(clip, 0.75, 1.0)[2] == ""  # not clear enough of the rival
+    assert tune_grammar.decide(clip, 0.25, 0.5)[2] == ""  # too far below the free transcript
+    assert tune_grammar.decide(clip, 0.75, 0.5, searches=0)[2] == ""
+
+
+def test_grammar_sweep_counts_rescues_wrong_actions_and_negatives() -> None:
+    clips = [_searched({"intent": "play", "slots": {"artist": "kingston sunrise"}}, [KINGSTON]),
+             _searched({"intent": "pause", "slots": {}}, [KINGSTON]),
+             _searched(None, [KINGSTON], kind="negative")]
+    rows = {(r["margin"], r["rival"]): r for r in tune_grammar.sweep(clips)}
+    row = rows[(0.75, 0.5)]
+    assert (row["rescued"], row["wrong"], row["negatives_acted"]) == (1, 1, 1)
+    assert rows[(0.75, 1.0)]["rescued"] == 0 == rows[(0.75, 1.0)]["wrong"]

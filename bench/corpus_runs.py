@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from speaker.config import Settings
 from speaker.report import ClipOutcome
 
-__all__ = ["add_collect_args", "collected", "each_clip"]
+__all__ = ["add_collect_args", "clips_with_calls", "collected", "each_clip"]
 
 
 def each_clip(settings: Settings, corpus: Path,
@@ -36,6 +37,22 @@ def each_clip(settings: Settings, corpus: Path,
     finally:
         models.close()
         household.close()
+
+
+def clips_with_calls(settings: Settings, corpus: Path, library: Path,
+                     calls: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
+    """Per clip: the manifest entry, what the loop did, and the ``calls`` a bench's hook
+    recorded while the loop ran it (``calls`` is emptied after each clip)."""
+    clips: list[dict[str, Any]] = []
+    for entry, outcome in each_clip(settings, corpus, library):
+        clips.append({"file": entry["file"], "kind": entry["kind"],
+                      "background": entry.get("background", "clean"),
+                      "expected": entry.get("expected"), "woke": outcome.woke,
+                      "intent": outcome.intent, "slots": outcome.slots, "calls": list(calls)})
+        print(f"[{len(clips)}] {entry['file']} {outcome.intent} {len(calls)} {what}",
+              file=sys.stderr, flush=True)
+        calls.clear()
+    return clips
 
 
 def add_collect_args(parser: argparse.ArgumentParser, config_help: str = "settings") -> None:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.corpus_runs import add_collect_args, collected, each_clip
+from bench.corpus_runs import add_collect_args, clips_with_calls, collected
 from speaker.commands import meaning
 from speaker.intents import parse
 
@@ -51,20 +51,10 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
         return ""  # act as if the grammar search were off
 
     Transcriber._rescore = rescore  # type: ignore[method-assign]
-    clips: list[dict[str, Any]] = []
     try:
-        for entry, outcome in each_clip(settings, corpus, library):
-            clips.append({"file": entry["file"], "kind": entry["kind"],
-                          "background": entry.get("background", "clean"),
-                          "expected": entry.get("expected"), "woke": outcome.woke,
-                          "intent": outcome.intent, "slots": outcome.slots,
-                          "calls": list(calls)})
-            print(f"[{len(clips)}] {entry['file']} {outcome.intent} {len(calls)} searched",
-                  file=sys.stderr, flush=True)
-            calls.clear()
+        return clips_with_calls(settings, corpus, library, calls, "searched")
     finally:
         Transcriber._rescore = original  # type: ignore[method-assign]
-    return clips
 
 
 def decide(clip: dict[str, Any], margin: float, rival: float,

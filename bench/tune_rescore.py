@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.corpus_runs import add_collect_args, collected, each_clip
+from bench.corpus_runs import add_collect_args, clips_with_calls, collected
 from speaker.commands import command_phrases, meaning
 from speaker.intents import clean, parse
 from speaker.intents_fuzzy import similarity
@@ -47,7 +46,8 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
 
     loaded = load_settings(config)  # rescoring off, one model: the scores decide afterwards
     settings = dataclasses.replace(
-        loaded, stt=dataclasses.replace(loaded.stt, rescore_margin=0.0, second_model=""))
+        loaded, stt=dataclasses.replace(loaded.stt, rescore_margin=0.0, second_model="",
+                                        grammar=False))
     calls: list[dict[str, Any]] = []
     original = Transcriber._run
 
@@ -64,20 +64,10 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
         return text, no_speech, heard, logprob
 
     Transcriber._run = run  # type: ignore[method-assign]
-    clips: list[dict[str, Any]] = []
     try:
-        for entry, outcome in each_clip(settings, corpus, library):
-            clips.append({"file": entry["file"], "kind": entry["kind"],
-                          "background": entry.get("background", "clean"),
-                          "expected": entry.get("expected"), "woke": outcome.woke,
-                          "intent": outcome.intent, "slots": outcome.slots,
-                          "calls": list(calls)})
-            print(f"[{len(clips)}] {entry['file']} {outcome.intent} "
-                  f"{len(calls)} rescorable", file=sys.stderr, flush=True)
-            calls.clear()
+        return clips_with_calls(settings, corpus, library, calls, "rescorable")
     finally:
         Transcriber._run = original  # type: ignore[method-assign]
-    return clips
 
 
 def decide(clip: dict[str, Any], margin: float, floor: float, rival: float) -> str | None:

@@ -111,8 +111,9 @@ def test_a_garbled_command_is_rescored_in_the_real_loop(corpus: CorpusRun) -> No
 
 
 # Whisper tiny.en hears the corpus's one clean "Pause." as "Os" and the other pause clip,
-# over noise, as "Count the Mute". Listed so a new gap fails and a fix is noticed.
-KNOWN_UNHEARD = {"pause"}
+# over noise, as "Count the Mute"; since session 9 the grammar search reads one of them.
+# Listed so a new gap fails and a fix is noticed.
+KNOWN_UNHEARD: set[str] = set()
 
 
 def test_every_intent_is_recognised_from_audio_at_least_once(corpus: CorpusRun) -> None:

@@ -137,6 +137,9 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
     prompt = library_prompt(household.store, settings.stt.prompt_max_names,
                             settings.stt.prompt_commands)
     prompt_fn: Callable[[], str] = lambda: prompt  # noqa: E731 - fixed per session
+    vocabulary = library_vocabulary(household.store) if settings.stt.grammar else None
+    if vocabulary is not None:
+        models.transcriber.prepare(vocabulary)
     models.wake.reset()
     models.vad.reset()
     return VoiceLoop(
@@ -150,6 +153,5 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
                          ""),
         lead_s=settings.stt.wake_lead_s,
-        commands=Commands(phrases_for(settings.stt),
-                          library_vocabulary(household.store) if settings.stt.grammar else None),
+        commands=Commands(phrases_for(settings.stt), vocabulary),
         rehearings=rehearings(settings, models))

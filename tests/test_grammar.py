@@ -111,3 +111,27 @@ def test_a_verb_leads_into_every_object(vocabulary: Vocabulary) -> None:
     for said in ("Can you play some songs by Area 51", "I'd like to hear songs from 1988"):
         model = WordModel(said)
         assert model.search(TokenTrie(vocabulary, model.encode))[0][0] == said
+
+
+def test_a_verb_is_no_request_by_itself_but_leads_to_objects_and_commands_alike() -> None:
+    vocabulary = Vocabulary(objects=("jazz", "the album Blue"), commands=("play the next song",),
+                            verbs=("play",))
+    for said in ("play jazz", "Play the album Blue", "play the next song"):
+        model = WordModel(said)
+        assert model.search(TokenTrie(vocabulary, model.encode))[0][0] == said
+    model = WordModel("play")
+    assert "play" not in [text for text, _ in model.search(TokenTrie(vocabulary, model.encode))]
+
+
+def test_each_word_is_encoded_once() -> None:
+    calls: list[str] = []
+    model = WordModel("")
+
+    def encode(text: str) -> list[int]:
+        calls.append(text)
+        return model.encode(text)
+
+    names = [f"Band {i}" for i in range(50)]
+    TokenTrie(Vocabulary.build(LibraryNames(tuple(names), (), (), ())), encode)
+    assert len(calls) == len(set(calls))
+    assert calls.count(" Band") == 1

@@ -15,6 +15,7 @@ from speaker.cli import main
 from speaker.commands import Commands
 from speaker.earcon import load_earcon
 from speaker.errors import ModelError
+from speaker.grammar import Vocabulary
 from speaker.harness import EventLog, prepare_household, run_files
 from speaker.runtime import Models
 from speaker.stt import RATE_HZ, TranscriptResult
@@ -41,6 +42,9 @@ class FixedStt:
         self.prompts.append(prompt)
         return TranscriptResult(self.text, 0.01, len(audio) / RATE_HZ, 0.0,
                                 avg_logprob=self.logprob)
+
+    def prepare(self, vocabulary: Vocabulary) -> None:
+        self.prepared: Vocabulary | None = vocabulary
 
 
 class SilentTts:
@@ -82,7 +86,9 @@ def test_the_loop_gets_the_configured_phrases_and_the_rehearings(tmp_path: Path)
     assert len(first.prompts) == 4 and first.prompts[0] and first.prompts[0] == first.prompts[1]
     assert first.prompts[2:] == ["", ""]
     offered = first.commands[0]
-    assert offered is not None and second.commands[0] is offered
+    again = second.commands[0]  # the same similar commands, and no grammar search
+    assert isinstance(again, Commands) and isinstance(offered, Commands)
+    assert again.similar is offered.similar and again.vocabulary is None
     assert "pause" in offered("Paws.")
     assert offered("Plug it,") == ()  # the shipped similarity floor is applied
     # The grammar search gets the demo library's names and the household's profiles.
@@ -90,6 +96,7 @@ def test_the_loop_gets_the_configured_phrases_and_the_rehearings(tmp_path: Path)
     objects = offered.vocabulary.objects
     assert "Nora Vance" in objects and "music that alex likes" in objects
     assert "the album Velvet Hours by Nora Vance" in objects
+    assert first.prepared is offered.vocabulary  # its trie is built before any request
 
 
 def test_the_grammar_search_can_be_turned_off(tmp_path: Path) -> None:

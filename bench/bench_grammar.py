@@ -3,8 +3,9 @@
 A synthetic library of ``--tracks`` tracks (random two-word artist and album names, one-
 to four-word titles) is spelt out (``speaker.grammar.Vocabulary``), its token trie built
 with tiny.en's tokenizer, and the search run on the committed clip
-``tests/data/grammar_kingston_music0.flac``. The peer, measured in the same run, is
-tiny.en's plain transcription of the same clip. Run:
+``tests/data/grammar_kingston_music0.flac`` (the search alone: the audio is already
+encoded, and the scoring of up to four phrases that follows is not timed). The peer,
+measured in the same run, is tiny.en's plain transcription of the same clip. Run:
 
     python -m bench.bench_grammar --tracks 10000
 """

@@ -64,6 +64,10 @@ _TIMER_HOUR = ("set a sleep timer for an hour", "set the sleep timer for an hour
                "turn off the music in an hour", "stop the music in an hour")
 
 
+MAX_TOKENS = 40
+"""Longest phrase searched, in tokens; longer objects (a very long title) are left out."""
+
+
 def _fill(templates: Iterable[str], values: Iterable[object]) -> list[str]:
     return [t.format(v) for v in values for t in templates]
 
@@ -76,7 +80,7 @@ def _names(values: Iterable[str]) -> list[str]:
 class Vocabulary:
     """What a request can be: a verb followed by one of ``objects``, or one of
     ``commands`` alone. Names keep the library's spelling ("Area 51"), which is how
-    Whisper writes them."""
+    Whisper writes them; genres are lower-cased (words, not names: "some jazz")."""
 
     objects: tuple[str, ...]
     commands: tuple[str, ...]
@@ -101,7 +105,8 @@ class Vocabulary:
                    + _fill(_MOOD, _MOODS) + _fill(_DECADE, _DECADES)
                    + _fill(_YEAR, range(1950, 2030))
                    + [f"some {g} from the {d}s" for g in genres for d in _DECADES]
-                   + _fill(_USER, _names(u for u in users if u != "default"))
+                   + _fill(_USER, _names(u for u in users  # the parser reads one-word names
+                                         if u != "default" and len(u.split()) == 1))
                    + _fill(_PLAYLIST, _names(playlists)) + list(_GENERAL)
                    + _names(credited))
         commands = [*SHORT_COMMANDS, *CONTROL_PHRASES, *_CONTROL, *_fill(_VOLUME, _LEVELS),
@@ -156,7 +161,8 @@ class TokenTrie:
         heads, order = _table([*verbs, *commands])
         self._leads = (order < len(verbs)).astype(bool)
         """Per row of the first table: whether it is a verb (the objects follow)."""
-        self._tables = (heads, _table([tokens(p) for p in vocabulary.objects])[0])
+        objects = [seq for seq in map(tokens, vocabulary.objects) if len(seq) <= MAX_TOKENS]
+        self._tables = (heads, _table(objects)[0])
         self.root: State = (0, 0, len(heads), 0)
         self._objects = self._children(1, 0, len(self._tables[1]), 0)
         """Where every verb leads: the first tokens of the objects."""
@@ -189,7 +195,7 @@ class TokenTrie:
 
 def grammar_search(trie: TokenTrie, first: Any, step: Callable[[list[int], list[int]], Any],
                    eot: int, width: int, count: int,
-                   max_tokens: int = 40) -> list[tuple[list[int], float]]:
+                   max_tokens: int = MAX_TOKENS) -> list[tuple[list[int], float]]:
     """Beam search restricted to ``trie``: the ``count`` best complete phrases, as
     (tokens, mean log-probability per token with the end of text counted), best first.
 

@@ -120,7 +120,9 @@ def take_user(rest: str, slots: dict[str, Any]) -> str:
             return squash(rest[: match.start()])
     match = re.search(r"(?:^| )(?:music|songs|something|anything|stuff)(?: that)? "
                       r"([a-z][\w'-]*) (?:likes|loves|listens to)$", rest)
-    if match and match.group(1) not in ("i", "we", "you", "he", "she", "they", "everyone"):
+    if match and match.group(1) not in ("i", "we", "you", "he", "she", "they", "everyone",
+                                        "everybody", "nobody", "somebody", "someone",
+                                        "anyone", "anybody"):
         slots["user"] = match.group(1)
         return squash(rest[: match.start()])
     match = re.search(r"(?:^| )([a-z][\w-]*)'s? (?:favou?rites?|likes|liked songs|picks)"

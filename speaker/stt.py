@@ -295,7 +295,9 @@ class Transcriber:
                         lead_tokens: Sequence[int] = ()) -> list[str]:
         """The requests of ``vocabulary`` that best explain the encoded ``audio``, best
         first: the likeliest phrase of each of the first ``_GRAMMAR_MEANINGS`` meanings
-        found (:func:`speaker.commands.meaning`)."""
+        found (:func:`speaker.commands.meaning`). Not locked, and it needs
+        ``torch.inference_mode()``: :meth:`transcribe` calls it under its lock; benches
+        and tests call it directly on one thread."""
         import torch
 
         trie = self._trie_of(vocabulary)
@@ -428,7 +430,8 @@ class Transcriber:
                 and parse(text).intent == "unknown"):
             with torch.inference_mode():
                 found = self.grammar_phrases(audio, vocabulary, lead_tokens)
-                chosen = self._rescore(audio, text, found, lead_tokens, grammar=True)
+                chosen = (self._rescore(audio, text, found, lead_tokens, grammar=True)
+                          if found else "")
             if chosen:
                 return chosen, no_speech, text, avg_logprob
         return text, no_speech, "", avg_logprob

@@ -19,6 +19,7 @@ import pytest
 from speaker import config
 from speaker.cli import main
 from speaker.harness import EventLog, prepare_household, run_files
+from speaker.intents import parse
 from speaker.library_view import LibraryView
 from speaker.report import ClipOutcome, load_manifest, score_clip, summarise
 from speaker.runtime import Models
@@ -108,6 +109,17 @@ def test_a_garbled_command_is_rescored_in_the_real_loop(corpus: CorpusRun) -> No
     transcript = next(r for r in corpus.records[clip] if r["type"] == "transcript")
     assert transcript["heard"] and transcript["text"] == "cancel the sleep timer", transcript
     assert corpus.outcomes[clip].intent == "cancel", _explain(corpus.outcomes[clip])
+
+
+def test_an_unread_command_is_read_by_the_grammar_search_in_the_real_loop(
+        corpus: CorpusRun) -> None:
+    """tiny.en hears the clean "Pause." as "Os"; no similar command phrase fits, and the
+    grammar search (on by default, shipped margins) reads it."""
+    clip = "pos041_pause_pause_clean.flac"
+    transcript = next(r for r in corpus.records[clip] if r["type"] == "transcript")
+    assert transcript["heard"] and transcript["text"] == "Pause", transcript
+    assert parse(transcript["heard"]).intent == "unknown"
+    assert corpus.outcomes[clip].intent == "pause", _explain(corpus.outcomes[clip])
 
 
 # Whisper tiny.en hears the corpus's one clean "Pause." as "Os" and the other pause clip,

@@ -27,6 +27,7 @@ from typing import Any
 from bench.corpus_runs import add_collect_args, clips_with_calls, collected
 from speaker.commands import meaning
 from speaker.intents import parse
+from speaker.report import slots_match
 
 MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0)
 RIVALS = (0.3, 0.5, 0.75, 1.0, 1.5)
@@ -73,12 +74,6 @@ def decide(clip: dict[str, Any], margin: float, rival: float,
     return clip["intent"], clip["slots"] or {}, ""
 
 
-def _same_slots(got: dict[str, Any], expected: dict[str, Any]) -> bool:
-    def norm(slots: dict[str, Any]) -> dict[str, Any]:
-        return {k: v.lower() if isinstance(v, str) else v for k, v in slots.items()}
-    return norm(got) == norm(expected)
-
-
 def sweep(clips: Sequence[dict[str, Any]], searches: int = 99) -> list[dict[str, Any]]:
     rows = []
     positives = [c for c in clips if c["kind"] == "positive"]
@@ -92,8 +87,8 @@ def sweep(clips: Sequence[dict[str, Any]], searches: int = 99) -> list[dict[str,
                     acted += intent not in (None, "unknown")
                 elif intent == clip["expected"]["intent"]:
                     right += 1
-                    other_slots += bool(chosen) and not _same_slots(
-                        slots, clip["expected"]["slots"])
+                    other_slots += bool(chosen) and not slots_match(
+                        clip["expected"]["slots"], slots)
                 elif chosen:
                     wrong += 1
             rows.append({"margin": margin, "rival": rival, "right": right,

@@ -162,6 +162,10 @@ class Transcriber:
         self._mask = mask
         self._first_mask = mask.clone()
         self._first_mask[[*tok.encode(" "), tok.eot]] = -math.inf
+        self._cross: set[nn.Module] = {m for block in model.decoder.blocks
+                                       for m in (block.cross_attn.key, block.cross_attn.value)}
+        """The decoder's cross-attention key/value layers: their cached keys/values are
+        the audio's, the same for every phrase and every beam."""
 
     @property
     def model_name(self) -> str:
@@ -245,13 +249,11 @@ class Transcriber:
         tok = self.tokenizer
         prefix = [*tok.sot_sequence, tok.no_timestamps, *lead_tokens]
         room = self._dims.n_text_ctx - len(prefix) - 1
-        cross = {m for block in self._model.decoder.blocks
-                 for m in (block.cross_attn.key, block.cross_attn.value)}
         cache, hooks = self._model.install_kv_cache_hooks()
         scores: list[float] = []
         try:
             for phrase in phrases:
-                for module in [m for m in cache if m not in cross]:
+                for module in [m for m in cache if m not in self._cross]:
                     del cache[module]  # keep the audio's keys/values, drop the last phrase's
                 seq = [*tok.encode(" " + " ".join(phrase.split()))[:room], tok.eot]
                 tokens = torch.tensor([[*prefix, *seq]])
@@ -303,16 +305,9 @@ class Transcriber:
         trie = self._trie_of(vocabulary)
         tok = self.tokenizer
         cache, hooks = self._model.install_kv_cache_hooks()
-        cross = {m for block in self._model.decoder.blocks
-                 for m in (block.cross_attn.key, block.cross_attn.value)}
 
         def step(tokens: list[int], sources: list[int]) -> torch.Tensor:
-            index = torch.tensor(sources)
-            for module, held in cache.items():
-                if module not in cross:  # each beam continues from its source's keys/values
-                    cache[module] = held[index]
-                elif held.shape[0] != len(tokens):  # the audio's are the same for all
-                    cache[module] = held[:1].expand(len(tokens), *held.shape[1:])
+            self._reorder(cache, sources)
             logits = self._logits(torch.tensor([[t] for t in tokens]), audio, cache, [-1])
             return torch.log_softmax(logits[:, 0] + self._mask, dim=-1)
 
@@ -436,6 +431,18 @@ class Transcriber:
                 return chosen, no_speech, text, avg_logprob
         return text, no_speech, "", avg_logprob
 
+    def _reorder(self, cache: dict[Any, Any], sources: list[int]) -> None:
+        """Make beam ``i`` continue from beam ``sources[i]``'s keys/values. The audio's
+        (cross-attention) are the same for every beam: expanded, not copied."""
+        import torch
+
+        index = torch.tensor(sources)
+        for module, held in cache.items():
+            if module not in self._cross:
+                cache[module] = held[index]
+            elif held.shape[0] != len(sources):
+                cache[module] = held[:1].expand(len(sources), *held.shape[1:])
+
     def _beam_search(self, first: torch.Tensor, audio: torch.Tensor, cache: dict[Any, Any],
                      budget: int) -> tuple[list[int], float]:
         """Beam search (``beam_size`` 1 is greedy) from the first step's log-probabilities.
@@ -474,9 +481,7 @@ class Transcriber:
             if len(finished) >= width or not kept:
                 break
             beams = kept
-            index = torch.tensor(sources)
-            for module in cache:  # each beam continues from its source's keys/values
-                cache[module] = cache[module][index]
+            self._reorder(cache, sources)
             tokens = torch.tensor([[seq[-1]] for seq, _ in beams])
             logits = self._logits(tokens, audio, cache, [-1])[:, 0]
             logprobs = torch.log_softmax(logits + self._mask, dim=-1)

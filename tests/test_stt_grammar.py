@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -62,10 +63,19 @@ def test_the_best_phrase_replaces_a_garbled_transcript_within_the_margins(
 
 
 def test_a_clear_request_the_grammar_has_no_phrase_for_is_left_as_heard(
-        transcriber: Transcriber, commands: Commands) -> None:
+        transcriber: Transcriber, commands: Commands, monkeypatch: pytest.MonkeyPatch) -> None:
+    searched: list[list[str]] = []
+    search = transcriber.grammar_phrases
+
+    def spy(*args: Any, **kwargs: Any) -> list[str]:
+        searched.append(search(*args, **kwargs))
+        return searched[-1]
+
+    monkeypatch.setattr(transcriber, "grammar_phrases", spy)
     result = transcriber.transcribe(load_audio(DATA / "rescore_weather.flac"),
                                     commands=commands)
-    assert "weather" in result.text.lower() and result.heard == ""
+    assert len(searched) == 1 and searched[0]  # the search ran and offered phrases...
+    assert "weather" in result.text.lower() and result.heard == ""  # ...none was taken
     assert parse(result.text).intent == "unknown"
 
 

@@ -128,6 +128,8 @@ class SttSettings:
     grammar: bool = True
     grammar_margin: float = 0.75
     grammar_rival_margin: float = 1.5
+    grammar_similar_rival_margin: float = 0.3
+    grammar_min_similarity: float = 60.0
     grammar_width: int = 8
     wake_lead_s: float = 2.0
     retry_unprompted: bool = True
@@ -161,6 +163,10 @@ class SttSettings:
                "must be between 0 and 5 nats per token")
         _check(0.0 <= self.grammar_rival_margin <= 5.0, "stt.grammar_rival_margin",
                "must be between 0 and 5 nats per token")
+        _check(0.0 <= self.grammar_similar_rival_margin <= 5.0,
+               "stt.grammar_similar_rival_margin", "must be between 0 and 5 nats per token")
+        _check(0.0 <= self.grammar_min_similarity <= 101.0, "stt.grammar_min_similarity",
+               "must be between 0 and 100 (or 101: no phrase is similar enough)")
         _check(1 <= self.grammar_width <= 32, "stt.grammar_width", "must be between 1 and 32")
         _check(1 <= self.beam_size <= 8, "stt.beam_size",
                "must be between 1 (greedy) and 8")

@@ -5,9 +5,10 @@ the sunrise"), the audio is decoded again, this time only along phrases the pars
 can read ("Play Kingston Sunrise"): a beam search (:func:`grammar_search`) over a
 token trie of :class:`Vocabulary` phrases. The best few phrases found are then
 scored one at a time against the free transcript, as command rescoring scores its
-phrases (``speaker.stt.choose_phrase``), so a phrase replaces the transcript only
-when the audio supports it about as well and no phrase that means something else
-comes close (``stt.grammar_margin``, ``stt.grammar_rival_margin``).
+phrases (``speaker.stt.choose_grammar_phrase``), so a phrase replaces the transcript
+only when the audio supports it about as well and no phrase that means something else
+comes close (``stt.grammar_margin``, ``stt.grammar_rival_margin``; closer if the phrase
+also looks or sounds like the transcript).
 
 The phrases are the usual ways of asking a smart speaker for music (the music
 commands Alexa and Google document), filled with the library's artists, albums,

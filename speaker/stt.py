@@ -35,7 +35,8 @@ import numpy as np
 from speaker.commands import meaning
 from speaker.config import SttSettings
 from speaker.grammar import TokenTrie, Vocabulary, grammar_search
-from speaker.intents import parse
+from speaker.intents import clean, parse
+from speaker.intents_fuzzy import similarity
 from speaker.models import load_checkpoint
 from speaker.transcript_text import build_prompt, collapse_repeated_phrase, collapse_repeats
 from speaker.whisper_build import build_model, float32_except, int8_linear, quantize_linears
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     import torch
 
 __all__ = ["RATE_HZ", "CommandPhrases", "Transcriber", "TranscriptResult", "build_prompt",
-           "choose_phrase", "collapse_repeated_phrase", "collapse_repeats"]
+           "choose_grammar_phrase", "choose_phrase", "collapse_repeated_phrase", "collapse_repeats"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,26 @@ def choose_phrase(free_score: float, phrases: Sequence[str], scores: Sequence[fl
     rival = max((s for p, s in zip(phrases, scores, strict=True) if key(p) != wanted),
                 default=-math.inf)
     return phrases[best] if scores[best] - rival >= rival_margin else ""
+
+
+def choose_grammar_phrase(free_score: float, text: str, phrases: Sequence[str],
+                          scores: Sequence[float], settings: SttSettings) -> str:
+    """The grammar search's phrase that replaces the unread transcript ``text``, or "".
+
+    The best phrase must be within ``stt.grammar_margin`` of the free transcript and
+    ``stt.grammar_rival_margin`` ahead of every phrase meaning something else; or, if it
+    looks or sounds like what Whisper wrote (``stt.grammar_min_similarity``, 0-100, as in
+    :func:`speaker.intents_fuzzy.similarity`), only ``stt.grammar_similar_rival_margin``
+    ahead: two views of the audio that agree need less of a lead."""
+    chosen = choose_phrase(free_score, phrases, scores, settings.grammar_margin,
+                           settings.grammar_rival_margin, meaning)
+    if chosen or settings.grammar_min_similarity > 100.0:
+        return chosen
+    chosen = choose_phrase(free_score, phrases, scores, settings.grammar_margin,
+                           settings.grammar_similar_rival_margin, meaning)
+    if chosen and similarity(clean(text), clean(chosen)) >= settings.grammar_min_similarity:
+        return chosen
+    return ""
 
 
 def _loudest_dbfs(audio: np.ndarray) -> float:
@@ -275,11 +296,16 @@ class Transcriber:
                  lead_tokens: Sequence[int] = (), grammar: bool = False) -> str:
         settings = self._settings
         scores = self._score(audio, [text, *phrases], lead_tokens)
-        margins = ((settings.grammar_margin, settings.grammar_rival_margin) if grammar
-                   else (settings.rescore_margin, settings.rescore_rival_margin))
-        chosen = choose_phrase(scores[0], phrases, scores[1:], *margins, meaning)
-        logger.debug("rescored %r (%.2f nats/token) against %s: %r", text, scores[0],
-                     "the grammar" if grammar else "similar commands", chosen)
+        if grammar:
+            chosen = choose_grammar_phrase(scores[0], text, phrases, scores[1:], settings)
+        else:
+            chosen = choose_phrase(scores[0], phrases, scores[1:], settings.rescore_margin,
+                                   settings.rescore_rival_margin, meaning)
+        if logger.isEnabledFor(logging.DEBUG):
+            ranked = sorted(zip(scores[1:], phrases, strict=True), reverse=True)[:3]
+            logger.debug("rescored %r (%.2f nats/token) against %s (best %s): %r", text,
+                         scores[0], "the grammar" if grammar else "similar commands",
+                         ", ".join(f"{p!r} {s:.2f}" for s, p in ranked), chosen)
         return chosen
 
     def prepare(self, vocabulary: Vocabulary) -> None:

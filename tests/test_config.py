@@ -71,6 +71,8 @@ def test_library_dirs_become_a_tuple(tmp_path: Path) -> None:
         ("[stt]\nrescore_rival_margin = -1\n", "'stt.rescore_rival_margin' must be"),
         ("[stt]\ngrammar_margin = 9\n", "'stt.grammar_margin' must be between 0 and 5"),
         ("[stt]\ngrammar_rival_margin = -0.5\n", "'stt.grammar_rival_margin' must be"),
+        ("[stt]\ngrammar_min_similarity = 120\n", "'stt.grammar_min_similarity' must be"),
+        ("[stt]\ngrammar_similar_rival_margin = 6\n", "'stt.grammar_similar_rival_margin'"),
         ("[stt]\ngrammar_width = 0\n", "'stt.grammar_width' must be between 1 and 32"),
         ("[stt]\ngrammar = 1\n", "'stt.grammar' must be true or false"),
     ],

@@ -22,6 +22,7 @@ from speaker.stt import (
     Transcriber,
     TranscriptResult,
     build_prompt,
+    choose_grammar_phrase,
     choose_phrase,
     collapse_repeated_phrase,
     collapse_repeats,
@@ -235,3 +236,20 @@ def test_choose_phrase_asks_again_when_a_phrase_meaning_something_else_fits_as_w
     # Phrases that mean the same are no rivals: either is the same command.
     same = ["turn it up", "turn the volume up", "turn it down"]
     assert choose_phrase(-3.0, same, [-3.4, -3.45, -5.2], 1.0, 0.3, meaning) == "turn it up"
+
+
+def test_grammar_phrase_like_the_transcript_needs_a_smaller_lead() -> None:
+    phrases = ["make it quieter", "make it louder"]
+    scores = [-2.0, -2.5]  # 0.5 nats/token ahead of its rival: short of the 1.5 asked
+    shipped = SttSettings()
+    # "Make it in Wider" looks like "make it quieter" (76 of 100): the looser lead will do.
+    assert choose_grammar_phrase(-1.5, "Make it in Wider", phrases, scores,
+                                 shipped) == "make it quieter"
+    # A transcript unlike the phrase needs the full rival margin.
+    assert choose_grammar_phrase(-1.5, "Everybody,", phrases, scores, shipped) == ""
+    off = SttSettings(grammar_min_similarity=101.0)
+    assert choose_grammar_phrase(-1.5, "Make it in Wider", phrases, scores, off) == ""
+    # Beyond the margin from the free transcript nothing is taken, however alike.
+    assert choose_grammar_phrase(-0.5, "Make it in Wider", phrases, scores, shipped) == ""
+    clear = [-2.0, -3.6]
+    assert choose_grammar_phrase(-1.5, "Everybody,", phrases, clear, shipped) == "make it quieter"

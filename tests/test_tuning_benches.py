@@ -81,19 +81,33 @@ KINGSTON = {"text": "Clakings to the sunrise.", "free": -1.5,
 def test_grammar_replay_applies_the_margin_and_the_rival_margin() -> None:
     clip = _searched({"intent": "play", "slots": {"artist": "kingston sunrise"}}, [KINGSTON])
     # Both "play" phrases mean the same; the nearest rival trails by 0.7 nats/token.
-    intent, slots, chosen = tune_grammar.decide(clip, 0.75, 0.5)
+    intent, slots, chosen = tune_grammar.decide(clip, tune_grammar.rule(0.75, 0.5))
     assert (intent, slots, chosen) == ("play", {"artist": "kingston sunrise"},
                                        "Play Kingston Sunrise")
-    assert tune_grammar.decide(clip, 0.75, 1.0)[2] == ""  # not clear enough of the rival
-    assert tune_grammar.decide(clip, 0.25, 0.5)[2] == ""  # too far below the free transcript
-    assert tune_grammar.decide(clip, 0.75, 0.5, searches=0)[2] == ""
+    rule = tune_grammar.rule
+    assert tune_grammar.decide(clip, rule(0.75, 1.0))[2] == ""  # not clear enough of the rival
+    assert tune_grammar.decide(clip, rule(0.25, 0.5))[2] == ""  # too far below the transcript
+    assert tune_grammar.decide(clip, rule(0.75, 0.5), searches=0)[2] == ""
+
+
+def test_grammar_replay_lets_a_phrase_like_the_transcript_lead_by_less() -> None:
+    clip = _searched({"intent": "play", "slots": {"artist": "kingston sunrise"}}, [KINGSTON])
+    # "Clakings to the sunrise" and "play kingston sunrise" are 77 % alike (words or sounds).
+    assert tune_grammar.decide(clip, tune_grammar.rule(0.75, 1.0, 0.5, 70.0))[2] != ""
+    assert tune_grammar.decide(clip, tune_grammar.rule(0.75, 1.0, 0.5, 80.0))[2] == ""
+    assert tune_grammar.decide(clip, tune_grammar.rule(0.75, 1.0, 0.8, 70.0))[2] == ""
 
 
 def test_grammar_sweep_counts_rescues_wrong_actions_and_negatives() -> None:
     clips = [_searched({"intent": "play", "slots": {"artist": "kingston sunrise"}}, [KINGSTON]),
              _searched({"intent": "pause", "slots": {}}, [KINGSTON]),
              _searched(None, [KINGSTON], kind="negative")]
-    rows = {(r["margin"], r["rival"]): r for r in tune_grammar.sweep(clips)}
+    rows = {(r["margin"], r["rival"]): r for r in tune_grammar.sweep(clips)
+            if r["similarity"] > 100}
     row = rows[(0.75, 0.5)]
     assert (row["rescued"], row["wrong"], row["negatives_acted"]) == (1, 1, 1)
     assert rows[(0.75, 1.0)]["rescued"] == 0 == rows[(0.75, 1.0)]["wrong"]
+    similar = {(r["similar_rival"], r["similarity"]): r for r in tune_grammar.sweep(clips)
+               if r["similarity"] <= 100}
+    assert similar[(0.5, 70.0)]["rescued"] == 1 and similar[(0.5, 70.0)]["margin"] == 0.75
+    assert similar[(0.5, 70.0)]["rival"] == 1.5

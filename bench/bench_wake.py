@@ -76,6 +76,9 @@ class _Meter:
     mel_scores: list[float] = field(default_factory=list)
     accepted: list[tuple[float, float, float, float]] = field(default_factory=list)
     """(stock, head, mel, margin) of each candidate the Whisper check confirmed."""
+    candidates: list[tuple[float, float, float, float]] = field(default_factory=list)
+    """(stock, head, mel, margin) of every candidate checked, so other check rules can
+    be replayed offline."""
     gate: WakeGate = field(init=False)
 
     def __post_init__(self) -> None:
@@ -104,9 +107,11 @@ class _Meter:
             self.check_cpu_s += time.process_time() - t0
             self.margins.append(outcome.verdict.margin)
             self.verified += outcome.verdict.accepted
+            scores = (round(hit.score, 3), round(hit.head_score, 3), round(hit.mel_score, 3),
+                      round(outcome.verdict.margin, 2))
+            self.candidates.append(scores)
             if outcome.verdict.accepted:
-                self.accepted.append((round(hit.score, 3), round(hit.head_score, 3),
-                                      round(hit.mel_score, 3), round(outcome.verdict.margin, 2)))
+                self.accepted.append(scores)
         self.audio_s += len(pcm) / RATE_HZ
 
     def accepts_at(self, threshold: float, refractory_s: float,

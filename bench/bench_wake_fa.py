@@ -14,7 +14,8 @@ several runs can share the cores, and prints one JSON line per run:
 music head, ``first_stage`` on any of those or the mel network, ``two_stage`` what
 the speaker acts on by default (first-stage candidates that the Whisper check,
 :mod:`speaker.wake_verify`, confirmed; ``checks`` candidates were checked;
-``accepted`` lists each confirmed one's stock, head and mel scores and margin);
+``accepted`` lists each confirmed one's stock, head and mel scores and margin,
+``candidates`` every checked one's);
 ``upper_95_per_hour`` is the one-sided 95 % Poisson upper bound on the two-stage rate
 given the count.
 """
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                               head_t, mel_t),
               "checks": meter.detections, "two_stage": meter.verified,
               "check_margins": sorted(round(m, 2) for m in meter.margins)[-5:],
-              "accepted": meter.accepted,
+              "accepted": meter.accepted, "candidates": meter.candidates,
               "wall_seconds": round(time.perf_counter() - start, 1)}
     result["upper_95_per_hour"] = round(poisson_upper(meter.verified, hours), 3)
     print(json.dumps(result), flush=True)

@@ -23,5 +23,8 @@ def test_a_short_run_streams_negatives_through_the_default_detector(
     assert 0.01 <= result["hours"] <= 0.05  # whole sentences and whole minutes of music
     assert result["first_stage"] >= result["stock_or_head"] >= result["stock"] >= 0
     assert result["checks"] >= result["two_stage"] >= 0
+    assert len(result["candidates"]) == result["checks"]
+    assert len(result["accepted"]) == result["two_stage"]
+    assert all(c in result["candidates"] for c in result["accepted"])
     assert result["upper_95_per_hour"] == pytest.approx(
         poisson_upper(result["two_stage"], result["hours"]), rel=1e-2)

@@ -99,6 +99,7 @@ class VadSettings:
     trailing_silence_s: float = 0.6
     max_request_s: float = 10.0
     speech_floor_db: float = 12.0
+    hear_timeouts: bool = True
 
     def __post_init__(self) -> None:
         _check(0.0 < self.threshold < 1.0, "vad.threshold", "must be between 0 and 1")

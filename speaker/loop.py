@@ -92,7 +92,7 @@ class VoiceLoop:
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
                  lead_s: float = 0.0,
                  commands: CommandPhrases | None = None,
-                 rehearings: Sequence[Rehearing] = ()) -> None:
+                 rehearings: Sequence[Rehearing] = (), hear_timeouts: bool = False) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
@@ -100,6 +100,9 @@ class VoiceLoop:
         self._stt = transcriber
         self._rehearings = tuple(rehearings)
         """Further hearings of requests the first transcript leaves unread."""
+        self._hear_timeouts = hear_timeouts
+        """Whether Whisper hears what followed a wake word when no speech started
+        (``vad.hear_timeouts``); only a request the parser understands is acted on."""
         self._tts = synthesizer
         self._player = player
         self._dialogue = dialogue
@@ -131,6 +134,8 @@ class VoiceLoop:
         self._offset_s = 0.0
         """Seconds inserted between inputs while waiting for replies (offline only)."""
         self._max_wait_s = 30.0
+        self._next_t_s = 0.0
+        """Input time just after the last frame stepped, in seconds (before any offset)."""
         self.turns: list[TurnTiming] = []
 
     # --- events ------------------------------------------------------------------------
@@ -172,7 +177,8 @@ class VoiceLoop:
                 if self._stop.is_set():
                     break
                 self._step(frame)
-            if not self._realtime:
+            if not self._realtime and not self._stop.is_set():
+                self._finish_request(tail_s)
                 self._let_speech_finish(tail_s)
         finally:
             self._stop.set()
@@ -180,10 +186,21 @@ class VoiceLoop:
                 output.join(2.0)
             self._worker.close()
 
+    def _finish_request(self, max_s: float) -> None:
+        """Offline only: a recording that ends while a request is being captured is
+        followed by silence until the capture ends (the time-out or the trailing
+        silence), as a room would go on after it; the request is not dropped."""
+        t_s, waited = self._next_t_s, 0.0
+        while self._state in (State.VERIFYING, State.CAPTURING) and waited < max_s:
+            self._step(Frame(np.zeros(FRAME_SAMPLES, np.int16), t_s, self._input))
+            t_s += FRAME_S
+            waited += FRAME_S
+
     def _step(self, frame: Frame) -> None:
         if not self._realtime and self._input and frame.input != self._input:
             # A person waits for the speaker to finish before the next request.
             self._let_speech_finish(self._max_wait_s)
+        self._next_t_s = frame.t_s + len(frame.samples) / RATE_HZ
         if self._offset_s:
             frame = Frame(frame.samples, frame.t_s + self._offset_s, frame.input)
         self._clock.now_s = frame.t_s + FRAME_S
@@ -272,20 +289,25 @@ class VoiceLoop:
         self._emit(SpeechEnded(t_s=result.end_t_s, speech_s=result.speech_s,
                                timed_out=result.timed_out))
         stt_seconds = 0.0
+        not_heard = "Sorry, I didn't hear a request."
         try:
-            if result.timed_out:
-                reply = "Sorry, I didn't hear a request."
+            if result.timed_out and not (self._hear_timeouts and len(result.audio)):
+                reply = not_heard
             else:
                 transcript = hear(self._stt, result, lead, self._prompt(), self._commands,
                                   self._rehearings)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()
+                if result.timed_out:
+                    logger.debug("heard after the time-out: %r (free %r, %.2f nats/token, "
+                                 "no speech %.2f)", text, transcript.heard,
+                                 transcript.avg_logprob, transcript.no_speech_prob)
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
                                       heard=str(transcript.heard)))
-                if not text:
-                    reply = "Sorry, I didn't catch that."
+                request = parse(text) if text else None
+                if request is None or (result.timed_out and request.intent == "unknown"):
+                    reply = not_heard if result.timed_out else "Sorry, I didn't catch that."
                 else:
-                    request = parse(text)
                     self._emit(IntentRecognized(t_s=self._clock.now_s, intent=request.intent,
                                                 slots=dict(request.slots)))
                     reply = self._dialogue.handle(request)

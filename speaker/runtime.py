@@ -154,4 +154,4 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
                          ""),
         lead_s=settings.stt.wake_lead_s,
         commands=Commands(phrases_for(settings.stt), vocabulary),
-        rehearings=rehearings(settings, models))
+        rehearings=rehearings(settings, models), hear_timeouts=settings.vad.hear_timeouts)

@@ -108,9 +108,11 @@ class CaptureResult:
     """A captured request (or the lack of one)."""
 
     audio: np.ndarray
-    """float32 mono at 16 kHz: pre-roll, the speech and the trailing silence."""
+    """float32 mono at 16 kHz: pre-roll, the speech and the trailing silence; when timed
+    out, the pre-roll and everything up to the time-out (a voice the VAD missed under
+    loud music may still be in it)."""
     speech_s: float
-    """Length of ``audio``, in seconds (0 when timed out)."""
+    """Length of the speech captured, in seconds (0 when timed out)."""
     timed_out: bool
     """No speech started within ``vad.start_timeout_s``."""
     truncated: bool
@@ -173,8 +175,8 @@ class RequestCapture:
         self._prev_probability = None
         self._active = True
         self._start_t_s = t_s
-        self._chunks = []
-        self._chunks_t_s = t_s  # until speech starts (a time-out has no audio)
+        self._chunks = list(self._history)  # until speech starts: all heard while waiting
+        self._chunks_t_s = t_s - sum(len(c) for c in self._chunks) / RATE_HZ
         self._speaking = False
         self._silence_frames = 0
         self._loudest_db = -math.inf
@@ -206,6 +208,7 @@ class RequestCapture:
                 self._silence_frames = 0
             else:
                 self._history.append(samples)
+                self._chunks.append(samples)
                 if end_t_s - self._start_t_s >= self.settings.start_timeout_s:
                     return self._finish(end_t_s, timed_out=True)
             return None
@@ -226,16 +229,16 @@ class RequestCapture:
     def _finish(self, end_t_s: float, *, timed_out: bool = False,
                 truncated: bool = False) -> CaptureResult:
         self._active = False
-        if timed_out:
-            audio = np.zeros(0, dtype=np.float32)
-        else:
-            audio = (np.concatenate(self._chunks).astype(np.float32) / 32768.0)
+        audio = (np.concatenate(self._chunks).astype(np.float32) / 32768.0 if self._chunks
+                 else np.zeros(0, dtype=np.float32))
         silence_s = 0.0 if timed_out else self._silence_frames * FRAME_S
         self._history.clear()
         self._chunks = []
-        result = CaptureResult(audio=audio, speech_s=len(audio) / RATE_HZ, timed_out=timed_out,
+        speech_s = 0.0 if timed_out else len(audio) / RATE_HZ
+        result = CaptureResult(audio=audio, speech_s=speech_s, timed_out=timed_out,
                                truncated=truncated, end_t_s=end_t_s,
                                trailing_silence_s=silence_s, start_t_s=self._chunks_t_s)
-        logger.debug("request captured: %.2f s, timed_out=%s, truncated=%s, end %.2f s",
-                     result.speech_s, timed_out, truncated, end_t_s)
+        logger.debug("request captured: %.2f s (%.2f s of audio), timed_out=%s, "
+                     "truncated=%s, end %.2f s", result.speech_s, len(audio) / RATE_HZ,
+                     timed_out, truncated, end_t_s)
         return result

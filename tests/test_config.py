@@ -75,6 +75,7 @@ def test_library_dirs_become_a_tuple(tmp_path: Path) -> None:
         ("[stt]\ngrammar_similar_rival_margin = 6\n", "'stt.grammar_similar_rival_margin'"),
         ("[stt]\ngrammar_width = 0\n", "'stt.grammar_width' must be between 1 and 32"),
         ("[stt]\ngrammar = 1\n", "'stt.grammar' must be true or false"),
+        ("[vad]\nhear_timeouts = \"yes\"\n", "'vad.hear_timeouts' must be true or false"),
     ],
 )
 def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, text: str, fragment: str) -> None:

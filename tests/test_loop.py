@@ -214,6 +214,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              verifier: ScriptedVerifier | None = None, realtime: bool = False,
              earcon: np.ndarray | None = None, lead_s: float = 0.0,
              commands: Callable[[str], Sequence[str]] | None = None,
+             hear_timeouts: bool = False,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -231,7 +232,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
                      clock=AudioClock(), inbox=inbox,
                      verifier=verifier, realtime=realtime,  # type: ignore[arg-type]
                      earcon=earcon, wake_phrase="Hey Jarvis", lead_s=lead_s,
-                     commands=commands)
+                     commands=commands, hear_timeouts=hear_timeouts)
     loop.run()
     return events, player, dialogue, sink
 
@@ -282,6 +283,33 @@ def test_no_speech_after_wake_gives_up_politely(silence: Path) -> None:
     assert types(events) == ["wake", "speech_end", "reply"]
     assert "didn't hear" in events[-1][0].text  # type: ignore[attr-defined]
     assert stt.calls == 0
+
+
+@pytest.mark.parametrize(("heard", "acted"), [("pause the music", True), ("Thank you.", False)])
+def test_after_a_time_out_whisper_hears_what_followed_the_wake_word(
+        silence: Path, heard: str, acted: bool) -> None:
+    # Over loud music the VAD may never see the request start (vad.hear_timeouts).
+    stt = ScriptedStt(heard, rescore=False)
+    events, _, dialogue, _ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt,
+                                      capture=ScriptedCapture(timed_out=True),
+                                      hear_timeouts=True)
+    assert stt.calls == 1 and len(stt.heard[0][0]) == 5 * 1280
+    if acted:
+        assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply"]
+        assert dialogue.requests[0].intent == "pause"
+    else:  # what it heard means nothing: the same apology as without the setting
+        assert types(events) == ["wake", "speech_end", "transcript", "reply"]
+        assert "didn't hear" in events[-1][0].text  # type: ignore[attr-defined]
+        assert not dialogue.requests
+
+
+def test_a_recording_that_ends_during_a_request_is_followed_by_silence(silence: Path) -> None:
+    capture = ScriptedCapture(frames=40)  # 3.2 s: the 6 s file ends 1.1 s after the wake
+    events, *_ = run_loop(silence, wake=ScriptedWake({4.8}), capture=capture)
+    assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply"]
+    times = [f.t_s for f in capture.heard]
+    assert times[-1] > 6.0 and np.allclose(np.diff(times), FRAME_S)
+    assert not np.any(capture.heard[-1].samples)
 
 
 @pytest.mark.parametrize(("heard", "offered"), [("Paws.", True), ("pause the music", False)])

@@ -74,7 +74,13 @@ def test_music_alone_times_out_politely() -> None:
     result = _capture("vad_music_only", gap_s=0.0)
     assert result.timed_out and not result.truncated
     assert result.end_t_s == pytest.approx(VadSettings().start_timeout_s)
-    assert result.speech_s == 0.0 and len(result.audio) == 0
+    assert result.speech_s == 0.0
+    # What was heard while waiting is kept, for Whisper to hear (vad.hear_timeouts).
+    assert result.start_t_s == 0.0
+    assert len(result.audio) == round(result.end_t_s * RATE_HZ)
+    source = load_audio(DATA / "vad_music_only.flac")
+    expected = to_int16(source[: len(result.audio)]) / 32768.0
+    np.testing.assert_allclose(result.audio[: len(expected)], expected, atol=1e-6)
 
 
 def test_time_out_counts_from_the_wake_word_not_from_the_start_of_input() -> None:
@@ -84,7 +90,8 @@ def test_time_out_counts_from_the_wake_word_not_from_the_start_of_input() -> Non
     results = [capture.feed(Frame(silence, 2.0 + i * FRAME_S, "mic")) for i in range(20)]
     ends = [r for r in results if r is not None]
     assert ends[0].timed_out and ends[0].end_t_s == pytest.approx(3.04)  # first frame end >= 3
-    assert ends[0].start_t_s == 2.0  # no audio: it starts at the wake word, not a stale time
+    assert ends[0].start_t_s == 2.0  # it starts at the wake word, not a stale time
+    assert len(ends[0].audio) == 13 * 1280  # the frames heard while waiting
 
 
 def test_long_request_is_cut_at_max_request_s() -> None:

@@ -9,7 +9,10 @@ phrase is kept: whatever part of the wake word the capture caught is accounted
 for, and a request that began before the detection is heard whole.
 
 If the parser cannot understand that transcript, the request alone is transcribed
-(as Encore did before) and kept if the parser understands it. If it still cannot,
+(as Encore did before) and kept if the parser understands it; but not when Whisper,
+hearing the wake word, heard nothing after it: then the request alone is mostly the
+tail of "Jarvis" ("This,", "I love this."), and a person who said only the wake word
+would find the speaker acting on it. If it still cannot,
 the request is heard again (:class:`Rehearing`): by the same model without its
 prompt (``stt.retry_unprompted``). The prompt's short commands and library names can
 pull a garbled request towards an artist: "What's on the Delta King border?" without
@@ -116,12 +119,12 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
 def hear_pass(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,
               commands: CommandPhrases | None, near_misses: bool = True) -> TranscriptResult:
     """One hearing: with the wake word's lead, then (if the parser, or without
-    ``near_misses`` its rules, cannot read that) the request alone."""
+    ``near_misses`` its rules, cannot read that, and it is not empty) the request alone."""
     if lead is None or not lead.phrase or not len(lead.audio):
         return stt.transcribe(request.audio, prompt=prompt, commands=commands)
     whole = stt.transcribe(join(lead, request), prompt=prompt, commands=commands,
                            lead=lead.phrase)
-    if _understood(whole.text, near_misses):
+    if _understood(whole.text, near_misses) or not whole.text.strip():
         return whole
     alone = stt.transcribe(request.audio, prompt=prompt, commands=commands)
     seconds = float(whole.seconds) + float(alone.seconds)

@@ -92,6 +92,13 @@ def test_a_transcript_not_understood_falls_back_to_the_request_alone(
     assert result.seconds == 0.5  # both transcriptions are counted
 
 
+def test_nothing_heard_after_the_wake_word_is_not_heard_again_alone() -> None:
+    # The request alone would be the tail of "Jarvis", which Whisper writes as words.
+    stt = FakeStt("", "I love this.")
+    result = hear(stt, _request(2.0, 1.0), _lead(), "", None)
+    assert result.text == "" and stt.calls == [(2 * RATE_HZ, "Hey Jarvis")]
+
+
 @pytest.mark.parametrize("lead", [None, Lead(np.zeros(RATE_HZ, np.float32), 2.0, ""),
                                   Lead(np.zeros(0, np.float32), 2.0, "Hey Jarvis")])
 def test_without_a_lead_or_a_phrase_only_the_request_is_heard(lead: Lead | None) -> None:

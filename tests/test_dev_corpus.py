@@ -48,3 +48,20 @@ def test_a_build_writes_clips_and_a_manifest_the_harness_reads(
         info = sf.info(tmp_path / row["file"])
         assert (info.samplerate, info.channels) == (16000, 1)
     assert len((tmp_path / "manifest.jsonl").read_text().splitlines()) == 5
+
+
+def test_wake_only_clips_hold_the_wake_word_then_background_past_the_time_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import make_wake_only
+    from speaker.config import VadSettings
+
+    monkeypatch.setattr(make_wake_only, "PER_BACKGROUND", 1)
+    rows = make_wake_only.build(tmp_path, seed=5)
+    assert [r["background"] for r in rows] == list(make_wake_only.BACKGROUNDS)
+    assert all(r["kind"] == "negative" and r["expected"] is None for r in rows)
+    manifest = (tmp_path / "manifest.jsonl").read_text().splitlines()
+    assert len(manifest) == len(rows)
+    for row in rows:
+        info = sf.info(str(tmp_path / str(row["file"])))
+        assert info.samplerate == 16000
+        assert info.duration > 1.0 + make_wake_only.AFTER_S > VadSettings().start_timeout_s

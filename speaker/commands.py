@@ -27,8 +27,8 @@ from speaker.intents_numbers import words_to_digits
 if TYPE_CHECKING:
     from speaker.grammar import Vocabulary
 
-__all__ = ["SHORT_COMMANDS", "Commands", "command_phrases", "command_prompt", "meaning",
-           "phrases_for"]
+__all__ = ["NAME_SLOTS", "SHORT_COMMANDS", "Commands", "command_phrases", "command_prompt",
+           "meaning", "phrases_for"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
@@ -83,17 +83,33 @@ def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
     return functools.partial(command_phrases, min_similarity=settings.rescore_min_similarity)
 
 
+NAME_SLOTS = ("artist", "album", "track")
+
+
 @dataclass(frozen=True)
 class Commands:
     """What an unread transcript is checked against: the similar control phrases
     (called like :func:`command_phrases`), then every request of ``vocabulary``
-    (:mod:`speaker.grammar`; None: not searched)."""
+    (:mod:`speaker.grammar`; None: not searched). With ``known`` (whether the library
+    has a name, given its slot and value), a play request naming something it does not
+    have is searched too ("Play Kingston's Turn Sun Light" -> "Play Kingston Sunrise")."""
 
     similar: Callable[[str], tuple[str, ...]]
     vocabulary: Vocabulary | None = None
+    known: Callable[[str, str], bool] | None = None
 
     def __call__(self, text: str) -> tuple[str, ...]:
         return self.similar(text)
+
+    def searches(self, text: str) -> bool:
+        """Whether the grammar search should look for a better reading of ``text``."""
+        request = parse(text)
+        if request.intent == "unknown":
+            return True
+        if request.intent != "play" or self.known is None:
+            return False
+        return any(isinstance(request.slots.get(slot), str)
+                   and not self.known(slot, request.slots[slot]) for slot in NAME_SLOTS)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -132,6 +132,7 @@ class SttSettings:
     grammar_similar_rival_margin: float = 0.3
     grammar_min_similarity: float = 60.0
     grammar_width: int = 8
+    grammar_unknown_names: bool = True
     wake_lead_s: float = 2.0
     retry_unprompted: bool = True
     retry_min_logprob: float = -1.0

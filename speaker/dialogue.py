@@ -64,6 +64,11 @@ class Dialogue:
     def refresh_library(self) -> None:
         self.library = LibraryView.build(self._store.tracks())
 
+    def knows(self, slot: str, name: str) -> bool:
+        """Whether the library has something by that name for a spoken ``slot``
+        ("artist", "album", "track"), as a play request would look it up."""
+        return self.library.matcher.match_one(slot, name) is not None
+
     # --- requests -------------------------------------------------------------------
 
     def handle(self, request: ParsedRequest) -> str:

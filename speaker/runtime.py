@@ -153,5 +153,6 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
                          ""),
         lead_s=settings.stt.wake_lead_s,
-        commands=Commands(phrases_for(settings.stt), vocabulary),
+        commands=Commands(phrases_for(settings.stt), vocabulary,
+                          dialogue.knows if settings.stt.grammar_unknown_names else None),
         rehearings=rehearings(settings, models), hear_timeouts=settings.vad.hear_timeouts)

@@ -447,8 +447,9 @@ class Transcriber:
             if chosen:
                 return chosen, no_speech, text, avg_logprob
         vocabulary = getattr(commands, "vocabulary", None)
+        searches = getattr(commands, "searches", lambda t: parse(t).intent == "unknown")
         if (isinstance(vocabulary, Vocabulary) and self._settings.grammar and text
-                and parse(text).intent == "unknown"):
+                and searches(text)):
             with torch.inference_mode():
                 found = self.grammar_phrases(audio, vocabulary, lead_tokens)
                 chosen = (self._rescore(audio, text, found, lead_tokens, grammar=True)

@@ -8,6 +8,7 @@ from recommender.catalog import scan
 from recommender.store import Store
 from speaker.commands import (
     SHORT_COMMANDS,
+    Commands,
     command_phrases,
     command_prompt,
     meaning,
@@ -84,3 +85,24 @@ def test_phrases_mean_the_same_when_intent_and_slots_agree() -> None:
     assert meaning("set the volume to 30") == "volume_set level=30"
     assert meaning("set the volume to 30") != meaning("set the volume to 40")
     assert meaning("turn shuffle on") != meaning("turn shuffle off")
+
+
+def test_the_grammar_searches_unread_requests_and_plays_of_names_the_library_lacks() -> None:
+    library = {("artist", "kingston sunrise"), ("artist", "kingston"), ("album", "slow tides")}
+    asked: list[tuple[str, str]] = []
+
+    def known(slot: str, name: str) -> bool:
+        asked.append((slot, name))
+        return (slot, name) in library
+
+    commands = Commands(phrases_for(SttSettings()), None, known)
+    assert commands.searches("Clakings to the sunrise.")  # unread
+    assert commands.searches("Play Kingston's Turn Sun Light.")  # a track it lacks
+    assert ("track", "turn sun light") in asked
+    assert not commands.searches("Play Kingston Sunrise")
+    assert not commands.searches("Play some jazz")  # a genre: no name to look up
+    assert not commands.searches("pause the music")
+    # Without a library lookup only unread transcripts are searched.
+    plain = Commands(phrases_for(SttSettings()))
+    assert plain.searches("Clakings to the sunrise.")
+    assert not plain.searches("Play Kingston's Turn Sun Light.")

@@ -136,6 +136,13 @@ def test_artist_not_in_library_says_so_and_offers_something_close(speaker: Speak
                      f"{track.title} by {track.artist}.")
 
 
+def test_the_dialogue_says_which_spoken_names_its_library_has(speaker: Speaker) -> None:
+    knows = speaker.dialogue.knows
+    assert knows("artist", "the night owls") and knows("album", "midnight standards")
+    assert knows("artist", "delta jim parker")  # near enough: a play finds Delta Jim Porter
+    assert not knows("artist", "nirvana") and not knows("track", "turn sun light")
+
+
 def test_play_a_decade_plays_that_decade_first(speaker: Speaker) -> None:
     reply = speaker.say("play music from the eighties")
     assert reply.startswith("Playing music from the 1980s: ")

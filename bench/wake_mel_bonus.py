@@ -35,7 +35,7 @@ from speaker.audio import FRAME_SAMPLES, RATE_HZ, Frame, to_int16
 from speaker.config import SttSettings, WakeSettings, load
 from speaker.stt import Transcriber
 from speaker.wake_gate import Outcome, WakeGate
-from speaker.wake_verify import WakeVerifier, wake_spellings
+from speaker.wake_verify import WakeVerifier, combined_score, wake_spellings
 from speaker.wakeword import Detection, Trigger, WakeWordDetector
 
 __all__ = ["accepts", "main", "replay"]
@@ -45,9 +45,15 @@ Candidate = tuple[float, float, float, float]
 
 
 def accepts(candidate: Candidate, bonus: float, settings: WakeSettings) -> bool:
-    """The check with a mel bonus of ``bonus`` nats per token at mel score 1."""
+    """The check with a mel bonus of ``bonus`` nats per token at mel score 1.
+
+    Applied to the candidates the shipped check saw, this is exact until the first
+    candidate it accepts and the shipped check did not: from there the refractory
+    period would change which later frames fire (on positives only "any accepted"
+    counts, so the answer per clip is exact)."""
     _, head, mel, margin = candidate
-    return margin + settings.verify_head_bonus * head + bonus * mel >= settings.verify_margin
+    score = combined_score(margin, head, settings.verify_head_bonus) + bonus * mel
+    return score >= settings.verify_margin
 
 
 def _frame_scores(detector: WakeWordDetector, pcm: np.ndarray) -> np.ndarray:

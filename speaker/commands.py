@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from speaker.config import SttSettings
-from speaker.intents import clean, parse
+from speaker.intents import THIS_ALBUM, THIS_ARTIST, clean, parse
 from speaker.intents_fuzzy import CONTROL_PHRASES, similarity
 from speaker.intents_numbers import words_to_digits
 
 if TYPE_CHECKING:
     from speaker.grammar import Vocabulary
 
-__all__ = ["NAME_SLOTS", "SHORT_COMMANDS", "Commands", "command_phrases", "command_prompt",
+__all__ = ["SHORT_COMMANDS", "Commands", "command_phrases", "command_prompt",
            "meaning", "phrases_for"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
@@ -83,7 +83,8 @@ def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
     return functools.partial(command_phrases, min_similarity=settings.rescore_min_similarity)
 
 
-NAME_SLOTS = ("artist", "album", "track")
+_LOOKED_UP = ("artist", "album", "track")
+"""The slots a play request names library entries by."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,9 @@ class Commands:
             return True
         if request.intent != "play" or self.known is None:
             return False
-        return any(isinstance(request.slots.get(slot), str)
-                   and not self.known(slot, request.slots[slot]) for slot in NAME_SLOTS)
+        names = {slot: request.slots.get(slot) for slot in _LOOKED_UP}
+        return any(isinstance(name, str) and name not in (THIS_ALBUM, THIS_ARTIST)
+                   and not self.known(slot, name) for slot, name in names.items())
 
 
 @functools.lru_cache(maxsize=1024)

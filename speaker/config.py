@@ -105,7 +105,8 @@ class VadSettings:
         _check(0.0 < self.threshold < 1.0, "vad.threshold", "must be between 0 and 1")
         _check(self.speech_floor_db == 0.0 or 3.0 <= self.speech_floor_db <= 40.0,
                "vad.speech_floor_db", "must be 0 (off) or between 3 and 40 dB")
-        _check(self.start_timeout_s > 0, "vad.start_timeout_s", "must be positive")
+        _check(0.0 < self.start_timeout_s <= 10.0, "vad.start_timeout_s",
+               "must be between 0 and 10 seconds")
         _check(0.08 <= self.trailing_silence_s <= 5.0, "vad.trailing_silence_s",
                "must be between 0.08 and 5 seconds")
         _check(1.0 <= self.max_request_s <= 30.0, "vad.max_request_s",

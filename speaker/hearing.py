@@ -13,7 +13,8 @@ If the parser cannot understand that transcript, the request alone is transcribe
 hearing the wake word, heard nothing after it: then the request alone is mostly the
 tail of "Jarvis" ("This,", "I love this."), and a person who said only the wake word
 would find the speaker acting on it. If it still cannot,
-the request is heard again (:class:`Rehearing`): by the same model without its
+the request is heard again (:class:`Rehearing`), unless the first hearing was empty: by
+the same model without its
 prompt (``stt.retry_unprompted``). The prompt's short commands and library names can
 pull a garbled request towards an artist: "What's on the Delta King border?" without
 it is "Put on the delta gym portal.". Then by an optional second model
@@ -92,7 +93,8 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
          commands: CommandPhrases | None,
          rehearings: Sequence[Rehearing] = ()) -> TranscriptResult:
     """Transcribe ``request`` as described above; the result's ``seconds`` covers
-    every transcription made. While the parser understands none of it, each of
+    every transcription made. While the parser understands none of it (and the first
+    hearing was not empty: nothing was said), each of
     ``rehearings`` in turn hears it the same way, and its transcript is kept if the
     parser's rules understand it (not the fuzzy match of control phrasings: a near miss
     of a second guess is too far from what was said; "Make it lighter" is not "make it
@@ -100,8 +102,8 @@ def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt
     chosen = hear_pass(stt, request, lead, prompt, commands)
     seconds = float(chosen.seconds)
     for again in rehearings:
-        if _understood(chosen.text):
-            break
+        if _understood(chosen.text) or not chosen.text.strip():
+            break  # understood, or nothing was said after the wake word
         if not again.prompted and not prompt:
             continue  # it would hear exactly what the first pass heard
         similar = (dataclasses.replace(commands, vocabulary=None)

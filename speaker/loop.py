@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FRAME_S = FRAME_SAMPLES / RATE_HZ
+_FINISH_MAX_S = 45.0
+"""Longest silence added after a recording that ends mid-request (offline), in seconds:
+more than the longest time-out plus the longest request the settings allow."""
 EmitFn = Callable[[Event, str], None]
 """Receives each event and the name of the input it belongs to."""
 
@@ -178,7 +181,7 @@ class VoiceLoop:
                     break
                 self._step(frame)
             if not self._realtime and not self._stop.is_set():
-                self._finish_request(tail_s)
+                self._finish_request()
                 self._let_speech_finish(tail_s)
         finally:
             self._stop.set()
@@ -186,19 +189,23 @@ class VoiceLoop:
                 output.join(2.0)
             self._worker.close()
 
-    def _finish_request(self, max_s: float) -> None:
+    def _finish_request(self) -> None:
         """Offline only: a recording that ends while a request is being captured is
         followed by silence until the capture ends (the time-out or the trailing
-        silence), as a room would go on after it; the request is not dropped."""
+        silence), as a room would go on after it; the request is not dropped, nor
+        carried into the next input. Later inputs are shifted by the time added."""
         t_s, waited = self._next_t_s, 0.0
-        while self._state in (State.VERIFYING, State.CAPTURING) and waited < max_s:
+        while (self._state in (State.VERIFYING, State.CAPTURING)
+               and waited < _FINISH_MAX_S):
             self._step(Frame(np.zeros(FRAME_SAMPLES, np.int16), t_s, self._input))
             t_s += FRAME_S
             waited += FRAME_S
+        self._offset_s += waited
 
     def _step(self, frame: Frame) -> None:
         if not self._realtime and self._input and frame.input != self._input:
             # A person waits for the speaker to finish before the next request.
+            self._finish_request()
             self._let_speech_finish(self._max_wait_s)
         self._next_t_s = frame.t_s + len(frame.samples) / RATE_HZ
         if self._offset_s:

@@ -112,7 +112,7 @@ class CaptureResult:
     out, the pre-roll and everything up to the time-out (a voice the VAD missed under
     loud music may still be in it)."""
     speech_s: float
-    """Length of the speech captured, in seconds (0 when timed out)."""
+    """Length of ``audio``, in seconds; 0 when timed out (no speech started)."""
     timed_out: bool
     """No speech started within ``vad.start_timeout_s``."""
     truncated: bool

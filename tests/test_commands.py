@@ -102,6 +102,9 @@ def test_the_grammar_searches_unread_requests_and_plays_of_names_the_library_lac
     assert not commands.searches("Play Kingston Sunrise")
     assert not commands.searches("Play some jazz")  # a genre: no name to look up
     assert not commands.searches("pause the music")
+    # "this album" and "this artist" are what is playing, not names to look up.
+    assert not commands.searches("Play this album")
+    assert not commands.searches("play more by this artist")
     # Without a library lookup only unread transcripts are searched.
     plain = Commands(phrases_for(SttSettings()))
     assert plain.searches("Clakings to the sunrise.")

@@ -76,6 +76,7 @@ def test_library_dirs_become_a_tuple(tmp_path: Path) -> None:
         ("[stt]\ngrammar_width = 0\n", "'stt.grammar_width' must be between 1 and 32"),
         ("[stt]\ngrammar = 1\n", "'stt.grammar' must be true or false"),
         ("[vad]\nhear_timeouts = \"yes\"\n", "'vad.hear_timeouts' must be true or false"),
+        ("[vad]\nstart_timeout_s = 60\n", "'vad.start_timeout_s' must be between 0 and 10"),
         ("[stt]\ngrammar_unknown_names = 0\n", "'stt.grammar_unknown_names' must be true"),
     ],
 )

@@ -95,8 +95,11 @@ def test_a_transcript_not_understood_falls_back_to_the_request_alone(
 def test_nothing_heard_after_the_wake_word_is_not_heard_again_alone() -> None:
     # The request alone would be the tail of "Jarvis", which Whisper writes as words.
     stt = FakeStt("", "I love this.")
-    result = hear(stt, _request(2.0, 1.0), _lead(), "", None)
+    again = FakeStt("This,", "I love this.")
+    result = hear(stt, _request(2.0, 1.0), _lead(), "names", None,
+                  (Rehearing(stt, -1.0, prompted=False), Rehearing(again, -0.4)))
     assert result.text == "" and stt.calls == [(2 * RATE_HZ, "Hey Jarvis")]
+    assert again.calls == []  # nor by the rehearings
 
 
 @pytest.mark.parametrize("lead", [None, Lead(np.zeros(RATE_HZ, np.float32), 2.0, ""),

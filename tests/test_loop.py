@@ -312,6 +312,20 @@ def test_a_recording_that_ends_during_a_request_is_followed_by_silence(silence: 
     assert not np.any(capture.heard[-1].samples)
 
 
+def test_a_request_cut_off_by_the_end_of_a_file_is_not_carried_into_the_next(
+        silence: Path, tmp_path: Path) -> None:
+    following = tmp_path / "next.wav"
+    sf.write(following, np.zeros(RATE_HZ * 2, np.int16), RATE_HZ, subtype="PCM_16")
+    capture, wake = ScriptedCapture(frames=40), ScriptedWake({4.8})
+    events, *_ = run_loop([silence, following], wake=wake, capture=capture)
+    assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply"]
+    assert all(name == "in.wav" for _, name in events)  # answered before the next file
+    times = [f.t_s for f in capture.heard]
+    assert np.allclose(np.diff(times), FRAME_S)  # the silence added continues the first
+    later = [t for t in wake.seen if t > times[-1]]
+    assert later and np.all(np.diff(wake.seen) > 0)  # the next file comes after it
+
+
 @pytest.mark.parametrize(("heard", "offered"), [("Paws.", True), ("pause the music", False)])
 def test_the_loop_offers_command_phrases_only_for_what_the_parser_did_not_understand(
         silence: Path, heard: str, offered: bool) -> None:

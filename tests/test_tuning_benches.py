@@ -111,3 +111,22 @@ def test_grammar_sweep_counts_rescues_wrong_actions_and_negatives() -> None:
                if r["similarity"] <= 100}
     assert similar[(0.5, 70.0)]["rescued"] == 1 and similar[(0.5, 70.0)]["margin"] == 0.75
     assert similar[(0.5, 70.0)]["rival"] == 1.5
+
+
+def test_the_mel_bonus_replay_adds_the_bonus_to_the_shipped_check() -> None:
+    from bench.wake_mel_bonus import accepts
+    from speaker.config import WakeSettings
+
+    shipped = WakeSettings()  # margin + 2 x head >= -2.0
+    only_mel = (0.02, 0.0, 1.0, -2.74)  # a candidate only the mel network was sure of
+    assert not accepts(only_mel, 0.0, shipped) and not accepts(only_mel, 0.6, shipped)
+    assert accepts(only_mel, 0.75, shipped)
+    assert accepts((0.9, 0.5, 0.0, -2.9), 0.0, shipped)  # the head's bonus as shipped
+
+
+def test_the_unknown_names_corpus_expects_what_the_parser_reads() -> None:
+    from bench.make_unknown_names import REQUESTS
+    from speaker.intents import parse
+
+    for text, slots in REQUESTS:
+        assert (parse(text).intent, parse(text).slots) == ("play", slots), text

@@ -94,6 +94,23 @@ def test_time_out_counts_from_the_wake_word_not_from_the_start_of_input() -> Non
     assert len(ends[0].audio) == 13 * 1280  # the frames heard while waiting
 
 
+def test_a_time_out_keeps_the_pre_roll_and_what_followed_the_wake_word() -> None:
+    capture = RequestCapture(VadSettings(start_timeout_s=1.0), _vad())
+    frames = [np.full(1280, i, np.int16) for i in range(30)]
+    for i in range(10):  # before the wake word: only the pre-roll is kept
+        capture.feed(Frame(frames[i], i * FRAME_S, "mic"))
+    capture.start(10 * FRAME_S)
+    result = None
+    for i in range(10, 30):
+        result = result or capture.feed(Frame(frames[i], i * FRAME_S, "mic"))
+    assert result is not None and result.timed_out and result.speech_s == 0.0
+    preroll = round(PREROLL_S / FRAME_S)
+    first = 10 - preroll
+    assert result.start_t_s == pytest.approx(first * FRAME_S)
+    assert result.start_t_s + len(result.audio) / RATE_HZ == pytest.approx(result.end_t_s)
+    assert result.audio[0] * 32768.0 == pytest.approx(first)  # the oldest pre-roll frame
+
+
 def test_long_request_is_cut_at_max_request_s() -> None:
     result = _capture("vad_speech_clean", VadSettings(max_request_s=1.0))
     assert result.truncated and not result.timed_out

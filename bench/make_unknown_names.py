@@ -13,8 +13,6 @@ manifest whose expectations are the names as spoken, so ``encore harness report
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from audio_assets import make_corpus as corpus
+from bench.clip_sets import run, write_manifest
 from bench.make_dev_corpus import DEV_SPEAKERS
 
 REQUESTS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -58,18 +57,11 @@ def build(out: Path, seed: int) -> list[dict[str, Any]]:
                          "background": background, "voice": voice.label, "text": text,
                          "expected_transcript": corpus.normalise(text),
                          "expected": {"intent": "play", "slots": slots}, **clip.meta})
-    (out / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return rows
+    return write_manifest(out, rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/unknown-names"))
-    parser.add_argument("--seed", type=int, default=6)
-    args = parser.parse_args(argv)
-    rows = build(args.out, args.seed)
-    print(f"{len(rows)} clips in {args.out}")
-    return 0
+    return run(build, argv, __doc__.splitlines()[0], "out/unknown-names", 6)
 
 
 if __name__ == "__main__":

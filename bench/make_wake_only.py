@@ -13,8 +13,6 @@ what matters, the actions taken. Run:
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from audio_assets import make_corpus as corpus
+from bench.clip_sets import run, write_manifest
 from bench.make_dev_corpus import DEV_SPEAKERS
 
 BACKGROUNDS = ("music0", "music10", "noise", "clean")
@@ -49,18 +48,11 @@ def build(out: Path, seed: int) -> list[dict[str, object]]:
             rows.append({"file": name, "kind": "negative", "category": "wake_only",
                          "background": background, "voice": voice.label, "text": "",
                          "expected_transcript": "", "expected": None})
-    (out / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return rows
+    return write_manifest(out, rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("out/wake-only"))
-    parser.add_argument("--seed", type=int, default=5)
-    args = parser.parse_args(argv)
-    rows = build(args.out, args.seed)
-    print(f"{len(rows)} clips in {args.out}")
-    return 0
+    return run(build, argv, __doc__.splitlines()[0], "out/wake-only", 5)
 
 
 if __name__ == "__main__":

@@ -9,18 +9,19 @@ phrase is kept: whatever part of the wake word the capture caught is accounted
 for, and a request that began before the detection is heard whole.
 
 If the parser cannot understand that transcript, the request alone is transcribed
-(as Encore did before) and kept if the parser understands it; but not when Whisper,
-hearing the wake word, heard nothing after it: then the request alone is mostly the
-tail of "Jarvis" ("This,", "I love this."), and a person who said only the wake word
-would find the speaker acting on it. If it still cannot,
-the request is heard again (:class:`Rehearing`), unless the first hearing was empty: by
-the same model without its
+(as Encore did before) and kept if the parser understands it. If it still cannot,
+the request is heard again (:class:`Rehearing`): by the same model without its
 prompt (``stt.retry_unprompted``). The prompt's short commands and library names can
 pull a garbled request towards an artist: "What's on the Delta King border?" without
 it is "Put on the delta gym portal.". Then by an optional second model
 (``stt.second_model``). Rehearings rescore against similar commands but do not run the
 grammar search again (:mod:`speaker.grammar`): on the development corpora it found
 nothing there that the first hearing's searches had not, and each search costs time.
+
+When Whisper, hearing the wake word, hears nothing after it, nothing more is tried:
+neither the request alone nor the rehearings. The request alone is then mostly the tail
+of "Jarvis" ("This,", "I love this."), and a person who said only the wake word would
+find the speaker acting on it.
 """
 
 from __future__ import annotations

@@ -108,7 +108,8 @@ def choose_phrase(free_score: float, phrases: Sequence[str], scores: Sequence[fl
 
 def choose_grammar_phrase(free_score: float, text: str, phrases: Sequence[str],
                           scores: Sequence[float], settings: SttSettings) -> str:
-    """The grammar search's phrase that replaces the unread transcript ``text``, or "".
+    """The grammar search's phrase that replaces the transcript ``text`` (unread, or a
+    play of a name the library lacks), or "".
 
     The best phrase must be within ``stt.grammar_margin`` of the free transcript and
     ``stt.grammar_rival_margin`` ahead of every phrase meaning something else; or, if it

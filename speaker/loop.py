@@ -91,7 +91,7 @@ class VoiceLoop:
                  synthesizer: SynthesizerLike, player: Any, dialogue: Any, emit: EmitFn,
                  clock: AudioClock, inbox: queue.SimpleQueue[Event],
                  earcon: np.ndarray | None = None, earcon_rate_hz: int = RATE_HZ,
-                 prompt: Callable[[], str] = lambda: "", realtime: bool = False,
+                 prompt: str = "", realtime: bool = False,
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
                  lead_s: float = 0.0,
                  commands: CommandPhrases | None = None,
@@ -150,6 +150,12 @@ class VoiceLoop:
     @property
     def dialogue(self) -> Any:
         return self._dialogue
+
+    def use_library(self, prompt: str, commands: CommandPhrases | None) -> None:
+        """Whisper's prompt and the phrases unclear requests are checked against, after
+        the library changed (``speaker.runtime.library_hints``); the next request uses
+        them. Safe from another thread: each is replaced whole."""
+        self._prompt, self._commands = prompt, commands
 
     def _emit(self, event: Event) -> None:
         self._emit_fn(event, self._input)
@@ -301,7 +307,7 @@ class VoiceLoop:
             if result.timed_out and not (self._hear_timeouts and len(result.audio)):
                 reply = not_heard
             else:
-                transcript = hear(self._stt, result, lead, self._prompt(), self._commands,
+                transcript = hear(self._stt, result, lead, self._prompt, self._commands,
                                   self._rehearings)
                 stt_seconds = float(transcript.seconds)
                 text = str(transcript.text).strip()

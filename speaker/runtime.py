@@ -11,7 +11,6 @@ import dataclasses
 import logging
 import queue
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +123,20 @@ def rehearings(settings: Settings, models: Models) -> list[Rehearing]:
     return again
 
 
+def library_hints(settings: Settings, models: Models, store: Store,
+                  dialogue: Dialogue) -> tuple[str, Commands]:
+    """Whisper's prompt and what an unclear request is checked against, for the library
+    as it is now (called again after a rescan). The grammar search's trie is built here,
+    before any request needs it."""
+    prompt = library_prompt(store, settings.stt.prompt_max_names,
+                            settings.stt.prompt_commands)
+    vocabulary = library_vocabulary(store) if settings.stt.grammar else None
+    if vocabulary is not None:
+        models.transcriber.prepare(vocabulary)
+    known = dialogue.knows if settings.stt.grammar_unknown_names else None
+    return prompt, Commands(phrases_for(settings.stt), vocabulary, known)
+
+
 def build_loop(settings: Settings, models: Models, household: Household, *,
                source: Source, sink: Sink, emit: EmitFn, user: str, realtime: bool,
                ) -> VoiceLoop:
@@ -134,12 +147,7 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
                     decode_in_background=realtime)
     household.store.ensure_user(user)
     dialogue = Dialogue(household.engine, player, household.store, user=user)
-    prompt = library_prompt(household.store, settings.stt.prompt_max_names,
-                            settings.stt.prompt_commands)
-    prompt_fn: Callable[[], str] = lambda: prompt  # noqa: E731 - fixed per session
-    vocabulary = library_vocabulary(household.store) if settings.stt.grammar else None
-    if vocabulary is not None:
-        models.transcriber.prepare(vocabulary)
+    prompt, commands = library_hints(settings, models, household.store, dialogue)
     models.wake.reset()
     models.vad.reset()
     return VoiceLoop(
@@ -147,12 +155,11 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         capture=RequestCapture(settings.vad, models.vad), transcriber=models.transcriber,
         synthesizer=models.synthesizer, player=player, dialogue=dialogue, emit=emit,
         clock=clock, inbox=inbox, earcon=models.earcon, earcon_rate_hz=models.earcon_rate_hz,
-        prompt=prompt_fn, realtime=realtime,
+        prompt=prompt, realtime=realtime,
         verifier=(WakeVerifier(models.transcriber, settings.wake, models.wake.name)
                   if settings.wake.verify else None),
         wake_phrase=next(iter(wake_spellings(models.wake.name, settings.wake.verify_phrase)),
                          ""),
         lead_s=settings.stt.wake_lead_s,
-        commands=Commands(phrases_for(settings.stt), vocabulary,
-                          dialogue.knows if settings.stt.grammar_unknown_names else None),
+        commands=commands,
         rehearings=rehearings(settings, models), hear_timeouts=settings.vad.hear_timeouts)

@@ -127,12 +127,14 @@ class ScriptedStt:
         self.offered: tuple[str, ...] = ()
         self.heard: list[tuple[np.ndarray, str]] = []
         """The audio and the forced lead of each call."""
+        self.prompts: list[str] = []
 
     def transcribe(self, audio: np.ndarray, prompt: str = "",
                    commands: Callable[[str], Sequence[str]] | None = None,
                    lead: str = "") -> Any:
         self.calls += 1
         self.heard.append((audio, lead))
+        self.prompts.append(prompt)
         self.offered = tuple(commands(self.text)) if commands is not None else ()
         if self.fail:
             raise RuntimeError("whisper exploded")
@@ -215,6 +217,7 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
              earcon: np.ndarray | None = None, lead_s: float = 0.0,
              commands: Callable[[str], Sequence[str]] | None = None,
              hear_timeouts: bool = False,
+             library: tuple[str, Callable[[str], Sequence[str]]] | None = None,
              ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue, CountingSink]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
@@ -233,6 +236,8 @@ def run_loop(path: Path | list[Path], *, wake: ScriptedWake,
                      verifier=verifier, realtime=realtime,  # type: ignore[arg-type]
                      earcon=earcon, wake_phrase="Hey Jarvis", lead_s=lead_s,
                      commands=commands, hear_timeouts=hear_timeouts)
+    if library is not None:
+        loop.use_library(*library)
     loop.run()
     return events, player, dialogue, sink
 
@@ -310,6 +315,16 @@ def test_a_recording_that_ends_during_a_request_is_followed_by_silence(silence: 
     times = [f.t_s for f in capture.heard]
     assert times[-1] > 6.0 and np.allclose(np.diff(times), FRAME_S)
     assert not np.any(capture.heard[-1].samples)
+
+
+def test_after_a_rescan_the_next_request_gets_the_new_prompt_and_phrases(
+        silence: Path) -> None:
+    stt = ScriptedStt("Paws.")
+    events, *_ = run_loop(silence, wake=ScriptedWake({0.8}), stt=stt,
+                          commands=lambda text: ("stale",),
+                          library=("Marlowe Quay", lambda text: ("pause",)))
+    assert stt.prompts == ["Marlowe Quay"] and stt.offered == ("pause",)
+    assert next(e for e, _ in events if e.TYPE == "intent").to_dict()["intent"] == "pause"
 
 
 def test_a_request_cut_off_by_the_end_of_a_file_is_not_carried_into_the_next(

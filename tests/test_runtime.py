@@ -139,3 +139,37 @@ def test_a_model_that_fails_to_load_leaves_no_household_behind(
     assert main(command) != 0
     assert "encore models install" in capsys.readouterr().err
     assert list(tmp_path.glob("encore-sim-*")) == []
+
+
+def test_the_prompt_and_the_grammar_follow_a_rescan(tmp_path: Path) -> None:
+    from test_catalog import write_audio
+
+    from recommender.catalog import scan
+    from speaker.dialogue import Dialogue
+    from speaker.runtime import library_hints
+
+    settings = config.load()
+    stt = FixedStt("", 0.0)
+    models = Models(None, None, stt, None, None, 22050)  # type: ignore[arg-type]
+    household = prepare_household(settings, LIBRARY, state_dir=tmp_path / "state")
+    try:
+        dialogue = Dialogue(household.engine, None, household.store, user="alex")
+        prompt, commands = library_hints(settings, models, household.store, dialogue)
+        assert "Willow Creek" in prompt and isinstance(commands.vocabulary, Vocabulary)
+        assert "Marlowe Quay" not in prompt
+        assert "Marlowe Quay" not in commands.vocabulary.objects
+        assert commands.searches("play marlowe quay")  # a name the library lacks
+        new = tmp_path / "more"
+        for n in range(25):  # enough tracks to be among the prompt's most present names
+            write_audio(new / f"{n:02d}.flac", 220.0 + n, 0.5,
+                        {"title": f"Tide {n}", "artist": "Marlowe Quay", "album": "Harbour"})
+        scan(household.store, [LIBRARY, new])
+        dialogue.refresh_library()
+        prompt, commands = library_hints(settings, models, household.store, dialogue)
+        assert "Marlowe Quay" in prompt
+        assert isinstance(commands.vocabulary, Vocabulary)
+        assert "Marlowe Quay" in commands.vocabulary.objects
+        assert stt.prepared is commands.vocabulary  # the new trie, built now
+        assert not commands.searches("play marlowe quay")  # a name it has
+    finally:
+        household.close()

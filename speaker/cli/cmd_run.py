@@ -7,14 +7,11 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
 
 from speaker.config import Settings
-
-if TYPE_CHECKING:
-    from speaker.dialogue import Dialogue
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from speaker.devices import MicrophoneSource, SpeakerSink
     from speaker.harness import EventLog
-    from speaker.runtime import Household, Models, build_loop
+    from speaker.runtime import Household, Models, build_loop, library_hints
     from speaker.turns import TurnPrinter
 
     data = settings.data.ensure()
@@ -52,7 +49,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    rescans = _start_rescans(settings, data.database, loop.dialogue)
+    def after_rescan() -> None:
+        loop.dialogue.refresh_library()
+        loop.use_library(*library_hints(settings, models, household.store, loop.dialogue))
+
+    rescans = _start_rescans(settings, data.database, after_rescan)
     logger.info("Listening for %s.", settings.wake.model)
     try:
         loop.run()
@@ -65,8 +66,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _start_rescans(settings: Settings, database: Path, dialogue: Dialogue) -> threading.Event:
-    """Rescan ``library.dirs`` every ``library.rescan_interval_min`` minutes in a thread."""
+def _start_rescans(settings: Settings, database: Path,
+                   after: Callable[[], None]) -> threading.Event:
+    """Rescan ``library.dirs`` every ``library.rescan_interval_min`` minutes in a thread,
+    calling ``after`` once each scan is stored (the dialogue, Whisper's prompt and the
+    grammar search then know the new music)."""
     from recommender.catalog import scan
     from recommender.store import Store
 
@@ -83,7 +87,7 @@ def _start_rescans(settings: Settings, database: Path, dialogue: Dialogue) -> th
                     summary = scan(store, dirs)
                 logger.info("rescan: %d added, %d updated, %d removed", summary.added,
                             summary.updated, summary.removed)
-                dialogue.refresh_library()
+                after()
             except Exception:
                 logger.exception("periodic library rescan failed")
 

@@ -92,3 +92,27 @@ def test_run_hears_a_request_from_the_microphone_and_answers(
     assert "played     " in output, output[-3000:]
     assert code == 0, output[-3000:]
     assert os.path.exists(data / "library.sqlite3")
+
+
+def test_the_running_speaker_follows_a_scan_stored_by_another_process(tmp_path: Path) -> None:
+    from recommender.store import Store
+    from speaker.cli.cmd_run import follow_scans
+
+    changed = threading.Event()
+    calls: list[float | None] = []
+    with Store(tmp_path / "library.sqlite3") as speaker_store:
+        speaker_store.set_last_scan(1000.0)
+
+        def refresh() -> None:
+            calls.append(speaker_store.last_scan())
+            changed.set()
+
+        done = follow_scans(speaker_store.last_scan, refresh, every_s=0.02)
+        try:
+            assert not changed.wait(0.2)  # nothing new: nothing refreshed
+            with Store(tmp_path / "library.sqlite3") as timer_store:  # the rescan timer
+                timer_store.set_last_scan(2000.0)
+            assert changed.wait(5.0)
+        finally:
+            done.set()
+    assert calls == [2000.0]

@@ -49,16 +49,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    def after_rescan() -> None:
+
+    def library_changed() -> None:
         loop.dialogue.refresh_library()
         loop.use_library(*library_hints(settings, models, household.store, loop.dialogue))
 
-    rescans = _start_rescans(settings, data.database, after_rescan)
+    rescans = _start_rescans(settings, data.database)
+    followed = follow_scans(household.store.last_scan, library_changed, SCAN_POLL_S)
     logger.info("Listening for %s.", settings.wake.model)
     try:
         loop.run()
     finally:
         rescans.set()
+        followed.set()
         models.close()
         household.close()
         source.close()
@@ -66,11 +69,38 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _start_rescans(settings: Settings, database: Path,
-                   after: Callable[[], None]) -> threading.Event:
-    """Rescan ``library.dirs`` every ``library.rescan_interval_min`` minutes in a thread,
-    calling ``after`` once each scan is stored (the dialogue, Whisper's prompt and the
-    grammar search then know the new music)."""
+SCAN_POLL_S = 30.0
+"""How often the running speaker looks for a newly stored library scan, in seconds."""
+
+
+def follow_scans(last_scan: Callable[[], float | None], changed: Callable[[], None],
+                 every_s: float) -> threading.Event:
+    """Call ``changed`` in a thread whenever ``last_scan`` (the time of the last stored
+    scan) moves: a scan by this process (``library.rescan_interval_min``), by the rescan
+    timer of the Pi deployment or by ``encore library scan``. The dialogue, Whisper's
+    prompt and the grammar search then know the new music without a restart. Set the
+    returned event to stop."""
+    done = threading.Event()
+
+    def follow() -> None:
+        seen = last_scan()
+        while not done.wait(every_s):
+            try:
+                now = last_scan()
+                if now != seen:
+                    seen = now
+                    logger.info("the library was rescanned: refreshing names and phrases")
+                    changed()
+            except Exception:
+                logger.exception("could not follow the library rescan")
+
+    threading.Thread(target=follow, name="encore-library-follow", daemon=True).start()
+    return done
+
+
+def _start_rescans(settings: Settings, database: Path) -> threading.Event:
+    """Rescan ``library.dirs`` every ``library.rescan_interval_min`` minutes in a thread
+    (:func:`follow_scans` then refreshes what the speaker knows)."""
     from recommender.catalog import scan
     from recommender.store import Store
 
@@ -87,7 +117,6 @@ def _start_rescans(settings: Settings, database: Path,
                     summary = scan(store, dirs)
                 logger.info("rescan: %d added, %d updated, %d removed", summary.added,
                             summary.updated, summary.removed)
-                after()
             except Exception:
                 logger.exception("periodic library rescan failed")
 

@@ -13,11 +13,15 @@ mel >= wake.verify_margin`` for several ``b``:
 * ``--positives SEED:N ...`` (``bench.bench_wake``'s positives over its music at 0 and
   10 dB): prints every clip the shipped two-stage detector misses, with each candidate's
   stock, head and mel scores and Whisper margin, and how many each ``b`` would accept.
+* ``--fa FILE ...`` (``bench.bench_wake_fa`` outputs that list ``candidates``): the
+  false accepts each ``b`` would add over those hours of negatives (an upper bound: an
+  accepted candidate's refractory period would have silenced the ones just after it).
 
 Run:
 
     python -m bench.wake_mel_bonus --cache DIR --bonus 0 0.5 0.6 0.75 0.8 1 1.5
     python -m bench.wake_mel_bonus --positives 7:24 11:24 13:48 17:48
+    python -m bench.wake_mel_bonus --fa fa21.json fa22.json
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -168,18 +173,44 @@ def _bench_positives(runs: Sequence[str], bonuses: Sequence[float]) -> None:
         print(f"| {bonus:g} | {missed} |")
 
 
+def false_accepts(runs: Sequence[dict[str, Any]], bonus: float,
+                  settings: WakeSettings) -> tuple[int, float]:
+    """Candidates of ``bench_wake_fa`` runs the check with this mel bonus accepts, and
+    the hours of negatives they cover."""
+    accepted = sum(accepts((c[0], c[1], c[2], c[3]), bonus, settings)
+                   for run in runs for c in run["candidates"])
+    return accepted, sum(float(run["hours"]) for run in runs)
+
+
+def _fa_runs(paths: Sequence[Path], bonuses: Sequence[float]) -> None:
+    settings = WakeSettings()
+    runs = [json.loads(path.read_text().strip().splitlines()[-1]) for path in paths]
+    if any("candidates" not in run for run in runs):
+        raise SystemExit("these bench_wake_fa outputs predate the candidates list; "
+                         "re-run bench_wake_fa")
+    print("| mel bonus | false accepts (upper bound) | hours |")
+    print("|---|---|---|")
+    for bonus in bonuses:
+        count, hours = false_accepts(runs, bonus, settings)
+        print(f"| {bonus:g} | {count} | {hours:.1f} |")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="calibrate_wake_verify's cache folder")
     parser.add_argument("--positives", nargs="*", default=[], metavar="SEED:N")
+    parser.add_argument("--fa", nargs="*", type=Path, default=[], metavar="FILE",
+                        help="bench_wake_fa outputs to replay")
     parser.add_argument("--bonus", type=float, nargs="*", default=[0.0, 0.5, 0.75, 1.0, 1.5])
     args = parser.parse_args(argv)
-    if args.cache is None and not args.positives:
-        parser.error("give --cache DIR and/or --positives SEED:N ...")
+    if args.cache is None and not args.positives and not args.fa:
+        parser.error("give --cache DIR, --positives SEED:N ... and/or --fa FILE ...")
     if args.cache is not None:
         _training_side(args.cache, args.bonus)
     if args.positives:
         _bench_positives(args.positives, args.bonus)
+    if args.fa:
+        _fa_runs(args.fa, args.bonus)
     return 0
 
 

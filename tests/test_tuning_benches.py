@@ -130,3 +130,14 @@ def test_the_unknown_names_corpus_expects_what_the_parser_reads() -> None:
 
     for text, slots in REQUESTS:
         assert (parse(text).intent, parse(text).slots) == ("play", slots), text
+
+
+def test_the_mel_bonus_replay_counts_what_each_bonus_would_accept_on_negatives() -> None:
+    from bench.wake_mel_bonus import false_accepts
+    from speaker.config import WakeSettings
+
+    runs = [{"hours": 10.0, "candidates": [[0.002, 0.98, 0.73, -3.83],  # accepted as shipped
+                                           [0.01, 0.0, 1.0, -3.2], [0.0, 0.1, 0.9, -4.5]]},
+            {"hours": 5.0, "candidates": []}]
+    assert false_accepts(runs, 0.0, WakeSettings()) == (1, 15.0)
+    assert false_accepts(runs, 1.3, WakeSettings()) == (2, 15.0)  # -3.2 + 1.3 > -2.0

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from speaker.grammar import Vocabulary
 
 __all__ = ["SHORT_COMMANDS", "Commands", "command_phrases", "command_prompt",
-           "meaning", "phrases_for"]
+           "meaning", "phrases_for", "unread"]
 
 SHORT_COMMANDS = ("pause", "stop", "resume", "next", "skip", "previous", "volume up",
                   "volume down", "turn it up", "turn it down", "louder", "quieter", "mute",
@@ -83,6 +83,12 @@ def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
     return functools.partial(command_phrases, min_similarity=settings.rescore_min_similarity)
 
 
+def unread(text: str) -> bool:
+    """Whether the parser understands nothing in ``text`` (what the grammar search reads
+    again when no library lookup is given)."""
+    return parse(text).intent == "unknown"
+
+
 _LOOKED_UP = ("artist", "album", "track")
 """The slots a play request names library entries by."""
 
@@ -104,9 +110,9 @@ class Commands:
 
     def searches(self, text: str) -> bool:
         """Whether the grammar search should look for a better reading of ``text``."""
-        request = parse(text)
-        if request.intent == "unknown":
+        if unread(text):
             return True
+        request = parse(text)
         if request.intent != "play" or self.known is None:
             return False
         names = {slot: request.slots.get(slot) for slot in _LOOKED_UP}

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from speaker.commands import meaning
+from speaker.commands import meaning, unread
 from speaker.config import SttSettings
 from speaker.grammar import TokenTrie, Vocabulary, grammar_search
-from speaker.intents import clean, parse
+from speaker.intents import clean
 from speaker.intents_fuzzy import similarity
 from speaker.models import load_checkpoint
 from speaker.transcript_text import build_prompt, collapse_repeated_phrase, collapse_repeats
@@ -351,7 +351,7 @@ class Transcriber:
         phrases: dict[str, str] = {}  # meaning -> its likeliest phrase
         for tokens, _ in found:
             text = tok.decode(tokens).strip()
-            if parse(text).intent != "unknown":
+            if not unread(text):
                 phrases.setdefault(meaning(text), text)
         return list(phrases.values())[:_GRAMMAR_MEANINGS]
 
@@ -448,7 +448,7 @@ class Transcriber:
             if chosen:
                 return chosen, no_speech, text, avg_logprob
         vocabulary = getattr(commands, "vocabulary", None)
-        searches = getattr(commands, "searches", lambda t: parse(t).intent == "unknown")
+        searches = getattr(commands, "searches", unread)
         if (isinstance(vocabulary, Vocabulary) and self._settings.grammar and text
                 and searches(text)):
             with torch.inference_mode():

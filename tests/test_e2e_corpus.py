@@ -102,13 +102,19 @@ def test_intent_accuracy_does_not_fall_below_the_measured_floor(
     assert accuracy >= MIN_INTENT_ACCURACY[background], "\n".join(wrong)
 
 
-def test_a_garbled_command_is_rescored_in_the_real_loop(corpus: CorpusRun) -> None:
-    """tiny.en hears "Cancel the sleep timer" as "Consultant Sleep, Timor"; rescoring
-    against the command phrases (on by default) recovers it."""
-    clip = "pos069_cancel_cancel-the-sleep-timer_clean.flac"
-    transcript = next(r for r in corpus.records[clip] if r["type"] == "transcript")
-    assert transcript["heard"] and transcript["text"] == "cancel the sleep timer", transcript
-    assert corpus.outcomes[clip].intent == "cancel", _explain(corpus.outcomes[clip])
+def test_garbled_requests_are_rescued_by_rescoring_in_the_real_loop(corpus: CorpusRun) -> None:
+    """Rescoring and the grammar search replace what Whisper wrote (the transcript
+    event's ``heard``) in the real loop. Which clips they rescue moves with the CPU's
+    int8 kernels (on an AVX2 machine "Cancel the sleep timer" is heard as "Consultant
+    Sleep, Timor" and rescored; an AVX-512 machine hears it well enough), so this checks
+    that some request Whisper garbled was understood as asked only thanks to them. (Not
+    every replacement is right: "Turn repeat off" over noise becomes "turn it up"; the
+    accuracy floors above bound such losses.)"""
+    rescued = [clip for clip, records in corpus.records.items()
+               for heard in [r["heard"] for r in records if r["type"] == "transcript"][:1]
+               if heard and corpus.outcomes[clip].intent_ok
+               and parse(heard).intent != corpus.outcomes[clip].intent]
+    assert len(rescued) >= 2, rescued
 
 
 def test_an_unread_command_is_read_by_the_grammar_search_in_the_real_loop(

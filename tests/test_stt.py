@@ -190,16 +190,39 @@ def test_a_command_said_twice_whole_is_kept_once(text: str, expected: str) -> No
     assert collapse_repeated_phrase(text) == expected
 
 
+GARBLED_CANCEL = "Consultant Sleep, Timor"
+"""What tiny.en wrote for ``rescore_cancel_timer.flac`` on one CPU (AVX2). The exact
+transcript of a hard clip moves with the CPU's int8 kernels (an AVX-512 machine hears
+"Cancell the sleep timer."), so tests that need Whisper to garble it give it this
+transcript instead of hoping the decoder writes it; every score is still the model's."""
+
+
+def heard_as(transcriber: Transcriber, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Make ``transcriber``'s decoder write ``text`` (mean log-probability -1.5); the
+    encoder, the no-speech gate, rescoring and the grammar search stay real."""
+    tokens = transcriber.tokenizer.encode(" " + text)
+    monkeypatch.setattr(transcriber, "_beam_search", lambda *args: (list(tokens), -1.5))
+
+
 def test_a_garbled_control_command_is_rescored_to_the_phrase_the_audio_supports(
-        transcriber: Transcriber, whisper_models_dir: Path) -> None:
+        whisper_models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     audio = load_audio(DATA / "rescore_cancel_timer.flac")
-    free = Transcriber(SttSettings(rescore_margin=0.0), whisper_models_dir).transcribe(
-        audio, commands=command_phrases)  # rescoring off
-    assert parse(free.text).intent == "unknown" and free.heard == ""  # Whisper garbles it
-    result = transcriber.transcribe(audio, commands=phrases_for(SttSettings()))  # shipped
+    shipped = Transcriber(SttSettings(), whisper_models_dir)
+    heard_as(shipped, monkeypatch, GARBLED_CANCEL)
+    result = shipped.transcribe(audio, commands=phrases_for(SttSettings()))
     assert result.text == "cancel the sleep timer"
-    assert result.heard == free.text
-    assert parse(result.text).intent == "cancel"
+    assert result.heard == GARBLED_CANCEL and parse(GARBLED_CANCEL).intent == "unknown"
+    off = Transcriber(SttSettings(rescore_margin=0.0), whisper_models_dir)  # rescoring off
+    heard_as(off, monkeypatch, GARBLED_CANCEL)
+    assert off.transcribe(audio, commands=command_phrases).text == GARBLED_CANCEL
+
+
+def test_whatever_this_cpu_hears_of_the_garbled_command_is_understood(
+        transcriber: Transcriber) -> None:
+    result = transcriber.transcribe(load_audio(DATA / "rescore_cancel_timer.flac"),
+                                    commands=phrases_for(SttSettings()))
+    assert parse(result.text).intent == "cancel", (result.text, result.heard)
+    assert result.heard == "" or parse(result.heard).intent == "unknown"
 
 
 def test_a_clear_request_that_is_no_music_command_is_left_as_heard(

@@ -85,4 +85,5 @@ def test_summary_rates_and_percentiles_by_background() -> None:
     assert summary["groups"]["all"]["negatives_with_action"] == 1
     assert [f["file"] for f in summary["failures"]] == ["p.flac"] * 3 + ["n.flac"]
     table = markdown(summary)
-    assert "| music0 | 4 | 25.0 % | 41.7 % | 50.0 % | 1 | 25.0 % | 50.0 % |" in table
+    assert "| music0 | 4 | 25.0 % | 41.7 % | 50.0 % (15–85 %) | 1 | 25.0 % | 50.0 % |" in table
+    assert music0["intent_accuracy_ci95"] == pytest.approx([0.1500, 0.8500], abs=1e-4)

@@ -44,15 +44,17 @@ NOTES = """\
   (`stt.beam_size = 1`, what issue 3 names), the second the configured beam (default 3).
 - faster-whisper greedy without timestamps runs away on one clip ("Play, Play, Play, ..." to
   the token limit), which is its WER; its defaults (beam 5) are the fair peer.
-- Tuning, measured once on this set with 1 thread (WER at beam 1): `pad_s` 1 s 36.6 %,
-  2 s 34.3 %, 2.5 s 35.5 %, 3 s 31.4 %, 4 s 30.2 %, 5 s 32.0 %; 3 s was also best on 24
-  held-out commands (22.1 % vs 27.4 % at 2 s; faster-whisper defaults 34.5 %). int8 vs
-  float32 weights: 31.4 % vs 32.6 % WER at half the time. Two threads while decoding one
-  token at a time cost 3-10x on a busy CPU, so decoding always uses one.
-- faster-whisper's WER moves by one word between runs and thread counts (30.8-31.4 %), so
-  greedy Encore (31.4 %) sits on the edge of the WER target: it ties or trails by one word.
-  Beam 3 is clearly inside the WER target (5-6 points fewer errors), so it is the default;
-  set `stt.beam_size = 1` for greedy decoding.
+- Tuning, measured once on this set with 1 thread on the first sessions' CPU (WER at
+  beam 1): `pad_s` 1 s 36.6 %, 2 s 34.3 %, 2.5 s 35.5 %, 3 s 31.4 %, 4 s 30.2 %, 5 s
+  32.0 %; 3 s was also best on 24 held-out commands (22.1 % vs 27.4 % at 2 s;
+  faster-whisper defaults 34.5 %). int8 vs float32 weights: 31.4 % vs 32.6 % WER at half
+  the time. Two threads while decoding one token at a time cost 3-10x on a busy CPU, so
+  decoding always uses one.
+- faster-whisper's WER moves by a word or so between runs, thread counts and CPUs, and
+  greedy Encore sits on the edge of the WER target: it tied or trailed by one word on the
+  first sessions' CPU (31.4 % vs 30.8-31.4 %) and trails by two to three words on an
+  AVX-512 one (33.7 % vs 32.0-32.6 %). Beam 3 is clearly inside the WER target (5-6
+  points fewer errors), so it is the default; set `stt.beam_size = 1` for greedy decoding.
 """
 """Beam width of the first Encore row (the second uses the configured stt.beam_size)."""
 

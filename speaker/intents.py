@@ -190,6 +190,16 @@ _SIMILAR = re.compile(
     r"|^keep (?:this|that|the same) (?:vibe|mood|style|kind of music) (?:going|up)$"
     r"|^(?:play )?(?:similar|related) (?:songs|music|stuff|tracks|artists)$"
 )
+# What a play request asks for, when it is "music like this" said loosely ("find the more
+# music like this", "play for music like this": tiny.en's "find me more music like this"):
+# filler words, a plural music word, like this/that/it. Not a title ("I Like It", "the
+# song Nothing Like This") nor a negation ("something else, not like this").
+_LIKE_THIS = re.compile(
+    r"(?:(?:me|us|for|the|some|a few|more|of|other|new|good) ){0,3}"
+    r"(?:music|songs|stuff|tracks|tunes|something|anything|more)"
+    r"(?: (?:more|music|songs|stuff|tracks|tunes))? (?:like|similar to) (?:this|that|it)"
+    r"(?: one| song| track)?(?: please)?"
+)
 _QUEUE_VERB = r"(?:add|put|stick|throw|pop|place|append|queue(?: up)?|cue up|line up)"
 _TO_QUEUE = re.compile(
     rf"^{_QUEUE_VERB} (?P<what>.+?) (?:to|in|on|onto|into|at the end of|on to|in to)"
@@ -344,6 +354,8 @@ def _parse(text: str) -> ParsedRequest:
         return ParsedRequest("unknown", {}, text)
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
+    if _LIKE_THIS.fullmatch(remainder):
+        return ParsedRequest("play_similar", {"service": service} if service else {}, text)
     slots = _with_capitals(text, _request_slots(remainder))
     if service:
         slots["service"] = service

@@ -307,4 +307,15 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play music like Radiohead", "play_similar", {"artist": "radiohead"}),
     ("play something similar to Miles Davis", "play_similar", {"artist": "miles davis"}),
     ("more of the same please", "play_similar", {}),
+    # what tiny.en makes of "find me more music like this": the music word still says it
+    ("find the more music like this", "play_similar", {}),
+    ("find me for music like this", "play_similar", {}),
+    ("put on some tunes like that one please", "play_similar", {}),
+    # titles with "like" in them stay titles, and "not like this" is no request for more
+    ("play I Like It", "play", {"track": "i like it"}),
+    ("play the song like this", "play", {"track": "like this"}),
+    ("play the song Nothing Like This", "play", {"track": "nothing like this"}),
+    ("play the album More Like This", "play", {"album": "more like this"}),
+    ("play I Like That by Houston", "play", {"track": "i like that", "artist": "houston"}),
+    ("play Like This by Nora Vance", "play", {"track": "like this", "artist": "nora vance"}),
 ]

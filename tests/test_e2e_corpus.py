@@ -105,8 +105,8 @@ def test_intent_accuracy_does_not_fall_below_the_measured_floor(
 def test_garbled_requests_are_rescued_by_rescoring_in_the_real_loop(corpus: CorpusRun) -> None:
     """Rescoring and the grammar search replace what Whisper wrote (the transcript
     event's ``heard``) in the real loop. Which clips they rescue moves with the CPU's
-    int8 kernels (on an AVX2 machine "Cancel the sleep timer" is heard as "Consultant
-    Sleep, Timor" and rescored; an AVX-512 machine hears it well enough), so this checks
+    int8 kernels (on the earlier sessions' CPU "Cancel the sleep timer" was heard as
+    "Consultant Sleep, Timor" and rescored; an AVX-512 one hears it well enough), so this checks
     that some request Whisper garbled was understood as asked only thanks to them. (Not
     every replacement is right: "Turn repeat off" over noise becomes "turn it up"; the
     accuracy floors above bound such losses.)"""

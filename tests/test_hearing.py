@@ -201,7 +201,7 @@ def _clip(name: str) -> tuple[np.ndarray, dict[str, float]]:
 def test_whisper_forced_to_open_with_the_wake_phrase_returns_only_the_request(
         transcriber: Transcriber, name: str, intent: str) -> None:
     audio, entry = _clip(name)
-    # The detector can fire inside "Jarvis" and the capture then start mid-word; heard with
+    # The detector can fire inside "Jarvis" and the capture then starts mid-word; heard with
     # the wake word's audio before it, the request comes out whole.
     end = round((entry["request_end_s"] + 0.6) * RATE_HZ)
     wake = round((entry["wake_start_s"] - 0.3) * RATE_HZ)

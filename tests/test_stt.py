@@ -191,7 +191,7 @@ def test_a_command_said_twice_whole_is_kept_once(text: str, expected: str) -> No
 
 
 GARBLED_CANCEL = "Consultant Sleep, Timor"
-"""What tiny.en wrote for ``rescore_cancel_timer.flac`` on one CPU (AVX2). The exact
+"""What tiny.en wrote for ``rescore_cancel_timer.flac`` on the earlier sessions' CPU. The exact
 transcript of a hard clip moves with the CPU's int8 kernels (an AVX-512 machine hears
 "Cancell the sleep timer."), so tests that need Whisper to garble it give it this
 transcript instead of hoping the decoder writes it; every score is still the model's."""

@@ -47,7 +47,7 @@ def test_the_search_finds_the_request_tiny_en_garbles_over_loud_music(
 
 
 GARBLED_KINGSTON = "Clakings to the sunrise."
-"""What tiny.en wrote for ``grammar_kingston_music0.flac`` on one CPU (AVX2); an AVX-512
+"""What tiny.en wrote for ``grammar_kingston_music0.flac`` on the earlier sessions' CPU; an AVX-512
 machine's int8 kernels write "play against and sunrise." (see ``test_stt.heard_as``)."""
 
 

@@ -110,9 +110,9 @@ class Commands:
 
     def searches(self, text: str) -> bool:
         """Whether the grammar search should look for a better reading of ``text``."""
-        if unread(text):
+        request = parse(text)  # once: unread(text) would parse it again
+        if request.intent == "unknown":
             return True
-        request = parse(text)
         if request.intent != "play" or self.known is None:
             return False
         names = {slot: request.slots.get(slot) for slot in _LOOKED_UP}

@@ -179,9 +179,15 @@ _CARRIER = re.compile(
     r"music)\b"
     r"(?: (?:me|us|for me)\b)?"
 )
+# Also matched against what follows any play verb ("i wanna hear music like Radiohead"),
+# with filler words as tiny.en writes "find me more music like this" ("find the more music
+# like this", "find me for music like this"); "song" is singular in titles ("the song
+# Nothing Like This"), so only plural music words count.
 _SIMILAR = re.compile(
-    r"^(?:play |give me |put on |i want |i need |i'd like |find )?(?:me )?(?:some |a few )?"
-    r"(?:more|something|anything|songs|music|stuff|tracks|more music|more songs|more stuff|"
+    r"^(?:play |give me |put on |i want |i need |i'd like |find )?"
+    r"(?:(?:me|us|for|the|some|a few|other|new|good) ){0,3}"
+    r"(?:more|something|anything|songs|music|stuff|tracks|tunes|more music|more songs|"
+    r"more stuff|"
     r"similar (?:songs|music|stuff|tracks|artists)|songs and artists|artists)"
     r"(?: that (?:sounds?|is)| that are)? (?:like|similar to|in the style of|that sounds? like)"
     r" (?P<what>.+)$"
@@ -189,16 +195,6 @@ _SIMILAR = re.compile(
     r"|^(?:play )?more (?:of )?(?:the same|this|that)(?: kind of music| please)?$"
     r"|^keep (?:this|that|the same) (?:vibe|mood|style|kind of music) (?:going|up)$"
     r"|^(?:play )?(?:similar|related) (?:songs|music|stuff|tracks|artists)$"
-)
-# What a play request asks for, when it is "music like this" said loosely ("find the more
-# music like this", "play for music like this": tiny.en's "find me more music like this"):
-# filler words, a plural music word, like this/that/it. Not a title ("I Like It", "the
-# song Nothing Like This") nor a negation ("something else, not like this").
-_LIKE_THIS = re.compile(
-    r"(?:(?:me|us|for|the|some|a few|more|of|other|new|good) ){0,3}"
-    r"(?:music|songs|stuff|tracks|tunes|something|anything|more)"
-    r"(?: (?:more|music|songs|stuff|tracks|tunes))? (?:like|similar to) (?:this|that|it)"
-    r"(?: one| song| track)?(?: please)?"
 )
 _QUEUE_VERB = r"(?:add|put|stick|throw|pop|place|append|queue(?: up)?|cue up|line up)"
 _TO_QUEUE = re.compile(
@@ -312,6 +308,16 @@ def parse(text: str, near_misses: bool = True) -> ParsedRequest:
     return parsed
 
 
+def _similar(similar: re.Match[str], text: str, service: str | None) -> ParsedRequest:
+    slots: dict[str, Any] = {}
+    what = similar.group("what")
+    if what and not _ANAPHOR.match(what):
+        slots = _with_capitals(text, play_slots(what))
+    if service:
+        slots["service"] = service
+    return ParsedRequest("play_similar", slots, text)
+
+
 def _parse(text: str) -> ParsedRequest:
     cleaned = clean(text)
     if not cleaned:
@@ -340,13 +346,7 @@ def _parse(text: str) -> ParsedRequest:
         return ParsedRequest("enqueue", queued, text)
     similar = _SIMILAR.match(rest)
     if similar:
-        slots: dict[str, Any] = {}
-        what = similar.group("what")
-        if what and not _ANAPHOR.match(what):
-            slots = _with_capitals(text, play_slots(what))
-        if service:
-            slots["service"] = service
-        return ParsedRequest("play_similar", slots, text)
+        return _similar(similar, text, service)
     carrier = _CARRIER.match(rest)
     if carrier is None or (carrier.end() < len(rest) and rest[carrier.end()] not in " "):
         if service and not rest:
@@ -354,8 +354,9 @@ def _parse(text: str) -> ParsedRequest:
         return ParsedRequest("unknown", {}, text)
     remainder = rest[carrier.end():].strip()
     remainder = re.sub(r"^(?:and |to )?(?:play|start playing|put on)\b ?", "", remainder)
-    if _LIKE_THIS.fullmatch(remainder):
-        return ParsedRequest("play_similar", {"service": service} if service else {}, text)
+    similar = _SIMILAR.match(remainder)
+    if similar:
+        return _similar(similar, text, service)
     slots = _with_capitals(text, _request_slots(remainder))
     if service:
         slots["service"] = service

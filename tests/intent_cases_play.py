@@ -311,6 +311,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("find the more music like this", "play_similar", {}),
     ("find me for music like this", "play_similar", {}),
     ("put on some tunes like that one please", "play_similar", {}),
+    ("i wanna hear music like Radiohead", "play_similar", {"artist": "radiohead"}),
     # titles with "like" in them stay titles, and "not like this" is no request for more
     ("play I Like It", "play", {"track": "i like it"}),
     ("play the song like this", "play", {"track": "like this"}),

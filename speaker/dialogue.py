@@ -21,7 +21,7 @@ from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.library_view import LibraryView
 from speaker.matching import Match
 from speaker.playlist_replies import add_playing, is_favourites, own_playlist
-from speaker.transport_replies import TRANSPORT_REPLIES, describe
+from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span
 
 logger = logging.getLogger(__name__)
 
@@ -317,6 +317,8 @@ class Dialogue:
         playing = self._player.now_playing
         if slots.get("detail") == "previous":
             return self._previous_song(playing)
+        if slots.get("detail") == "remaining":
+            return self._time_left(playing)
         shown = playing or self.state.last_played
         if shown is None:
             return "Nothing is playing right now."
@@ -334,6 +336,17 @@ class Dialogue:
             return (f"{lead}, from {shown.year}." if shown.year
                     else f"{lead}. I don't know what year it is from.")
         return f"{lead}."
+
+    def _time_left(self, playing: Track | None) -> str:
+        """How long the song playing (or paused) has to go."""
+        if playing is None:
+            return "Nothing is playing right now."
+        left_s = self._player.remaining_s
+        if left_s is None:
+            return f"This is {describe(playing)}. I don't know yet how long it is."
+        if left_s < 1.0:
+            return f"{describe(playing)} is just ending."
+        return f"This is {describe(playing)}, with {spoken_span(round(left_s))} to go."
 
     def _previous_song(self, playing: Track | None) -> str:
         """The song that played before this one (or, with nothing playing, the last)."""

@@ -39,6 +39,8 @@ FAST_FORWARD_S = 30
 
 _THIS = r"(?:this|that|it|the song|the track|this song|this track|that song|this one|that one)"
 _SONG = r"(?: one| song| track| tune)?"
+_MORE = r"(?:much|way|even|far|lots|a lot|slightly|a little bit)"
+"""Words that make "louder" or "quieter" more so ("much louder", "even quieter")."""
 
 
 def _count(text: str, groups: dict[str, str]) -> dict[str, Any] | None:
@@ -177,16 +179,19 @@ _RULES: tuple[_Rule, ...] = (
     _rule("volume_up",
           rf"(?:turn|crank|pump|bring|push|put) (?:{_VOL} )?(?:way |all the way )?up(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
-          r"|(?:(?:a )?(?:bit|little|lot|touch) )?louder(?: please)?(?: music)?"
+          rf"|(?:(?:a )?(?:bit|little|lot|touch) |{_MORE} )?louder(?: still)?"
+          r"(?: please)?(?: music)?"
           r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?louder"
           r"|(?:volume|sound) up(?: a (?:bit|little|notch|lot|touch))?|unmute(?: it)?"
           r"|(?:increase|raise|boost) (?:the )?(?:volume|sound)"
           r"(?: a (?:bit|little))?|more volume|up the volume"
-          r"|i can'?t hear (?:it|this|that|the music|anything)|it'?s too quiet|too quiet"),
+          r"|i can'?t hear (?:it|this|that|the music|anything)"
+          r"|(?:it'?s |it is )?(?:way |much )?too quiet"),
     _rule("volume_down",
           rf"(?:turn|bring|put) (?:{_VOL} )?(?:way |all the way )?down(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
-          r"|(?:(?:a )?(?:bit|little|lot|touch) )?(?:quieter|softer|lower)(?: please)?"
+          rf"|(?:(?:a )?(?:bit|little|lot|touch) |{_MORE} )?(?:quieter|softer|lower)(?: still)?"
+          r"(?: please)?"
           r"|(?:make|play|turn) (?:it|this|the music|the volume) (?:a (?:bit|little) )?"
           r"(?:quieter|softer|lower)"
           r"|(?:volume|sound) down(?: a (?:bit|little|notch|lot|touch))?"
@@ -280,6 +285,14 @@ _RULES: tuple[_Rule, ...] = (
           r"|what was (?:the song|that song|the track|the one) before(?: (?:this|that)(?: one)?)?"
           r"|what (?:did you play|was playing) before(?: (?:this|that)(?: one| song)?)?",
           lambda text, groups: {"detail": "previous"}),
+    _rule("now_playing",
+          rf"how (?:long|much longer) (?:is {_THIS}(?: (?:song|track))?"
+          rf"|is left(?: (?:on|of|in) {_THIS})?"
+          rf"|(?:does|will) {_THIS} (?:have left|last|go on(?: for)?|play(?: for)?)"
+          rf"|until {_THIS} (?:ends|is over|finishes|is done))"
+          rf"|how much (?:longer|time (?:is )?(?:left|to go))(?: (?:on|of|in|for) {_THIS})?"
+          rf"|how much (?:of {_THIS} )?is left|when (?:does|will) {_THIS} (?:end|finish|be over)",
+          lambda text, groups: {"detail": "remaining"}),
     _rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
           lambda text, groups: {}),
     _rule("now_playing",
@@ -306,7 +319,7 @@ _RULES: tuple[_Rule, ...] = (
           r"| this song| this track| the song| the track| ahead| forward| song| track| one)?"
           r"|go (?:forward|to the next (?:song|track|one))|skip to the next(?: one| song| track)?"
           r"|(?:play )?(?:another|a different) (?:song|track|one)|change (?:the )?(?:song|track)"
-          r"|(?:play )?something else|move on|i'?m bored of this(?: song)?"
+          r"|(?:play )?something (?:else|different)|move on|i'?m bored of this(?: song)?"
           r"|not (?:this|that)(?: one| song| track)?(?: (?:right )?now)?"),
     _rule("previous",
           r"(?:play )?(?:the )?(?:previous|prior|last)(?: one| song| track| tune)?"

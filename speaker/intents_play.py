@@ -59,6 +59,12 @@ _COMMON_WORDS = frozenset({
 })
 #: Pronouns that never name an artist ("him" and "her" can: the bands HIM and Her).
 _PRONOUNS = frozenset({"them", "it", "this", "that", "these", "those", "me", "us", "you"})
+#: What "another song by x", "the next one by this artist" leave where a title would be.
+_NOT_NAMES = frozenset({
+    "another", "another one", "one more", "next one", "the next one", "a different one",
+    "different", "something different", "something else", "a new one",
+})
+"""(A bare "next" is dropped only as a title: SNIPS has an EP called "Next".)"""
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
@@ -315,7 +321,11 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$", "", rest).strip()
-    return _names(rest, slots)
+    slots = _names(rest, slots)
+    for kind in ("track", "album"):
+        if slots.get(kind) in _NOT_NAMES or (kind == "track" and slots.get(kind) == "next"):
+            del slots[kind]  # "another song by x" asks for any of x's songs
+    return slots
 
 
 def _names(rest: str, slots: dict[str, Any]) -> dict[str, Any]:

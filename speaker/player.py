@@ -46,6 +46,15 @@ class Player(Playback):
         return self._pos / self.rate_hz
 
     @property
+    def remaining_s(self) -> float | None:
+        """Seconds left of the current track, playing or paused; None when stopped or
+        while the track is still being decoded."""
+        with self._lock:
+            if self._state == "stopped" or self._audio is None:
+                return None
+            return max(0, len(self._audio) - self._pos) / self.rate_hz
+
+    @property
     def volume(self) -> int:
         """Music volume, percent."""
         return self._volume

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_number"]
+__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_number", "spoken_span"]
 
 Reply = Callable[[Any, dict[str, Any]], str]
 
@@ -26,8 +26,8 @@ def spoken_number(value: Any) -> str:
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
-def _span(seconds: int) -> str:
-    """A jump length as said: "30 seconds", "1 minute", "1 minute 30 seconds"."""
+def spoken_span(seconds: int) -> str:
+    """A length of time as said: "30 seconds", "1 minute", "1 minute 30 seconds"."""
     minutes, rest = divmod(abs(seconds), 60)
     parts = []
     if minutes:
@@ -76,13 +76,13 @@ def _seek(player: Any, slots: dict[str, Any]) -> str:
     if seconds < 0:
         if before_s + seconds < 0:  # clamped at the start
             return "Back to the start of the song."
-        return f"Going back {_span(seconds)}."
+        return f"Going back {spoken_span(seconds)}."
     now = player.now_playing
     if now is None:
         return "That was the end of the last song in the queue."
     if player.position_s + 0.5 < before_s + seconds:  # went past the end: a new track
         return f"That was the end of the song. Next: {describe(now)}."
-    return f"Skipping ahead {_span(seconds)}."
+    return f"Skipping ahead {spoken_span(seconds)}."
 
 
 def _up_next(player: Any, slots: dict[str, Any]) -> str:

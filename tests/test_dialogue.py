@@ -564,6 +564,23 @@ def test_seeking_and_restarting_move_within_the_song_and_say_so(speaker: Speaker
     assert skip.track_id == now.id and skip.position_s == pytest.approx(1.0, abs=0.1)
 
 
+def test_how_long_is_left_counts_the_song_down_and_stands_still_when_paused(
+        speaker: Speaker) -> None:
+    assert speaker.say("how long is left") == "Nothing is playing right now."
+    speaker.say("play four corners by blue lantern trio")  # a 14 s track
+    speaker.listen(3.0)
+    assert speaker.say("how much longer is this song") == (
+        "This is Four Corners by Blue Lantern Trio, with 11 seconds to go.")
+    speaker.say("pause")
+    speaker.listen(5.0)
+    assert speaker.say("how long is left") == (
+        "This is Four Corners by Blue Lantern Trio, with 11 seconds to go.")
+    speaker.say("resume")
+    assert speaker.player.seek(10.7)
+    assert speaker.say("when does this song end") == (
+        "Four Corners by Blue Lantern Trio is just ending.")
+
+
 def test_whats_next_on_the_last_song_says_so(speaker: Speaker) -> None:
     album = speaker.dialogue.library.by_album("Velvet Hours")
     speaker.player.play(album[-1:])  # events not handed on: no refill from the recommender

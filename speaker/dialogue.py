@@ -319,6 +319,10 @@ class Dialogue:
             return self._previous_song(playing)
         if slots.get("detail") == "remaining":
             return self._time_left(playing)
+        if slots.get("detail") == "volume":
+            return f"The volume is {self._player.volume}."
+        if slots.get("detail") == "sleep_timer":
+            return self._sleep_timer_left()
         shown = playing or self.state.last_played
         if shown is None:
             return "Nothing is playing right now."
@@ -347,6 +351,14 @@ class Dialogue:
         if left_s < 1.0:
             return f"{describe(playing)} is just ending."
         return f"This is {describe(playing)}, with {spoken_span(round(left_s))} to go."
+
+    def _sleep_timer_left(self) -> str:
+        left_s = self._player.sleep_left_s
+        if left_s is None:
+            return "There's no sleep timer. Say, for example: stop in 20 minutes."
+        if left_s < 120.0:  # "1 minute 30 seconds"
+            return f"The music stops in {spoken_span(max(1, round(left_s)))}."
+        return f"The music stops in {round(left_s / 60.0)} minutes."
 
     def _previous_song(self, playing: Track | None) -> str:
         """The song that played before this one (or, with nothing playing, the last)."""

@@ -94,6 +94,18 @@ def _volume(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     return None if level is None else {"level": level}
 
 
+def _step(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    """How far "turn it up by 20" moves the volume, in percent. A number up to 5 counts
+    steps of ten, as a 0-10 volume scale would ("turn it up by 2"); above that, percent."""
+    number = next((v for k, v in groups.items() if k.startswith("n") and v), None)
+    value = to_number(number) if number else None
+    if value is None or value <= 0:
+        return None
+    if value <= 5 and not re.search(r"percent|%", whole):
+        value *= 10
+    return {"step": min(100, round(value))}
+
+
 def _sleep(whole: str, groups: dict[str, str]) -> dict[str, Any]:
     duration = groups.get("d")
     if not duration:
@@ -138,6 +150,30 @@ def _playlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
 
 
 _RULES: tuple[_Rule, ...] = (
+    # questions about the player, not the song: asked, never acted on
+    _rule("now_playing",
+          rf"how (?:much time|long) (?:is )?(?:left|to go) (?:on|of|in) (?:the |my )?"
+          rf"(?:{_TIMER}|timer)"
+          rf"|(?:is there|is|have i set|did i set|have you set|do i have) (?:a |the |my )?"
+          rf"{_TIMER}(?: (?:set|on|running))?"
+          rf"|when (?:does|will) (?:the |my )?(?:{_TIMER}|timer) (?:go off|end|run out|stop)"
+          rf"|(?:how long|how much longer) (?:until|till|before) the music (?:stops|turns off)"
+          rf"|when (?:does|will) the music (?:stop|turn off)",
+          lambda text, groups: {"detail": "sleep_timer"}),
+    _rule("now_playing",
+          r"what(?:'s| is) the (?:current )?volume(?: level)?(?: (?:at|now|set to|right now))?"
+          r"|what volume is (?:it|this|the music)(?: (?:at|on|set to))?(?: now)?"
+          r"|how loud is (?:it|this|the music)(?: now| set| right now)?",
+          lambda text, groups: {"detail": "volume"}),
+    _rule("volume_up",
+          rf"(?:turn|bring|put|push) (?:{_VOL} )?up (?:{_VOL} )?by (?P<n>{NUM})(?: ?(?:percent|%))?"
+          rf"|(?:increase|raise|boost) (?:{_VOL}|the sound) by (?P<n2>{NUM})(?: ?(?:percent|%))?"
+          rf"|(?:volume|sound) up by (?P<n3>{NUM})(?: ?(?:percent|%))?", _step),
+    _rule("volume_down",
+          rf"(?:turn|bring|put) (?:{_VOL} )?down (?:{_VOL} )?by (?P<n>{NUM})(?: ?(?:percent|%))?"
+          rf"|(?:decrease|lower|reduce|drop) (?:{_VOL}|the sound) by (?P<n2>{NUM})"
+          rf"(?: ?(?:percent|%))?"
+          rf"|(?:volume|sound) down by (?P<n3>{NUM})(?: ?(?:percent|%))?", _step),
     _rule("add_to_playlist",
           rf"(?:add|put|save|stick) (?:{_THIS}|what'?s playing)(?: song| track)? "
           r"(?:to|on|in|into|onto) "
@@ -216,7 +252,7 @@ _RULES: tuple[_Rule, ...] = (
           r"|no more repeat(?:ing)?", _off),
     _rule("repeat",
           rf"repeat(?: on| {_THIS}| the (?:album|playlist)| mode(?: on)?| all| one)?"
-          rf"|loop(?: on| {_THIS})?|(?:turn|switch) on (?:repeat|loop)"
+          rf"|loop(?: on| {_THIS}| the (?:album|playlist))?|(?:turn|switch) on (?:repeat|loop)"
           rf"|(?:turn|switch) (?:repeat|loop) on"
           rf"|(?:play|put|keep) (?:{_THIS} )?on (?:repeat|loop)|keep playing {_THIS}"
           rf"|(?:enable )?(?:repeat|loop) mode", _on),
@@ -268,6 +304,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule("now_playing",
           rf"(?:what|which) album(?: is| was)? {_THIS}(?: (?:song|track))?(?: from| on| off)?"
           rf"|what(?:'s| is) the (?:name of the )?album(?: called| this is from)?"
+          rf"|what(?:'s| is) the name of (?:this|that|the) album"
           rf"|what album (?:is|was) (?:this|that|it) (?:song |track )?(?:from|on|off)",
           lambda text, groups: {"detail": "album"}),
     _rule("now_playing",
@@ -303,7 +340,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|who(?:'s| is| was) (?:this|that|singing|playing|the artist|the singer|the band)"
           rf"(?: by| song| singing| playing| artist| band)?"
           rf"|who (?:sings|sang|plays|played|made) {_THIS}"
-          rf"|what (?:song|track|album|tune|artist) is (?:this|that|playing|on)(?: now)?"
+          rf"|what (?:song|track|album|tune|artist) (?:is|was) (?:this|that|playing|on)(?: now)?"
           rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
           rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
           rf"|which (?:song|track|album) is (?:this|that)"),

@@ -86,6 +86,12 @@ class Player(Playback):
         """Clock time at which the sleep-timer fade starts; None without a timer."""
         return self._sleep_at_s
 
+    @property
+    def sleep_left_s(self) -> float | None:
+        """Seconds until the sleep-timer fade starts (0 once fading); None without a timer."""
+        at = self._sleep_at_s
+        return None if at is None else max(0.0, at - self._clock())
+
     # ----- transport ----------------------------------------------------------------------
 
     def play(self, tracks: Sequence[Playable]) -> None:

@@ -123,17 +123,30 @@ def _stop(player: Any, slots: dict[str, Any]) -> str:
 
 
 def _cancel(player: Any, slots: dict[str, Any]) -> str:
+    if slots.get("target") == "sleep_timer":  # "cancel the sleep timer"
+        if player.sleep_at_s is None:
+            return "There's no sleep timer to cancel."
+        player.set_sleep_timer(None)
+        return "Okay, no sleep timer: the music plays on."
     player.cancel_speech()
     return "Okay."
 
 
 def _volume_up(player: Any, slots: dict[str, Any]) -> str:
-    player.volume_up()
+    step = slots.get("step")  # "turn it up by 20"; else player.volume_step
+    if step:
+        player.set_volume(min(100, player.volume + int(step)))
+    else:
+        player.volume_up()
     return f"Volume {player.volume}."
 
 
 def _volume_down(player: Any, slots: dict[str, Any]) -> str:
-    player.volume_down()
+    step = slots.get("step")
+    if step:
+        player.set_volume(max(0, player.volume - int(step)))
+    else:
+        player.volume_down()
     return f"Volume {player.volume}."
 
 

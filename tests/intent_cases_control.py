@@ -104,6 +104,11 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("louder still", "volume_up", {}),
     ("it is way too quiet", "volume_up", {}),
     ("Even quieter.", "volume_down", {}),
+    ("turn it up by 20", "volume_up", {"step": 20}),
+    ("Turn the volume down by two.", "volume_down", {"step": 20}),  # a 0-10 scale's steps
+    ("lower the volume by 10 percent", "volume_down", {"step": 10}),
+    ("What's the volume?", "now_playing", {"detail": "volume"}),
+    ("how loud is it", "now_playing", {"detail": "volume"}),
     ("turn it up", "volume_up", {}),
     ("Turn the volume up a bit.", "volume_up", {}),
     ("volume up", "volume_up", {}),
@@ -167,6 +172,11 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("how much longer is this song", "now_playing", {"detail": "remaining"}),
     ("How much time is left on this song?", "now_playing", {"detail": "remaining"}),
     ("when does this song end", "now_playing", {"detail": "remaining"}),
+    ("How much time is left on the sleep timer?", "now_playing", {"detail": "sleep_timer"}),
+    ("Is there a sleep timer?", "now_playing", {"detail": "sleep_timer"}),
+    ("when will the music stop", "now_playing", {"detail": "sleep_timer"}),
+    ("What song was that?", "now_playing", {}),
+    ("What's the name of this album?", "now_playing", {"detail": "album"}),
     ("play how long", "play", {"track": "how long"}),  # a title, not a question
     ("Surprise me.", "play", {}),
     ("I'm bored.", "play", {}),
@@ -205,6 +215,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("turn on repeat", "repeat", {"on": True}),
     ("repeat off", "repeat", {"on": False}),
     ("stop repeating", "repeat", {"on": False}),
+    ("loop the album", "repeat", {"on": True}),
     # --- sleep timer / cancel -----------------------------------------------------------------
     ("set a sleep timer for 30 minutes", "sleep_timer", {"minutes": 30}),
     # Whisper's spellings of "sleep timer" (held-out dev corpus)

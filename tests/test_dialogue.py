@@ -326,6 +326,31 @@ def test_play_similar_follows_the_current_track(speaker: Speaker) -> None:
     assert reply == f"Here's something like Four Corners: {now.title} by {now.artist}."
 
 
+def test_volume_moves_by_what_is_asked_and_can_be_asked(speaker: Speaker) -> None:
+    assert speaker.say("set the volume to 30") == "Volume 30."
+    assert speaker.say("turn it up by 25 percent") == "Volume 55."
+    assert speaker.say("turn the volume down by 2") == "Volume 35."  # two steps of ten
+    assert speaker.say("what is the volume") == "The volume is 35."
+    assert speaker.player.volume == 35  # asking changed nothing
+    assert speaker.say("turn it up by 90") == "Volume 100."
+
+
+def test_the_sleep_timer_says_how_long_it_has_left(speaker: Speaker) -> None:
+    assert speaker.say("is there a sleep timer") == (
+        "There's no sleep timer. Say, for example: stop in 20 minutes.")
+    speaker.say("play some jazz")
+    speaker.say("stop the music in 20 minutes")
+    assert speaker.say("how much time is left on the sleep timer") == (
+        "The music stops in 20 minutes.")
+    speaker.clock[0] += 18.5 * 60
+    assert speaker.say("when will the music stop") == (
+        "The music stops in 1 minute 30 seconds.")
+    assert speaker.say("cancel the sleep timer") == "Okay, no sleep timer: the music plays on."
+    assert speaker.player.sleep_at_s is None
+    assert speaker.say("is there a sleep timer").startswith("There's no sleep timer.")
+    assert speaker.say("cancel the sleep timer") == "There's no sleep timer to cancel."
+
+
 def test_shuffle_repeat_and_sleep_timer(speaker: Speaker) -> None:
     speaker.say("play some jazz")
     assert speaker.say("shuffle on") == "Shuffle is on."

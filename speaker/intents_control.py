@@ -268,6 +268,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"),
     _rule("like",
           rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?"
+          # the reply says whose music it will play more of
+          r"|(?:i )?(?:really )?(?:like|love|dig) (?:this|that) (?:artist|band|singer|album)"
           rf"|thumbs up|like|love it"
           rf"|(?:favou?rite|heart|star) {_THIS}|(?:add|save) {_THIS} to (?:my )?"
           rf"(?:favou?rites|likes|liked songs|library)"

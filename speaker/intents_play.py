@@ -320,7 +320,10 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = take_genre_phrase(rest, slots)
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
-                  r"(?:like|love|enjoy)$|^(?:something|anything) new$", "", rest).strip()
+                  r"(?:like|love|enjoy)$|^(?:something|anything) new$"
+                  r"|^(?:something|anything|music|songs)(?: that)? (?:i|we) (?:haven'?t|have not"
+                  r"|(?:have )?never) (?:heard|listened to|played)(?: before| yet| in a while)?$",
+                  "", rest).strip()
     slots = _names(rest, slots)
     for kind in ("track", "album"):
         if slots.get(kind) in _NOT_NAMES or (kind == "track" and slots.get(kind) == "next"):

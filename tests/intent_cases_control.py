@@ -186,6 +186,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("What song is this?", "now_playing", {}),
     ("what am I listening to", "now_playing", {}),
     ("I like this song", "like", {}),
+    ("I love this artist.", "like", {}),  # the reply names whose music comes more
     ("I love this!", "like", {}),
     ("thumbs up", "like", {}),
     ("add this to my favourites", "like", {}),

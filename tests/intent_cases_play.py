@@ -16,6 +16,8 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Play the songs I liked.", "play", {"playlist": "favourites"}),
     ("play stuff i've loved", "play", {"playlist": "favourites"}),
     ("play music I like", "play", {}),  # taste, not past likes
+    ("Play something I haven't heard.", "play", {}),
+    ("play music we have never heard before", "play", {}),
     ("play some songs I liked", "play", {"playlist": "favourites"}),
     # Whisper's usual mishearings of a leading "play"
     ("Place some jazz,", "play", {"genre": "jazz"}),

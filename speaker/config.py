@@ -242,9 +242,12 @@ class RecommenderSettings:
 @dataclass(frozen=True)
 class DialogueSettings:
     default_user: str = "default"
+    follow_up_s: float = 5.0
 
     def __post_init__(self) -> None:
         _check(bool(self.default_user.strip()), "dialogue.default_user", "must not be empty")
+        _check(self.follow_up_s == 0.0 or 1.0 <= self.follow_up_s <= 10.0,
+               "dialogue.follow_up_s", "must be 0 (off) or between 1 and 10 seconds")
 
 
 @dataclass(frozen=True)

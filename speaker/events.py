@@ -145,6 +145,15 @@ class Queued(Event):
 
 
 @dataclass(frozen=True)
+class ListeningAgain(Event):
+    """The reply asked to hear the request again: listening without the wake word."""
+
+    TYPE: ClassVar[str] = "follow_up"
+    timeout_s: float = 0.0
+    """How long speech may take to start, in seconds of audio."""
+
+
+@dataclass(frozen=True)
 class Error(Event):
     TYPE: ClassVar[str] = "error"
     message: str = ""
@@ -152,5 +161,5 @@ class Error(Event):
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     WakeDetected, WakeRejected, SpeechEnded, Transcript, IntentRecognized, Reply, PlaybackStarted,
-    Paused, Resumed, Stopped, VolumeChanged, Feedback, Error, Seeked, Queued,
+    Paused, Resumed, Stopped, VolumeChanged, Feedback, Error, Seeked, Queued, ListeningAgain,
 )

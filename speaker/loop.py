@@ -24,6 +24,7 @@ from speaker.events import (
     Error,
     Event,
     IntentRecognized,
+    ListeningAgain,
     Reply,
     SpeechEnded,
     Transcript,
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FRAME_S = FRAME_SAMPLES / RATE_HZ
+_ASKED_GAP_S = 0.16
+"""Silence after Encore's own voice before a follow-up listens, in seconds: the room
+(and the output buffer) still carry the end of the reply for a moment."""
 _FINISH_MAX_S = 45.0
 """Longest silence added after a recording that ends mid-request (offline), in seconds:
 more than the longest time-out plus the longest request the settings allow."""
@@ -63,6 +67,8 @@ class State(enum.Enum):
     """A candidate wake word is being checked; the request is captured meanwhile."""
     CAPTURING = "capturing"
     BUSY = "busy"
+    ASKED = "asked"
+    """The reply asked to hear the request again; listening starts once it is spoken."""
 
 
 class AudioClock:
@@ -95,7 +101,8 @@ class VoiceLoop:
                  verifier: WakeVerifier | None = None, wake_phrase: str = "",
                  lead_s: float = 0.0,
                  commands: CommandPhrases | None = None,
-                 rehearings: Sequence[Rehearing] = (), hear_timeouts: bool = False) -> None:
+                 rehearings: Sequence[Rehearing] = (), hear_timeouts: bool = False,
+                 follow_up_s: float = 0.0) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
@@ -106,6 +113,13 @@ class VoiceLoop:
         self._hear_timeouts = hear_timeouts
         """Whether Whisper hears what followed a wake word when no speech started
         (``vad.hear_timeouts``); only a request the parser understands is acted on."""
+        self._follow_up_s = follow_up_s
+        """How long a follow-up listens after "Sorry, I didn't catch that" (0: never)."""
+        self._asked = False
+        """The last reply asked to hear the request again (set on the worker)."""
+        self._following_up = False
+        """The request being captured answers that question: no wake word came first."""
+        self._quiet_s = 0.0
         self._tts = synthesizer
         self._player = player
         self._dialogue = dialogue
@@ -201,7 +215,8 @@ class VoiceLoop:
         silence), as a room would go on after it; the request is not dropped, nor
         carried into the next input. Later inputs are shifted by the time added."""
         t_s, waited = self._next_t_s, 0.0
-        while (self._state in (State.VERIFYING, State.CAPTURING)
+        while ((self._state in (State.VERIFYING, State.CAPTURING, State.ASKED)
+                or (self._state is State.BUSY and self._asked))
                and waited < _FINISH_MAX_S):
             self._step(Frame(np.zeros(FRAME_SAMPLES, np.int16), t_s, self._input))
             t_s += FRAME_S
@@ -229,12 +244,27 @@ class VoiceLoop:
             result = self._capture.feed(frame)
             if result is not None:
                 self._state = State.BUSY
-                lead = self._lead
-                self._worker.submit(lambda: self._answer(result, lead))
+                lead, again = self._lead, self._following_up
+                self._following_up = False
+                self._worker.submit(lambda: self._answer(result, lead, follow_up=again))
         elif self._state is State.BUSY and self._worker.idle:
-            self._state = State.LISTENING
+            self._state = State.ASKED if self._asked else State.LISTENING
+            self._asked, self._quiet_s = False, 0.0
+        elif self._state is State.ASKED:
+            self._listen_again(frame)
         if not self._realtime:
             self._render_offline(FRAME_S)
+
+    def _listen_again(self, frame: Frame) -> None:
+        """Once the reply that asked for it has been spoken, capture the request again,
+        without the wake word (the music stays ducked meanwhile)."""
+        self._quiet_s = 0.0 if self._player.speaking else self._quiet_s + FRAME_S
+        if self._quiet_s < _ASKED_GAP_S - 1e-9:
+            return
+        self._capture.start(frame.t_s + FRAME_S, timeout_s=self._follow_up_s, preroll=False)
+        self._lead, self._following_up = None, True
+        self._emit(ListeningAgain(t_s=frame.t_s + FRAME_S, timeout_s=self._follow_up_s))
+        self._state = State.CAPTURING
 
     def _listen(self, frame: Frame) -> None:
         # Before a detection the capture only keeps its pre-roll: the wake word fires a
@@ -297,15 +327,19 @@ class VoiceLoop:
 
     # --- one request, on the worker ----------------------------------------------------
 
-    def _answer(self, result: CaptureResult, lead: Lead | None = None) -> None:
+    def _answer(self, result: CaptureResult, lead: Lead | None = None,
+                follow_up: bool = False) -> None:
+        if follow_up and result.timed_out:  # nobody said it again: nothing to answer
+            logger.debug("no follow-up request within %.1f s", self._follow_up_s)
+            self._player.duck(False)
+            return
         started = time.perf_counter()
         self._emit(SpeechEnded(t_s=result.end_t_s, speech_s=result.speech_s,
                                timed_out=result.timed_out))
         stt_seconds = 0.0
-        not_heard = "Sorry, I didn't hear a request."
         try:
             if result.timed_out and not (self._hear_timeouts and len(result.audio)):
-                reply = not_heard
+                reply = "Sorry, I didn't hear a request."
             else:
                 transcript = hear(self._stt, result, lead, self._prompt, self._commands,
                                   self._rehearings)
@@ -317,20 +351,34 @@ class VoiceLoop:
                                  transcript.avg_logprob, transcript.no_speech_prob)
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
                                       heard=str(transcript.heard)))
-                request = parse(text) if text else None
-                if request is None or (result.timed_out and request.intent == "unknown"):
-                    reply = not_heard if result.timed_out else "Sorry, I didn't catch that."
-                else:
-                    self._emit(IntentRecognized(t_s=self._clock.now_s, intent=request.intent,
-                                                slots=dict(request.slots)))
-                    reply = self._dialogue.handle(request)
+                reply = self._reply_to(text, result.timed_out, follow_up)
         except Exception as exc:  # any failure becomes a spoken apology
             logger.exception("request failed")
             self._emit(Error(t_s=self._clock.now_s, message=str(exc) or type(exc).__name__))
             reply = "Sorry, something went wrong with that request."
         self._speak(reply, started, stt_seconds)
         self._drain_player_events()
-        self._player.duck(False)
+        if not self._asked:
+            self._player.duck(False)
+
+    def _reply_to(self, text: str, timed_out: bool, follow_up: bool) -> str:
+        """Act on what was heard and say what was done. A request not understood is
+        asked for again, once (``dialogue.follow_up_s``); what answers that question had
+        no wake word before it, so only the parser's rules may read it, not its fuzzy
+        match of control phrasings."""
+        request = parse(text, near_misses=not follow_up) if text else None
+        if timed_out and (request is None or request.intent == "unknown"):
+            return "Sorry, I didn't hear a request."
+        if request is not None:
+            self._emit(IntentRecognized(t_s=self._clock.now_s, intent=request.intent,
+                                        slots=dict(request.slots)))
+        if (request is None or request.intent == "unknown") and not follow_up \
+                and self._follow_up_s:
+            self._asked = True
+            return "Sorry, I didn't catch that. Say it again?"
+        if request is None:
+            return f"Sorry, I {'still ' if follow_up else ''}didn't catch that."
+        return self._dialogue.handle(request)
 
     def _speak(self, reply: str, started: float, stt_seconds: float) -> None:
         try:

@@ -49,12 +49,15 @@ class ClipOutcome:
     intent: str | None
     slots: dict[str, Any]
     expected: dict[str, Any] | None
+    acted_later: bool = False
+    """Something was acted on after the first reply (a follow-up heard the clip's end)."""
 
     @property
     def wrong_action(self) -> bool:
-        """A positive understood as another request: worse than asking again."""
-        return (self.kind == "positive" and self.intent not in (None, "unknown")
-                and not self.intent_ok)
+        """A positive understood as another request, or a later turn acting on what was
+        not a request: worse than asking again."""
+        return self.kind == "positive" and (
+            (self.intent not in (None, "unknown") and not self.intent_ok) or self.acted_later)
 
     @property
     def passed(self) -> bool:
@@ -115,7 +118,12 @@ def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
     for record in records:
         by_type[record["type"]].append(record)
     transcript = str(by_type["transcript"][0]["text"]) if by_type["transcript"] else ""
-    intent = by_type["intent"][0] if by_type["intent"] else None
+    # A clip holds one request: only the first turn answers it. A second turn (the
+    # follow-up to "Say it again?") can only have heard the end of the clip.
+    turn_end = float(by_type["reply"][0]["t"]) if by_type["reply"] else float("inf")
+    first_turn = [r for r in by_type["intent"] if float(r["t"]) <= turn_end]
+    later = [r for r in by_type["intent"] if float(r["t"]) > turn_end]
+    intent = first_turn[0] if first_turn else None
     expected: dict[str, Any] | None = entry.get("expected")
     reference = normalise_text(str(entry.get("expected_transcript") or ""))
     errors = Levenshtein.distance(reference, normalise_text(transcript)) if reference else 0
@@ -134,7 +142,8 @@ def score_clip(entry: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
             slots_match(expected.get("slots", {}), got_slots)
             or canonical(expected.get("slots", {}), resolve) == canonical(got_slots, resolve)),
         reply_latency_s=float(replies[0]["latency_seconds"]) if replies else None,
-        intent=got_intent, slots=got_slots, expected=expected)
+        intent=got_intent, slots=got_slots, expected=expected,
+        acted_later=any(r["intent"] != "unknown" for r in later))
 
 
 def _rate(hits: int, total: int) -> float | None:

@@ -13,6 +13,8 @@ def describe(record: Record) -> str | None:
     kind = record["type"]
     if kind == "wake":
         return f"woke       {record['model']} (score {record['score']:.2f})"
+    if kind == "follow_up":
+        return f"listening  again, no wake word needed ({record['timeout_s']:g} s)"
     if kind == "speech_end":
         return "heard      (nothing: timed out)" if record.get("timed_out") else None
     if kind == "transcript":

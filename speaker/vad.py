@@ -156,6 +156,7 @@ class RequestCapture:
         self._history: deque[np.ndarray] = deque(maxlen=self._preroll_frames)
         self._active = False
         self._start_t_s = 0.0
+        self._timeout_s = settings.start_timeout_s
         self._chunks: list[np.ndarray] = []
         self._chunks_t_s = 0.0
         self._speaking = False
@@ -169,8 +170,15 @@ class RequestCapture:
         """True between :meth:`start` and the result."""
         return self._active
 
-    def start(self, t_s: float) -> None:
-        """Begin capturing; ``t_s`` is the audio time of the wake-word detection."""
+    def start(self, t_s: float, timeout_s: float | None = None, preroll: bool = True) -> None:
+        """Begin capturing; ``t_s`` is the audio time of the wake-word detection.
+
+        ``timeout_s`` replaces ``vad.start_timeout_s`` for this request; without
+        ``preroll`` what was heard before ``t_s`` is forgotten (a follow-up after a
+        reply, which the pre-roll would hold)."""
+        if not preroll:
+            self._history.clear()
+        self._timeout_s = self.settings.start_timeout_s if timeout_s is None else timeout_s
         self.vad.reset()
         self._prev_probability = None
         self._active = True
@@ -209,7 +217,7 @@ class RequestCapture:
             else:
                 self._history.append(samples)
                 self._chunks.append(samples)
-                if end_t_s - self._start_t_s >= self.settings.start_timeout_s:
+                if end_t_s - self._start_t_s >= self._timeout_s:
                     return self._finish(end_t_s, timed_out=True)
             return None
         self._chunks.append(samples)

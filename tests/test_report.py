@@ -59,6 +59,24 @@ def test_wake_on_a_negative_is_a_false_accept_and_any_intent_an_action() -> None
     assert clean.passed
 
 
+def later_turn(text: str, intent: str, t: float = 6.0) -> list[dict[str, Any]]:
+    """A follow-up turn (after "Say it again?") that heard ``text``."""
+    return [{"type": "follow_up", "t": t - 3.0, "timeout_s": 5.0},
+            {"type": "speech_end", "t": t}, {"type": "transcript", "t": t, "text": text},
+            {"type": "intent", "t": t, "intent": intent, "slots": {}},
+            {"type": "reply", "t": t, "text": "ok", "latency_seconds": 0.3}]
+
+
+def test_only_the_first_turn_answers_the_clips_request() -> None:
+    # The clip holds one request; a follow-up can only have heard the end of the clip.
+    unread = records("Clakings to the sunrise.", "unknown")
+    o = score_clip(POSITIVE, unread + later_turn("Play Blue Lantern Trio.", "play"), library)
+    assert o.intent == "unknown" and not o.intent_ok and not o.passed
+    assert o.acted_later and o.wrong_action  # acting on the clip's end is a wrong action
+    quiet = score_clip(POSITIVE, unread + later_turn("Ours", "unknown"), library)
+    assert not quiet.acted_later and not quiet.wrong_action
+
+
 def test_summary_rates_and_percentiles_by_background() -> None:
     outcomes = [
         score_clip(POSITIVE, records("play blue lantern trio", "play",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from speaker.events import Queued, Seeked
+from speaker.events import ListeningAgain, Queued, Seeked
 from speaker.turns import TurnPrinter, describe
 
 
@@ -43,3 +43,8 @@ def test_seeks_and_queued_requests_are_shown() -> None:
         "queued     So What by Miles Davis and 4 more to the queue (track 9)")
     one = Queued(t_s=4.0, track_id=9, title="So What", artist="Miles Davis", play_next=True)
     assert describe(one.to_dict()) == "queued     So What by Miles Davis next (track 9)"
+
+
+def test_listening_again_is_shown() -> None:
+    line = describe(ListeningAgain(t_s=3.0, timeout_s=5.0).to_dict())
+    assert line == "listening  again, no wake word needed (5 s)"

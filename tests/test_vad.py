@@ -111,6 +111,25 @@ def test_a_time_out_keeps_the_pre_roll_and_what_followed_the_wake_word() -> None
     assert result.audio[0] * 32768.0 == pytest.approx(first)  # the oldest pre-roll frame
 
 
+def test_a_follow_up_has_its_own_time_out_and_forgets_what_came_before() -> None:
+    # After "Say it again?" the pre-roll holds Encore's own question, not the request.
+    capture = RequestCapture(VadSettings(start_timeout_s=1.0), _vad())
+    frames = [np.full(1280, i, np.int16) for i in range(60)]
+    for i in range(10):
+        capture.feed(Frame(frames[i], i * FRAME_S, "mic"))
+    capture.start(10 * FRAME_S, timeout_s=3.0, preroll=False)
+    result = None
+    for i in range(10, 60):
+        result = result or capture.feed(Frame(frames[i], i * FRAME_S, "mic"))
+    assert result is not None and result.timed_out
+    assert result.end_t_s == pytest.approx(10 * FRAME_S + 3.04)  # 3 s, not vad's 1 s
+    assert result.start_t_s == pytest.approx(10 * FRAME_S)
+    assert result.audio[0] * 32768.0 == pytest.approx(10)  # nothing from before start()
+    capture.start(50 * FRAME_S)  # the next request has the usual time-out again
+    ends = [capture.feed(Frame(frames[0], (50 + i) * FRAME_S, "mic")) for i in range(14)]
+    assert any(r is not None and r.timed_out for r in ends)
+
+
 def test_long_request_is_cut_at_max_request_s() -> None:
     result = _capture("vad_speech_clean", VadSettings(max_request_s=1.0))
     assert result.truncated and not result.timed_out

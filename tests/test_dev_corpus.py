@@ -65,3 +65,38 @@ def test_wake_only_clips_hold_the_wake_word_then_background_past_the_time_out(
         info = sf.info(str(tmp_path / str(row["file"])))
         assert info.samplerate == 16000
         assert info.duration > 1.0 + make_wake_only.AFTER_S > VadSettings().start_timeout_s
+
+
+def test_the_second_try_bench_plays_the_clips_own_music_on_under_the_same_request(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from bench import bench_follow_up as follow_up
+    from speaker.audio import RATE_HZ, load_audio
+
+    monkeypatch.setattr(dev, "DEV_REQUESTS", dev.DEV_REQUESTS[:1])
+    monkeypatch.setattr(dev, "DEV_NEGATIVES", ())
+    rows = {r["background"]: r for r in dev.build(tmp_path, seed=3)}
+    music = rows["music0"]
+    clip = load_audio(tmp_path / music["file"])
+    rng = np.random.default_rng(0)
+    # The bench's model of the background is the clip's own: after the request, where
+    # only music is left, the clip is that music (to a sample: the manifest keeps the
+    # track's start to 0.1 ms).
+    tail = round(0.15 * RATE_HZ)
+    again = follow_up._background(music, 0.0, len(clip) + 2, rng)
+    assert any(np.allclose(clip[-tail:], again[len(clip) - tail + lag: len(clip) + lag],
+                           atol=2e-4) for lag in (-1, 0, 1))
+    longer = follow_up.extend(music, clip, 2.0, 0.5, rng)
+    assert len(longer) > len(clip) + 2.5 * RATE_HZ
+    gap = longer[len(clip): len(clip) + RATE_HZ]
+    assert np.std(gap) > 0.01  # the music plays on between the tries
+    clean = rows["clean"]
+    quiet = follow_up.extend(clean, load_audio(tmp_path / clean["file"]), 2.0, 0.5, rng)
+    assert not np.any(quiet[-round(0.4 * RATE_HZ):])  # nothing under a clean second try
+    records = [{"type": "intent", "t": 2.0, "intent": "unknown"},
+               {"type": "follow_up", "t": 5.0}, {"type": "intent", "t": 8.0, "intent": "play"}]
+    assert follow_up.second_try({"expected": {"intent": "play"}}, records) == "right"
+    assert follow_up.second_try({"expected": {"intent": "next"}}, records) == "wrong"
+    assert follow_up.second_try({"expected": {"intent": "play"}}, records[:2]) == "unread"
+    assert follow_up.second_try({"expected": {"intent": "play"}}, records[:1]) == "none"

@@ -1,0 +1,138 @@
+"""What asking again is worth: requests said a second time after "Say it again?".
+
+``encore harness report`` scores a clip's first turn only: each clip holds one request.
+When Encore does not understand it, it asks again and listens for ``dialogue.follow_up_s``
+without the wake word. This bench measures the second try: each positive of a
+development corpus (``bench.make_dev_corpus``) is extended by ``--gap-s`` of its own
+background (the same music track played on from where the clip ends, or more of the same
+noise), then the same request in the same voice (espeak-ng renders it identically, so
+the second try differs from the first only in the background under it), then
+``--tail-s`` more background; the real loop runs each extended clip alone, as the harness
+does. Reported per background: first turn understood, asked again, understood at the
+second try, wrongly acted on at the second try.
+
+    .venv/bin/python -m bench.bench_follow_up --corpus out/dev-corpus/manifest.jsonl \\
+        [--background music0] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from audio_assets import make_corpus as corpus
+from bench.make_dev_corpus import DEV_SPEAKERS
+from speaker.audio import RATE_HZ, load_audio
+from speaker.config import load
+
+__all__ = ["extend", "main", "second_try"]
+
+
+def _background(entry: dict[str, Any], start_s: float, n: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """``n`` samples of the clip's background from ``start_s`` into the clip, at its gain."""
+    gain = float(entry.get("background_gain") or 0.0)
+    if not gain:
+        return np.zeros(n, np.float32)
+    if "music_track" in entry:  # the track plays on from where the clip ends
+        audio, rate = sf.read(corpus.LIBRARY / entry["music_track"], dtype="float32",
+                              always_2d=True)
+        mono = resample_poly(audio.mean(axis=1), RATE_HZ, rate).astype(np.float32)
+        first = round((float(entry["music_start_s"]) + start_s) * RATE_HZ)
+        looped = np.tile(mono, int(np.ceil((first + n) / len(mono))) + 1)
+        return looped[first: first + n] * gain
+    noise = corpus.pink_noise if entry.get("noise") == "pink" else corpus.white_noise
+    return noise(n, rng) * gain
+
+
+def extend(entry: dict[str, Any], clip: np.ndarray, gap_s: float, tail_s: float,
+           rng: np.random.Generator) -> np.ndarray:
+    """The clip, then ``gap_s`` of its background, the request again, ``tail_s`` more."""
+    voice = next(v for v in DEV_SPEAKERS if v.label == entry["voice"])
+    again = corpus._at_level(corpus.render(entry["text"], voice))
+    speech = np.concatenate([np.zeros(round(gap_s * RATE_HZ), np.float32), again,
+                             np.zeros(round(tail_s * RATE_HZ), np.float32)])
+    speech *= float(entry.get("speech_gain", 1.0))
+    background = _background(entry, len(clip) / RATE_HZ, len(speech), rng)
+    return np.concatenate([clip, speech + background]).astype(np.float32)
+
+
+def second_try(entry: dict[str, Any], records: list[dict[str, Any]]) -> str:
+    """What the second turn did: "none" (not asked again), "right", "wrong" or "unread"."""
+    asked = [r for r in records if r["type"] == "follow_up"]
+    if not asked:
+        return "none"
+    later = [r for r in records if r["type"] == "intent" and r["t"] >= asked[0]["t"]]
+    if not later or later[0]["intent"] == "unknown":
+        return "unread"
+    return "right" if later[0]["intent"] == entry["expected"]["intent"] else "wrong"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--background", default=None, help="only this background")
+    parser.add_argument("--gap-s", type=float, default=4.5,
+                        help="background between the clip's end and the second try")
+    parser.add_argument("--tail-s", type=float, default=1.5)
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    from speaker.harness import EventLog, prepare_household, run_files
+    from speaker.report import load_manifest, score_clip
+    from speaker.runtime import Models
+
+    settings = load()
+    library = corpus.LIBRARY
+    household = prepare_household(settings, library, history=library / "profiles.json")
+    models = Models.load(settings)
+    rng = np.random.default_rng(args.seed)
+    counts: dict[str, Counter[str]] = {}
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for entry in load_manifest(args.corpus):
+                background = entry.get("background", "clean")
+                if entry["kind"] != "positive" or args.background not in (None, background):
+                    continue
+                path = Path(tmp) / entry["file"].replace(".flac", ".wav")
+                audio = extend(entry, load_audio(entry["path"]), args.gap_s, args.tail_s, rng)
+                sf.write(path, audio, RATE_HZ, subtype="FLOAT")
+                log = EventLog()
+                run_files(settings, models, household, [path], user="alex", log=log,
+                          gap_s=0.0)
+                first = score_clip(entry, log.records)
+                second = second_try(entry, log.records)
+                tally = counts.setdefault(background, Counter())
+                tally.update(["clips", *(["first"] if first.intent_ok else []),
+                              *(["asked"] if second != "none" else []), f"second_{second}"])
+                rows.append({"file": entry["file"], "first": first.intent, "second": second})
+                print(f"[{len(rows)}] {entry['file']}: {first.intent} / {second}",
+                      file=sys.stderr, flush=True)
+    finally:
+        models.close()
+        household.close()
+    if args.json:
+        print(json.dumps({"counts": {k: dict(v) for k, v in counts.items()}, "clips": rows}))
+        return 0
+    print("| background | clips | first turn understood | asked again | understood at the "
+          "second try | wrong action at the second try | both tries |")
+    print("|---|---|---|---|---|---|---|")
+    for background, c in counts.items():
+        print(f"| {background} | {c['clips']} | {c['first']} | {c['asked']} | "
+              f"{c['second_right']} | {c['second_wrong']} | {c['first'] + c['second_right']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

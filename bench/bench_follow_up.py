@@ -9,7 +9,8 @@ noise), then the same request in the same voice (espeak-ng renders it identicall
 the second try differs from the first only in the background under it), then
 ``--tail-s`` more background; the real loop runs each extended clip alone, as the harness
 does. Reported per background: first turn understood, asked again, understood at the
-second try, wrongly acted on at the second try.
+second try, wrongly acted on at the second try. With ``--duck-db`` the background after
+the first try is that much quieter: Encore's own music, which stays ducked while it waits.
 
     .venv/bin/python -m bench.bench_follow_up --corpus out/dev-corpus/manifest.jsonl \\
         [--background music0] [--json]
@@ -55,14 +56,16 @@ def _background(entry: dict[str, Any], start_s: float, n: int,
 
 
 def extend(entry: dict[str, Any], clip: np.ndarray, gap_s: float, tail_s: float,
-           rng: np.random.Generator) -> np.ndarray:
-    """The clip, then ``gap_s`` of its background, the request again, ``tail_s`` more."""
+           rng: np.random.Generator, duck_db: float = 0.0) -> np.ndarray:
+    """The clip, then ``gap_s`` of its background, the request again, ``tail_s`` more;
+    the background after the clip ``duck_db`` quieter (0: as loud as under the clip)."""
     voice = next(v for v in DEV_SPEAKERS if v.label == entry["voice"])
     again = corpus._at_level(corpus.render(entry["text"], voice))
     speech = np.concatenate([np.zeros(round(gap_s * RATE_HZ), np.float32), again,
                              np.zeros(round(tail_s * RATE_HZ), np.float32)])
     speech *= float(entry.get("speech_gain", 1.0))
     background = _background(entry, len(clip) / RATE_HZ, len(speech), rng)
+    background *= 10.0 ** (duck_db / 20.0)
     return np.concatenate([clip, speech + background]).astype(np.float32)
 
 
@@ -84,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gap-s", type=float, default=4.5,
                         help="background between the clip's end and the second try")
     parser.add_argument("--tail-s", type=float, default=1.5)
+    parser.add_argument("--duck-db", type=float, default=0.0,
+                        help="the background after the first try this much quieter: music "
+                             "Encore plays itself stays ducked (player.duck_db, -15) while "
+                             "it waits for the second try (default 0: someone else's music)")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -106,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
                 if entry["kind"] != "positive" or args.background not in (None, background):
                     continue
                 path = Path(tmp) / entry["file"].replace(".flac", ".wav")
-                audio = extend(entry, load_audio(entry["path"]), args.gap_s, args.tail_s, rng)
+                audio = extend(entry, load_audio(entry["path"]), args.gap_s, args.tail_s, rng,
+                               args.duck_db)
                 sf.write(path, audio, RATE_HZ, subtype="FLOAT")
                 log = EventLog()
                 run_files(settings, models, household, [path], user="alex", log=log,
@@ -116,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
                 tally = counts.setdefault(background, Counter())
                 tally.update(["clips", *(["first"] if first.intent_ok else []),
                               *(["asked"] if second != "none" else []), f"second_{second}"])
-                rows.append({"file": entry["file"], "first": first.intent, "second": second})
+                heard = [r["text"] for r in log.records if r["type"] == "transcript"]
+                rows.append({"file": entry["file"], "first": first.intent, "second": second,
+                             "heard": heard})
                 print(f"[{len(rows)}] {entry['file']}: {first.intent} / {second}",
                       file=sys.stderr, flush=True)
     finally:

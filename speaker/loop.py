@@ -32,7 +32,7 @@ from speaker.events import (
     WakeRejected,
 )
 from speaker.hearing import Lead, Rehearing, TranscriberLike, hear
-from speaker.intents import parse
+from speaker.intents import ParsedRequest, parse
 from speaker.vad import CaptureResult, RequestCapture
 from speaker.wake_gate import WakeGate
 from speaker.wake_verify import WakeVerifier
@@ -102,7 +102,7 @@ class VoiceLoop:
                  lead_s: float = 0.0,
                  commands: CommandPhrases | None = None,
                  rehearings: Sequence[Rehearing] = (), hear_timeouts: bool = False,
-                 follow_up_s: float = 0.0) -> None:
+                 follow_up_s: float = 0.0, follow_up_min_logprob: float = -1.0) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake
@@ -115,6 +115,9 @@ class VoiceLoop:
         (``vad.hear_timeouts``); only a request the parser understands is acted on."""
         self._follow_up_s = follow_up_s
         """How long a follow-up listens after "Sorry, I didn't catch that" (0: never)."""
+        self._follow_up_min_logprob = follow_up_min_logprob
+        """How sure Whisper must be of a follow-up, mean nats per token: it is a second
+        guess, like a rehearing (``stt.retry_min_logprob``)."""
         self._asked = False
         """The last reply asked to hear the request again (set on the worker)."""
         self._following_up = False
@@ -351,7 +354,9 @@ class VoiceLoop:
                                  transcript.avg_logprob, transcript.no_speech_prob)
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
                                       heard=str(transcript.heard)))
-                reply = self._reply_to(text, result.timed_out, follow_up)
+                sure = float(transcript.avg_logprob) >= self._follow_up_min_logprob
+                reply = self._reply_to(text, result.timed_out, follow_up and not sure,
+                                       follow_up)
         except Exception as exc:  # any failure becomes a spoken apology
             logger.exception("request failed")
             self._emit(Error(t_s=self._clock.now_s, message=str(exc) or type(exc).__name__))
@@ -361,12 +366,15 @@ class VoiceLoop:
         if not self._asked:
             self._player.duck(False)
 
-    def _reply_to(self, text: str, timed_out: bool, follow_up: bool) -> str:
+    def _reply_to(self, text: str, timed_out: bool, unsure: bool, follow_up: bool) -> str:
         """Act on what was heard and say what was done. A request not understood is
         asked for again, once (``dialogue.follow_up_s``); what answers that question had
         no wake word before it, so only the parser's rules may read it, not its fuzzy
-        match of control phrasings."""
+        match of control phrasings, and only if Whisper was sure enough (not ``unsure``)."""
         request = parse(text, near_misses=not follow_up) if text else None
+        if unsure and request is not None:
+            logger.debug("follow-up %r not acted on: Whisper was not sure of it", text)
+            request = ParsedRequest("unknown", {}, text)
         if timed_out and (request is None or request.intent == "unknown"):
             return "Sorry, I didn't hear a request."
         if request is not None:

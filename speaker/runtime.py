@@ -163,4 +163,5 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         lead_s=settings.stt.wake_lead_s,
         commands=commands,
         rehearings=rehearings(settings, models), hear_timeouts=settings.vad.hear_timeouts,
-        follow_up_s=settings.dialogue.follow_up_s)
+        follow_up_s=settings.dialogue.follow_up_s,
+        follow_up_min_logprob=settings.stt.retry_min_logprob)

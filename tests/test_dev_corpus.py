@@ -91,6 +91,9 @@ def test_the_second_try_bench_plays_the_clips_own_music_on_under_the_same_reques
     assert len(longer) > len(clip) + 2.5 * RATE_HZ
     gap = longer[len(clip): len(clip) + RATE_HZ]
     assert np.std(gap) > 0.01  # the music plays on between the tries
+    ducked = follow_up.extend(music, clip, 2.0, 0.5, np.random.default_rng(0), duck_db=-20.0)
+    assert np.std(ducked[len(clip): len(clip) + RATE_HZ]) == pytest.approx(np.std(gap) / 10,
+                                                                            rel=1e-3)
     clean = rows["clean"]
     quiet = follow_up.extend(clean, load_audio(tmp_path / clean["file"]), 2.0, 0.5, rng)
     assert not np.any(quiet[-round(0.4 * RATE_HZ):])  # nothing under a clean second try

@@ -84,14 +84,17 @@ class WakeInEach(ScriptedWake):
 
 
 class Transcripts:
-    """Whisper's transcripts, one per call, in order."""
+    """Whisper's transcripts, one per call, in order; ``logprob`` is how sure it was of
+    each (mean nats per token)."""
 
-    def __init__(self, *texts: str) -> None:
+    def __init__(self, *texts: str, logprob: float = -0.3) -> None:
         self.texts = list(texts)
+        self.logprob = logprob
 
     def transcribe(self, audio: np.ndarray, prompt: str = "", commands: Any = None,
                    lead: str = "") -> TranscriptResult:
-        return TranscriptResult(self.texts.pop(0), 0.01, len(audio) / RATE_HZ, 0.0)
+        return TranscriptResult(self.texts.pop(0), 0.01, len(audio) / RATE_HZ, 0.0,
+                                avg_logprob=self.logprob)
 
 
 def run(paths: list[Path], captures: Captures, stt: Transcripts, follow_up_s: float = 3.0,
@@ -157,6 +160,15 @@ def test_a_second_miss_is_apologised_for_and_not_asked_again(quiet: Path) -> Non
                                "You asked to unknown."]
     assert types(events).count("follow_up") == 1
     assert [r.intent for r in dialogue.requests] == ["unknown"]
+
+
+def test_a_follow_up_whisper_is_unsure_of_is_not_acted_on(quiet: Path) -> None:
+    # The bar of a rehearing (stt.retry_min_logprob, -1.0): a follow-up is a second guess.
+    events, _, dialogue = run([quiet], Captures(5, 5),
+                              Transcripts("Ours", "pause it", logprob=-1.4))
+    assert [(e.intent, e.slots) for e, _ in events if e.TYPE == "intent"  # type: ignore[attr-defined]
+            ] == [("unknown", {}), ("unknown", {})]
+    assert replies(events)[1] == "You asked to unknown." and len(dialogue.requests) == 1
 
 
 def test_with_follow_ups_off_the_apology_asks_nothing(quiet: Path) -> None:

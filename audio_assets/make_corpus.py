@@ -102,13 +102,23 @@ def library_tracks(library: Path) -> list[Path]:
     return tracks
 
 
+def mono_track(track: Path) -> np.ndarray:
+    """A library track as float32 mono at 16 kHz."""
+    audio, rate = sf.read(track, dtype="float32", always_2d=True)
+    return resample_poly(audio.mean(axis=1), RATE_HZ, rate).astype(np.float32)
+
+
+def looped(mono: np.ndarray, start: int, n: int) -> np.ndarray:
+    """``n`` samples of ``mono`` from sample ``start``, starting over at its end."""
+    return np.tile(mono, int(np.ceil((start + n) / len(mono))))[start: start + n]
+
+
 def music(track: Path, n: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
     """``n`` samples of a library track at 16 kHz from a random point (returned, in seconds),
     looping if short."""
-    audio, rate = sf.read(track, dtype="float32", always_2d=True)
-    mono = resample_poly(audio.mean(axis=1), RATE_HZ, rate).astype(np.float32)
+    mono = mono_track(track)
     start = int(rng.integers(0, max(1, len(mono) - n)))
-    return np.tile(mono, int(np.ceil((start + n) / len(mono))))[start: start + n], start / RATE_HZ
+    return looped(mono, start, n), start / RATE_HZ
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ the first try is that much quieter: Encore's own music, which stays ducked while
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
@@ -28,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from audio_assets import make_corpus as corpus
 from bench.make_dev_corpus import DEV_SPEAKERS
@@ -38,6 +38,12 @@ from speaker.config import load
 __all__ = ["extend", "main", "second_try"]
 
 
+@functools.lru_cache(maxsize=8)
+def _track(name: str) -> np.ndarray:
+    """A library track, decoded once per run (each clip's music is one of a few)."""
+    return corpus.mono_track(corpus.LIBRARY / name)
+
+
 def _background(entry: dict[str, Any], start_s: float, n: int,
                 rng: np.random.Generator) -> np.ndarray:
     """``n`` samples of the clip's background from ``start_s`` into the clip, at its gain."""
@@ -45,12 +51,8 @@ def _background(entry: dict[str, Any], start_s: float, n: int,
     if not gain:
         return np.zeros(n, np.float32)
     if "music_track" in entry:  # the track plays on from where the clip ends
-        audio, rate = sf.read(corpus.LIBRARY / entry["music_track"], dtype="float32",
-                              always_2d=True)
-        mono = resample_poly(audio.mean(axis=1), RATE_HZ, rate).astype(np.float32)
         first = round((float(entry["music_start_s"]) + start_s) * RATE_HZ)
-        looped = np.tile(mono, int(np.ceil((first + n) / len(mono))) + 1)
-        return looped[first: first + n] * gain
+        return corpus.looped(_track(entry["music_track"]), first, n) * gain
     noise = corpus.pink_noise if entry.get("noise") == "pink" else corpus.white_noise
     return noise(n, rng) * gain
 

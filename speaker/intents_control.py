@@ -94,6 +94,11 @@ def _volume(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     return None if level is None else {"level": level}
 
 
+def _detail(what: str) -> Callable[[str, dict[str, str]], dict[str, Any]]:
+    """Slots of a question about one thing ("what album is this": ``album``)."""
+    return lambda whole, groups: {"detail": what}
+
+
 def _step(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     """How far "turn it up by 20" moves the volume, in percent. A number up to 5 counts
     steps of ten, as a 0-10 volume scale would ("turn it up by 2"); above that, percent."""
@@ -159,12 +164,12 @@ _RULES: tuple[_Rule, ...] = (
           rf"|when (?:does|will) (?:the |my )?(?:{_TIMER}|timer) (?:go off|end|run out|stop)"
           rf"|(?:how long|how much longer) (?:until|till|before) the music (?:stops|turns off)"
           rf"|when (?:does|will) the music (?:stop|turn off)",
-          lambda text, groups: {"detail": "sleep_timer"}),
+          _detail("sleep_timer")),
     _rule("now_playing",
           r"what(?:'s| is) the (?:current )?volume(?: level)?(?: (?:at|now|set to|right now))?"
           r"|what volume is (?:it|this|the music)(?: (?:at|on|set to))?(?: now)?"
           r"|how loud is (?:it|this|the music)(?: now| set| right now)?",
-          lambda text, groups: {"detail": "volume"}),
+          _detail("volume")),
     _rule("volume_up",
           rf"(?:turn|bring|put|push) (?:{_VOL} )?up (?:{_VOL} )?by (?P<n>{NUM})(?: ?(?:percent|%))?"
           rf"|(?:increase|raise|boost) (?:{_VOL}|the sound) by (?P<n2>{NUM})(?: ?(?:percent|%))?"
@@ -308,22 +313,22 @@ _RULES: tuple[_Rule, ...] = (
           rf"|what(?:'s| is) the (?:name of the )?album(?: called| this is from)?"
           rf"|what(?:'s| is) the name of (?:this|that|the) album"
           rf"|what album (?:is|was) (?:this|that|it) (?:song |track )?(?:from|on|off)",
-          lambda text, groups: {"detail": "album"}),
+          _detail("album")),
     _rule("now_playing",
           rf"(?:what|which) year (?:is|was) {_THIS}(?: (?:song|track))?(?: from| released| made)?"
           rf"|when (?:was|did) {_THIS} (?:(?:first )?(?:released|made|recorded|come out|came out)|"
           rf"out)|how old is {_THIS}|what year did {_THIS} come out",
-          lambda text, groups: {"detail": "year"}),
+          _detail("year")),
     _rule("now_playing",
           rf"what (?:genre|kind of music|style(?: of music)?|type of music) (?:is|was) {_THIS}"
           rf"(?: (?:song|track))?|what(?:'s| is| was) the genre(?: of {_THIS})?",
-          lambda text, groups: {"detail": "genre"}),
+          _detail("genre")),
     _rule("now_playing",
           r"what(?:'s| was| is) the (?:last|previous) (?:song|track|one|tune)"
           r"(?: called| you played| that played)?"
           r"|what was (?:the song|that song|the track|the one) before(?: (?:this|that)(?: one)?)?"
           r"|what (?:did you play|was playing) before(?: (?:this|that)(?: one| song)?)?",
-          lambda text, groups: {"detail": "previous"}),
+          _detail("previous")),
     _rule("now_playing",
           rf"how (?:long|much longer) (?:is {_THIS}(?: (?:song|track))?"
           rf"|is left(?: (?:on|of|in) {_THIS})?"
@@ -331,7 +336,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|until {_THIS} (?:ends|is over|finishes|is done))"
           rf"|how much (?:longer|time (?:is )?(?:left|to go))(?: (?:on|of|in|for) {_THIS})?"
           rf"|how much (?:of {_THIS} )?is left|when (?:does|will) {_THIS} (?:end|finish|be over)",
-          lambda text, groups: {"detail": "remaining"}),
+          _detail("remaining")),
     _rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
           lambda text, groups: {}),
     _rule("now_playing",

@@ -59,12 +59,12 @@ _COMMON_WORDS = frozenset({
 })
 #: Pronouns that never name an artist ("him" and "her" can: the bands HIM and Her).
 _PRONOUNS = frozenset({"them", "it", "this", "that", "these", "those", "me", "us", "you"})
-#: What "another song by x", "the next one by this artist" leave where a title would be.
+#: What "another song by x", "the next one by this artist" leave where a title would be (a
+#: bare "next" is dropped only as a title: SNIPS has an EP called "Next").
 _NOT_NAMES = frozenset({
     "another", "another one", "one more", "next one", "the next one", "a different one",
     "different", "something different", "something else", "a new one",
 })
-"""(A bare "next" is dropped only as a title: SNIPS has an EP called "Next".)"""
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")

@@ -354,9 +354,8 @@ class VoiceLoop:
                                  transcript.avg_logprob, transcript.no_speech_prob)
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
                                       heard=str(transcript.heard)))
-                sure = float(transcript.avg_logprob) >= self._follow_up_min_logprob
-                reply = self._reply_to(text, result.timed_out, follow_up and not sure,
-                                       follow_up)
+                reply = self._reply_to(text, result.timed_out, follow_up,
+                                       float(transcript.avg_logprob))
         except Exception as exc:  # any failure becomes a spoken apology
             logger.exception("request failed")
             self._emit(Error(t_s=self._clock.now_s, message=str(exc) or type(exc).__name__))
@@ -366,13 +365,14 @@ class VoiceLoop:
         if not self._asked:
             self._player.duck(False)
 
-    def _reply_to(self, text: str, timed_out: bool, unsure: bool, follow_up: bool) -> str:
+    def _reply_to(self, text: str, timed_out: bool, follow_up: bool, logprob: float) -> str:
         """Act on what was heard and say what was done. A request not understood is
         asked for again, once (``dialogue.follow_up_s``); what answers that question had
         no wake word before it, so only the parser's rules may read it, not its fuzzy
-        match of control phrasings, and only if Whisper was sure enough (not ``unsure``)."""
+        match of control phrasings, and only if Whisper's mean log-probability per token
+        (``logprob``) reaches the rehearing's bar."""
         request = parse(text, near_misses=not follow_up) if text else None
-        if unsure and request is not None:
+        if follow_up and request is not None and logprob < self._follow_up_min_logprob:
             logger.debug("follow-up %r not acted on: Whisper was not sure of it", text)
             request = ParsedRequest("unknown", {}, text)
         if timed_out and (request is None or request.intent == "unknown"):

@@ -42,6 +42,17 @@ class PlaylistsMixin:
             "ORDER BY i.position", (user.strip(), " ".join(name.split())))
         return [int(r["id"]) for r in rows]
 
+    def remove_from_playlist(self, user: str, name: str, track_id: int) -> bool:
+        """Take a track (or its duplicates) off ``user``'s playlist ``name``; False if it
+        was not on it. The playlist stays, empty or not."""
+        with self.batch():
+            cursor = self._conn.execute(
+                "DELETE FROM playlist_items WHERE playlist_id IN (SELECT p.id FROM playlists p "
+                "JOIN users u ON u.id = p.user_id WHERE u.name = ? AND p.name = ?) AND track_id IN "
+                "(SELECT id FROM tracks WHERE id = ? OR duplicate_of = ?)",
+                (user.strip(), " ".join(name.split()), track_id, track_id))
+        return cursor.rowcount > 0
+
     def add_to_playlist(self, user: str, name: str, track_id: int) -> bool:
         """Append a track to ``user``'s playlist ``name``, creating the playlist if new;
         False (and nothing written) if the track is already on it."""

@@ -20,7 +20,7 @@ from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.library_view import LibraryView
 from speaker.matching import Match
-from speaker.playlist_replies import add_playing, is_favourites, own_playlist
+from speaker.playlist_replies import add_playing, is_favourites, own_playlist, remove_playing
 from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,11 @@ class Dialogue:
 
     def _on_add_to_playlist(self, slots: dict[str, Any]) -> str:
         name = str(slots.get("playlist") or "")
+        if slots.get("remove"):  # "take this off my workout playlist"
+            if is_favourites(name):
+                return ("Your favourites are the songs you like. To hear this one less, "
+                        "say: I don't like this.")
+            return remove_playing(self._store, self._player, self.state.user, name)
         if is_favourites(name):  # "add this to my favourites playlist" is a like
             return self._on_like({})
         return add_playing(self._store, self._player, self.state.user, name)
@@ -107,6 +112,8 @@ class Dialogue:
                 + ", or add this to my workout playlist.")
 
     def _on_unknown(self, slots: dict[str, Any]) -> str:
+        if slots.get("greeting"):
+            return "Hello. Say, for example: play some jazz."
         return "Sorry, I didn't catch that. You can say things like: play some jazz."
 
     def _on_play(self, slots: dict[str, Any]) -> str:
@@ -233,6 +240,10 @@ class Dialogue:
             album = self.library.by_album(album_m.value)
             if album:
                 return album, f"{album[0].album} by {album[0].artist}", ""
+        if artist_m is not None and slots.get("newest"):
+            album = self.library.newest_album(artist_m.value)
+            if album:
+                return album, f"{artist_m.value}'s newest album, {album[0].album}", ""
         query = Query(exclude_track_ids=recent)
         what = ""
         if artist_m is not None:
@@ -354,6 +365,11 @@ class Dialogue:
 
     def _sleep_timer_left(self) -> str:
         left_s = self._player.sleep_left_s
+        if self._player.stops_after_track:
+            song_s = self._player.remaining_s
+            if song_s is None:
+                return "The music stops after this song."
+            return f"The music stops after this song, in {spoken_span(max(1, round(song_s)))}."
         if left_s is None:
             return "There's no sleep timer. Say, for example: stop in 20 minutes."
         if left_s < 120.0:  # "1 minute 30 seconds"

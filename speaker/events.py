@@ -67,6 +67,10 @@ class Transcript(Event):
     """Wall-clock time Whisper took."""
     heard: str = ""
     """Whisper's free transcript when ``text`` is a command phrase chosen by rescoring."""
+    logprob: float | None = None
+    """How sure Whisper was of ``text``: its mean log-probability per token, in nats
+    (0 is certain; the bars ``stt.retry_min_logprob`` and the follow-up's compare with
+    it); None when nothing was decoded."""
 
 
 @dataclass(frozen=True)

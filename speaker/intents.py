@@ -11,7 +11,7 @@ Number words live in ``speaker.intents_numbers``, word lists in
 
 Intents: play, play_similar, enqueue, next, previous, restart, seek, pause,
 resume, stop, volume_up, volume_down, volume_set, now_playing, up_next, like,
-dislike, shuffle, repeat, sleep_timer, cancel, unknown. Slot values are the
+dislike, shuffle, repeat, sleep_timer, cancel, add_to_playlist, help, unknown. Slot values are the
 words as spoken (lowercase); ``year`` is an int (decade start with ``decade:
 True``), ``level`` is 0-100, ``minutes`` an int, ``on`` a bool. A bare "play"
 is ``resume`` (the dialogue starts something personal when nothing is paused);
@@ -23,6 +23,14 @@ the current track. ``seek`` ("skip forward thirty seconds", "rewind ten
 seconds") has ``seconds``, signed: forward positive, back negative; a bare
 "fast forward" or "rewind" is 30 s, as on Alexa. ``restart`` is "start this
 song over"; ``up_next`` is "what's next".
+
+Some requests are an intent with a slot that says which kind: ``cancel`` with
+``target: "queue"`` ("clear the queue") or ``"sleep_timer"``, or ``courtesy:
+"thanks"`` / ``"goodnight"`` (answered, nothing done); ``sleep_timer`` with
+``end_of_track: True`` ("stop after this song"); ``volume_up`` with ``unmute:
+True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
+playlist"); ``play`` with ``newest: True`` ("the latest album by X"); ``unknown``
+with ``greeting: True`` ("hello", asked back what to play).
 
 "Play this album" and "play more by this artist" name what is playing: the slot
 is ``album: "this album"`` or ``artist: "this artist"`` (:data:`THIS_ALBUM`,
@@ -67,6 +75,12 @@ class ParsedRequest:
     def to_dict(self) -> dict[str, Any]:
         return {"intent": self.intent, "slots": dict(self.slots), "text": self.text}
 
+    @property
+    def courtesy(self) -> bool:
+        """ "Thank you", "good night", "hello": said to the speaker, but no request (and
+        Whisper's favourite invention over music)."""
+        return "courtesy" in self.slots or "greeting" in self.slots
+
 
 _ABBREVIATIONS = {"sgt", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "vol", "feat", "ft", "vs",
                   "no", "op", "pt", "mt"}
@@ -109,6 +123,18 @@ def _tokens(text: str) -> list[str]:
             tokens.append(token)
     return tokens
 
+
+_NAME = r"(?: (?:jarvis|encore|mate|buddy))?"
+_COURTESY = re.compile(
+    r"(?P<thanks>(?:(?:ok|okay|great|perfect|lovely|brilliant|awesome|cool|nice|that'?s "
+    r"(?:great|perfect|lovely|better|it)|that'?s all),? )*(?:thank you|thanks|thank you very much"
+    r"|thank you so much|thanks a lot|thanks a million|many thanks|cheers|ta)" + _NAME
+    + r"(?: that'?s all)?)"
+    r"|(?P<goodnight>(?:good ?night|night night|sleep well)" + _NAME + r")"
+    r"|(?P<greeting>(?:hello|hi|hey|hiya|good (?:morning|afternoon|evening)|how are you"
+    r"(?: doing)?|what'?s up)" + _NAME + r")"
+)
+"""Courtesies, not requests: thanks and good night are answered, a greeting asks back."""
 
 #: Whisper's usual mishearings of a leading "play" ("Place some jazz").
 _MISHEARD_PLAY = re.compile(r"^(?:place|plate|plays|blade|blame)\b(?= \w)")
@@ -318,7 +344,21 @@ def _similar(similar: re.Match[str], text: str, service: str | None) -> ParsedRe
     return ParsedRequest("play_similar", slots, text)
 
 
+def _courtesy(text: str) -> dict[str, Any] | None:
+    """ "Thank you", "good night" (a ``cancel``: nothing to do) or "hello" (``unknown``:
+    a request is still to come): the slots that say which, else None."""
+    words = " ".join(_tokens(text)).lower()
+    said = _WAKE.sub("", words).strip() or re.sub(r"^(?:ok|okay|hey|yo|oi) ", "", words)
+    found = _COURTESY.fullmatch(said)
+    if found is None:
+        return None
+    return {"courtesy": found.lastgroup} if found.lastgroup != "greeting" else {"greeting": True}
+
+
 def _parse(text: str) -> ParsedRequest:
+    courtesy = _courtesy(text)
+    if courtesy is not None:
+        return ParsedRequest("unknown" if "greeting" in courtesy else "cancel", courtesy, text)
     cleaned = clean(text)
     if not cleaned:
         return ParsedRequest("unknown", {}, text)

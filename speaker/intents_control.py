@@ -154,6 +154,17 @@ def _playlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
     return {"playlist": name} if name else {}
 
 
+def _unlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
+    """ "take this off my workout playlist": the add rule's slots with ``remove``."""
+    return {**_playlist(text, groups), "remove": True}
+
+
+_PLAYLIST_NAME = (r"(?:my |the |our )?"
+                  r"(?:playlist(?: (?:called|named))? (?P<p>[a-z0-9][a-z0-9' &-]*)"
+                  r"|(?P<p2>[a-z0-9][a-z0-9' &-]*?) playlist|playlist)")
+_QUEUE = r"(?:the |my |our )?(?:play ?)?(?:queue|up next(?: list)?)"
+
+
 _RULES: tuple[_Rule, ...] = (
     # questions about the player, not the song: asked, never acted on
     _rule("now_playing",
@@ -181,9 +192,28 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:volume|sound) down by (?P<n3>{NUM})(?: ?(?:percent|%))?", _step),
     _rule("add_to_playlist",
           rf"(?:add|put|save|stick) (?:{_THIS}|what'?s playing)(?: song| track)? "
-          r"(?:to|on|in|into|onto) "
-          r"(?:my |the |our )?(?:playlist(?: (?:called|named))? (?P<p>[a-z0-9][a-z0-9' &-]*)"
-          r"|(?P<p2>[a-z0-9][a-z0-9' &-]*?) playlist|playlist)", _playlist),
+          rf"(?:to|on|in|into|onto) {_PLAYLIST_NAME}", _playlist),
+    _rule("add_to_playlist",
+          rf"(?:remove|delete|take|drop|get) {_THIS}(?: song| track)? "
+          rf"(?:off|off of|from|out of) {_PLAYLIST_NAME}", _unlist),
+    # "clear the queue": the songs still to come, not the one playing
+    _rule("cancel",
+          rf"(?:clear|empty|wipe|reset|erase|flush|delete|cancel)(?: out)? {_QUEUE}(?: out)?"
+          rf"|(?:remove|delete|take|drop|clear) "
+          rf"(?:everything|all(?: the)?(?: songs| tracks| music)?) (?:from|off|out of) {_QUEUE}",
+          lambda whole, groups: {"target": "queue"}),
+    # "stop after this song": a sleep timer that ends with the track
+    _rule("sleep_timer",
+          r"(?:stop|pause|turn (?:it |the music )?off|switch (?:it )?off|end|finish)"
+          r"(?: the music| playing| playback| music| it| everything)?"
+          r" (?:after|at the end of|when|once) (?:this|the current|the|that)"
+          r" (?:song|track|one|tune)"
+          r"(?: (?:ends|is over|finishes|is done|has finished))?"
+          r"|make (?:this|that) the last (?:song|track|one)(?: for (?:now|today|tonight))?"
+          r"|(?:just )?finish (?:this|the current) (?:song|track|one)(?:,? (?:and|then) stop)?"
+          r"|(?:play )?(?:just )?(?:this|one more) (?:song|track)(?:,? (?:and|then|and then))? stop"
+          r"|no more (?:songs|music) after this(?: one| song| track)?",
+          lambda whole, groups: {"end_of_track": True}),
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?{_TIMER}(?: (?:for|to|of|in|at|or|after))?"
           rf"(?: (?P<d>{DUR}))?"
@@ -218,12 +248,16 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:(?:set |turn )?(?:the )?volume (?:to |at )?)?(?:max|maximum|full|half)(?: volume)?"
           r"|(?:turn it|crank it) (?:all the way )?up to (?:max|maximum|full)", _volume),
     _rule("volume_up",
+          r"un[ -]?mute(?: it| the music| the sound| the speaker| yourself| the volume)?"
+          r"|(?:turn|put|bring) (?:the )?(?:sound|volume|music) back (?:on|up)",
+          lambda whole, groups: {"unmute": True}),
+    _rule("volume_up",
           rf"(?:turn|crank|pump|bring|push|put) (?:{_VOL} )?(?:way |all the way )?up(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
           rf"|(?:(?:a )?(?:bit|little|lot|touch) |{_MORE} )?louder(?: still)?"
           r"(?: please)?(?: music)?"
           r"|(?:make|play) (?:it|this|the music) (?:a (?:bit|little) )?louder"
-          r"|(?:volume|sound) up(?: a (?:bit|little|notch|lot|touch))?|unmute(?: it)?"
+          r"|(?:volume|sound) up(?: a (?:bit|little|notch|lot|touch))?"
           r"|(?:increase|raise|boost) (?:the )?(?:volume|sound)"
           r"(?: a (?:bit|little))?|more volume|up the volume"
           r"|i can'?t hear (?:it|this|that|the music|anything)"
@@ -297,6 +331,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"|restart(?: {_THIS})?|start over|(?:start )?from the (?:top|beginning|start)"
           rf"|(?:play|start|take) {_THIS} from the (?:top|beginning|start)"
           rf"|(?:play|start) {_THIS} over|replay (?:this|this song|this track|this one)"
+          r"|(?:play|start) (?:this|this song|this track|this one|the current song)"
+          r" (?:again|one more time)"
           rf"|(?:go )?back to the (?:beginning|start)(?: of {_THIS})?"
           rf"|(?:play|start) (?:the song |this song |it )?(?:over|again) from the start"
           rf"|take it from the top|start (?:the song |this song |it )?(?:again|over)"),
@@ -350,7 +386,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"|what (?:song|track|album|tune|artist) (?:is|was) (?:this|that|playing|on)(?: now)?"
           rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
           rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
-          rf"|which (?:song|track|album) is (?:this|that)"),
+          rf"|which (?:song|track|album) is (?:this|that)"
+          rf"|tell me (?:about|more about) (?:{_THIS}|this (?:artist|band|singer|album))"),
     _rule("next",
           rf"(?:skip|skip ahead|skip forward|go forward|jump ahead|jump forward)(?: by)?"
           rf" (?P<n>{NUM}) (?:songs?|tracks?|tunes?)(?: ahead| forward)?", _count),

@@ -63,8 +63,14 @@ _PRONOUNS = frozenset({"them", "it", "this", "that", "these", "those", "me", "us
 #: bare "next" is dropped only as a title: SNIPS has an EP called "Next").
 _NOT_NAMES = frozenset({
     "another", "another one", "one more", "next one", "the next one", "a different one",
-    "different", "something different", "something else", "a new one",
+    "different", "something different", "something else", "a new one", "everything",
+    "anything",
 })
+#: "the latest album by x": a ranking word before an album word (read before the ranking
+#: words are dropped as carriers).
+_NEWEST_ALBUM = re.compile(r"\b(?:newest|latest|most recent|new|last)(?: (?:studio|full length))?"
+                           r" (?:album|record|lp)\b")
+_ACTIVITY_MOODS = {"fall asleep": "sleep", "go to sleep": "sleep", "get to sleep": "sleep"}
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
                          r"|^(?:the )?(?:genre|style) (?:of )?(.+)$")
@@ -305,6 +311,8 @@ def play_slots(rest: str) -> dict[str, Any]:
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
     rest = take_user(rest, slots)
     rest = take_playlist(rest, slots)
+    if _NEWEST_ALBUM.search(rest):  # "the latest album by x": that album, not any of x's
+        slots["newest"] = True
     rest = strip_sort(rest)
     rest = tidy(take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us|out there|to listen to|"
@@ -312,20 +320,25 @@ def play_slots(rest: str) -> dict[str, Any]:
     # "a tune or two from x", "theme based music"
     rest = re.sub(rf"(?<= )or two\b|\b(?:{ITEM})[\s-]based\b", "", rest).strip()
     activity = re.fullmatch(r"(?:some |something |music |songs )*(?:to|for) (dance|relax|sleep|"
-                            r"study|work out|work|chill|party|run|cook|focus|read|drive)"
+                            r"study|work out|work|chill|party|run|cook|focus|read|drive"
+                            r"|fall asleep|go to sleep|get to sleep)"
                             r"(?: to| with| by)?", rest)
     if activity:
-        slots["mood"] = activity.group(1)
+        slots["mood"] = _ACTIVITY_MOODS.get(activity.group(1), activity.group(1))
         return slots
     rest = take_genre_phrase(rest, slots)
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$"
                   r"|^(?:something|anything|music|songs)(?: that)? (?:i|we) (?:haven'?t|have not"
-                  r"|(?:have )?never) (?:heard|listened to|played)(?: before| yet| in a while)?$",
+                  r"|(?:have )?never) (?:heard|listened to|played)(?: before| yet| in a while)?$"
+                  # the whole library: nothing to look up
+                  r"|^(?:everything|anything|whatever|all(?: of)?(?: (?:my|the|your))?"
+                  r"(?: (?:music|songs|tracks|library|collection))?|(?:my|the) (?:whole |entire )?"
+                  r"(?:library|collection))$",
                   "", rest).strip()
     slots = _names(rest, slots)
-    for kind in ("track", "album"):
+    for kind in ("track", "album", "artist"):
         if slots.get(kind) in _NOT_NAMES or (kind == "track" and slots.get(kind) == "next"):
             del slots[kind]  # "another song by x" asks for any of x's songs
     return slots

@@ -30,6 +30,7 @@ MOOD_ALIASES: dict[str, str] = {
     "relaxing": "relaxing", "relax": "relaxing", "relaxed": "relaxing", "chill": "relaxing",
     "calm": "relaxing", "calming": "relaxing", "mellow": "relaxing", "soothing": "relaxing",
     "quiet": "relaxing", "peaceful": "relaxing", "sleepy": "relaxing", "sleep": "relaxing",
+    "sleeping": "relaxing",
     "energetic": "energetic", "upbeat": "energetic", "workout": "energetic",
     "loud": "energetic", "fast": "energetic", "pumped": "energetic", "exciting": "energetic",
     "happy": "happy", "cheerful": "happy", "fun": "happy", "uplifting": "happy",
@@ -83,6 +84,19 @@ class LibraryView:
 
     def by_artist(self, artist: str) -> list[Track]:
         return self._by("artist", artist)
+
+    def newest_album(self, artist: str) -> list[Track]:
+        """The tracks of ``artist``'s album with the latest year, in album order; empty
+        when none of the artist's albums has a year."""
+        years: dict[str, int] = {}
+        for track in self.by_artist(artist):
+            if track.album and track.year:
+                years[track.album] = max(years.get(track.album, 0), track.year)
+        if not years:
+            return []
+        newest = max(years, key=lambda album: (years[album], album))
+        return [t for t in self.by_album(newest) if normalize_name(t.artist)
+                == normalize_name(artist)]
 
     def genres_for_mood(self, mood: str) -> tuple[str, ...]:
         """Library genres that suit a spoken mood word ("relaxing" -> ambient, jazz...)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import math
 import queue
 import threading
 import time
@@ -352,10 +353,12 @@ class VoiceLoop:
                     logger.debug("heard after the time-out: %r (free %r, %.2f nats/token, "
                                  "no speech %.2f)", text, transcript.heard,
                                  transcript.avg_logprob, transcript.no_speech_prob)
+                logprob = float(transcript.avg_logprob)
                 self._emit(Transcript(t_s=self._clock.now_s, text=text, stt_seconds=stt_seconds,
-                                      heard=str(transcript.heard)))
-                reply = self._reply_to(text, result.timed_out, follow_up,
-                                       float(transcript.avg_logprob))
+                                      heard=str(transcript.heard),
+                                      logprob=round(logprob, 3) if math.isfinite(logprob)
+                                      else None))
+                reply = self._reply_to(text, result.timed_out, follow_up, logprob)
         except Exception as exc:  # any failure becomes a spoken apology
             logger.exception("request failed")
             self._emit(Error(t_s=self._clock.now_s, message=str(exc) or type(exc).__name__))
@@ -375,7 +378,8 @@ class VoiceLoop:
         if follow_up and request is not None and logprob < self._follow_up_min_logprob:
             logger.debug("follow-up %r not acted on: Whisper was not sure of it", text)
             request = ParsedRequest("unknown", {}, text)
-        if timed_out and (request is None or request.intent == "unknown"):
+        if timed_out and (request is None or request.intent == "unknown" or request.courtesy):
+            # the VAD heard no speech start: "Thank you." is Whisper's over music
             return "Sorry, I didn't hear a request."
         if request is not None:
             self._emit(IntentRecognized(t_s=self._clock.now_s, intent=request.intent,
@@ -383,6 +387,8 @@ class VoiceLoop:
         if (request is None or request.intent == "unknown") and not follow_up \
                 and self._follow_up_s:
             self._asked = True
+            if request is not None and request.slots.get("greeting"):  # "hello": ask back
+                return "Hello. What would you like to hear?"
             return "Sorry, I didn't catch that. Say it again?"
         if request is None:
             return f"Sorry, I {'still ' if follow_up else ''}didn't catch that."

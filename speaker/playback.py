@@ -57,8 +57,11 @@ class Playback:
         self._failures = 0
         self._cache = TrackCache(self._lock, rate_hz)
         self._volume = settings.volume
+        self._muted_from: int | None = None
         self._mixer = Mixer(rate_hz, settings.volume, settings.duck_db, settings.fade_s)
         self._sleep_at_s: float | None = None
+        self._stop_after: int | None = None
+        """The ``_generation`` of the track to stop after ("stop after this song")."""
         self._kicked_generation = -1
         self._decoder = DecoderThread(self._decode_ahead) if decode_in_background else None
 
@@ -177,7 +180,9 @@ class Playback:
                 assert track is not None
                 events.append(Feedback(t_s=self._clock(), kind="complete", track_id=track.id,
                                        position_s=round(len(audio) / self.rate_hz, 3)))
-                if self._step_locked(events):
+                if self._stop_after == self._generation:
+                    self._stop_locked(events)  # "stop after this song"
+                elif self._step_locked(events):
                     self._mixer.open_at_once()  # a natural change needs no fade-in
                     self._settle_locked(events)
         return filled
@@ -197,6 +202,7 @@ class Playback:
 
     def _cancel_sleep_locked(self) -> None:
         self._sleep_at_s = None
+        self._stop_after = None
         self._mixer.cancel_fade_out()
 
     def _needed(self) -> tuple[Playable | None, Playable | None]:

@@ -87,6 +87,18 @@ class Player(Playback):
         return self._sleep_at_s
 
     @property
+    def stops_after_track(self) -> bool:
+        """True when the music stops at the end of the current track ("stop after this song")."""
+        with self._lock:
+            return (self._stop_after is not None and self._stop_after == self._generation
+                    and self._state != "stopped")
+
+    @property
+    def muted_from(self) -> int | None:
+        """The volume before the last change to 0 (what "unmute" restores); None if not muted."""
+        return self._muted_from if self._volume == 0 else None
+
+    @property
     def sleep_left_s(self) -> float | None:
         """Seconds until the sleep-timer fade starts (0 once fading); None without a timer."""
         at = self._sleep_at_s
@@ -260,7 +272,10 @@ class Player(Playback):
     def set_volume(self, percent: int) -> None:
         events: list[Event] = []
         with self._lock:
-            self._volume = max(0, min(100, int(percent)))
+            level = max(0, min(100, int(percent)))
+            if level == 0 and self._volume > 0:
+                self._muted_from = self._volume
+            self._volume = level
             self._mixer.set_volume(self._volume)
             events.append(VolumeChanged(t_s=self._clock(), level=self._volume))
         self._emit_all(events)
@@ -281,8 +296,26 @@ class Player(Playback):
         with self._lock:
             self._plays.repeat = on
 
+    def clear_queue(self) -> int:
+        """Drop the tracks still to come (the current one plays on); returns how many."""
+        with self._lock:
+            dropped = self._plays.clear_upcoming()
+        if dropped and self._decoder is not None:
+            self._decoder.kick()  # its upcoming track is gone
+        return dropped
+
+    def stop_after_track(self) -> bool:
+        """Stop when the current track ends (cancels a sleep timer); False if nothing plays."""
+        with self._lock:
+            if self._state == "stopped":
+                return False
+            self._cancel_sleep_locked()
+            self._stop_after = self._generation
+            return True
+
     def set_sleep_timer(self, minutes: float | None) -> None:
-        """After ``minutes``, fade out over ``player.fade_s`` and stop; None cancels."""
+        """After ``minutes``, fade out over ``player.fade_s`` and stop; None cancels (also
+        a stop after the current track)."""
         with self._lock:
             self._cancel_sleep_locked()
             if minutes is not None:

@@ -20,7 +20,7 @@ from speaker.decoding import Playable
 from speaker.library_view import LibraryView
 from speaker.matching import best_name, name_key
 
-__all__ = ["add_playing", "is_favourites", "own_playlist"]
+__all__ = ["add_playing", "is_favourites", "own_playlist", "remove_playing"]
 
 
 class _Player(Protocol):
@@ -56,6 +56,23 @@ def add_playing(store: Store, player: _Player, user: str, name: str) -> str:
         return f"{playing.title} is already on your {name} playlist."
     new = "" if existing else " That's a new playlist."
     return f"Added {playing.title} to your {name} playlist.{new}"
+
+
+def remove_playing(store: Store, player: _Player, user: str, name: str) -> str:
+    """Take the track playing off ``user``'s playlist ``name`` (the closest of the
+    profile's playlists with the same numbers in its name); the reply."""
+    spoken = name.strip()
+    if not spoken:
+        return "Which playlist? Say, for example: take this off my workout playlist."
+    playing = player.now_playing
+    if playing is None:
+        return "Nothing is playing, so there's nothing to take off a playlist."
+    found = best_name(spoken, [n for n in store.playlists(user) if _digits(n) == _digits(spoken)])
+    if found is None:
+        return f"You don't have a playlist called {spoken}."
+    if not store.remove_from_playlist(user, found, playing.id):
+        return f"{playing.title} isn't on your {found} playlist."
+    return f"Took {playing.title} off your {found} playlist."
 
 
 def own_playlist(store: Store, library: LibraryView, user: str,

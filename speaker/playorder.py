@@ -108,6 +108,21 @@ class PlayOrder(Generic[T]):
         self._asked.update(new)
         return count
 
+    def clear_upcoming(self) -> int:
+        """Drop the tracks still to come after the current one; returns how many.
+
+        The tracks already played stay (so "previous" still goes back), in queue order.
+        """
+        kept = self._order[:self._cursor + 1] if self._cursor >= 0 else []
+        dropped = len(self._order) - len(kept)
+        if not dropped:
+            return 0
+        index = {old: new for new, old in enumerate(sorted(kept))}
+        self.tracks = [self.tracks[old] for old in sorted(kept)]
+        self._order = [index[old] for old in kept]
+        self._asked = {index[old] for old in self._asked if old in index}
+        return dropped
+
     def advance(self) -> bool:
         """Move to the next track; at the end wrap (repeat) or return False."""
         self._cursor += 1

@@ -122,18 +122,38 @@ def _stop(player: Any, slots: dict[str, Any]) -> str:
     return "Stopped."
 
 
+_COURTESY_REPLIES = {"thanks": "You're welcome.", "goodnight": "Good night."}
+
+
 def _cancel(player: Any, slots: dict[str, Any]) -> str:
-    if slots.get("target") == "sleep_timer":  # "cancel the sleep timer"
-        if player.sleep_at_s is None:
+    target = slots.get("target")
+    if target == "sleep_timer":  # "cancel the sleep timer"
+        if player.sleep_at_s is None and not player.stops_after_track:
             return "There's no sleep timer to cancel."
         player.set_sleep_timer(None)
         return "Okay, no sleep timer: the music plays on."
+    if target == "queue":  # "clear the queue"
+        if not player.clear_queue():
+            return "The queue is already empty."
+        if player.now_playing is None:
+            return "I've cleared the queue."
+        return "I've cleared the queue. The music stops after this song."
+    courtesy = _COURTESY_REPLIES.get(str(slots.get("courtesy")))
+    if courtesy:  # "thank you": nothing to do, and nothing to cut short
+        return courtesy
     player.cancel_speech()
     return "Okay."
 
 
 def _volume_up(player: Any, slots: dict[str, Any]) -> str:
     step = slots.get("step")  # "turn it up by 20"; else player.volume_step
+    if slots.get("unmute"):
+        if player.volume > 0:
+            return f"The music isn't muted. Volume {player.volume}."
+        before = player.muted_from
+        if before:
+            player.set_volume(before)
+            return f"Unmuted. Volume {player.volume}."
     if step:
         player.set_volume(min(100, player.volume + int(step)))
     else:
@@ -171,6 +191,10 @@ def _repeat(player: Any, slots: dict[str, Any]) -> str:
 
 
 def _sleep_timer(player: Any, slots: dict[str, Any]) -> str:
+    if slots.get("end_of_track"):  # "stop after this song"
+        if not player.stop_after_track():
+            return "Nothing is playing, so there's nothing to stop."
+        return "Okay, I'll stop the music after this song."
     minutes = slots.get("minutes")
     if minutes is None:
         return "For how long? Say, for example: stop in 20 minutes."

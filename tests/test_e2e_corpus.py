@@ -166,6 +166,7 @@ def test_simulate_command_writes_events_and_speaker_output(tmp_path: Path) -> No
     by_type = {r["type"]: r for r in records}
     assert by_type["play"]["track_id"] > 0 and by_type["play"]["artist"]
     assert by_type["transcript"]["stt_seconds"] > 0
+    assert -1.0 < by_type["transcript"]["logprob"] <= 0  # a clean demo request: Whisper is sure
     import soundfile as sf
 
     info = sf.info(str(output))

@@ -144,6 +144,16 @@ def test_a_request_not_understood_is_asked_for_again_and_answered(quiet: Path) -
     assert captures.heard[0].t_s == pytest.approx(asked.t_s)
 
 
+def test_a_greeting_is_answered_with_the_question_and_the_request_then_heard(
+        quiet: Path) -> None:
+    events, player, dialogue = run([quiet], Captures(5, 8),
+                                   Transcripts("Hello, Jarvis.", "Play some jazz."))
+    assert replies(events) == ["Hello. What would you like to hear?", "You asked to play."]
+    assert types(events).count("follow_up") == 1
+    assert [(r.intent, r.slots) for r in dialogue.requests] == [("play", {"genre": "jazz"})]
+    assert player.ducked == [True, False]
+
+
 def test_no_answer_to_the_question_closes_it_without_a_word(quiet: Path) -> None:
     events, player, dialogue = run([quiet], Captures(5, None), Transcripts("Ours"))
     assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply", "follow_up"]
@@ -169,6 +179,9 @@ def test_a_follow_up_whisper_is_unsure_of_is_not_acted_on(quiet: Path) -> None:
     assert [(e.intent, e.slots) for e, _ in events if e.TYPE == "intent"  # type: ignore[attr-defined]
             ] == [("unknown", {}), ("unknown", {})]
     assert replies(events)[1] == "You asked to unknown." and len(dialogue.requests) == 1
+    # each transcript event says how sure Whisper was, for reading the bar off a log
+    assert [e.logprob for e, _ in events if e.TYPE == "transcript"  # type: ignore[attr-defined]
+            ] == [-1.4, -1.4]
 
 
 def test_with_follow_ups_off_the_apology_asks_nothing(quiet: Path) -> None:

@@ -1,0 +1,117 @@
+"""Dialogue for the requests a speaker hears besides "play": clearing the queue,
+stopping after the song, unmuting, taking a song off a playlist, the newest album,
+and courtesies. The same real stack as ``test_dialogue`` (demo library, SQLite
+store, trained LightFM engine, real player on decoded files, real parser)."""
+
+from __future__ import annotations
+
+import test_dialogue
+from test_dialogue import Speaker
+
+from recommender.store import Track
+from speaker.library_view import LibraryView
+
+trained = test_dialogue.trained  # the fixtures, shared
+speaker = test_dialogue.speaker
+
+
+def test_clear_the_queue_plays_the_song_out_and_then_stops(speaker: Speaker) -> None:
+    assert speaker.say("clear the queue") == "The queue is already empty."
+    speaker.say("play the album velvet hours")  # two songs
+    playing = speaker.player.now_playing
+    assert playing is not None and speaker.player.queue
+    assert speaker.say("clear the queue") == (
+        "I've cleared the queue. The music stops after this song.")
+    assert speaker.player.queue == () and speaker.player.now_playing == playing
+    speaker.listen(40.0)  # past the end of the song: no refill from the recommender
+    assert speaker.player.state == "stopped"
+    assert speaker.say("what's next") == "Nothing is playing."
+
+
+def test_stop_after_this_song_and_asking_about_it(speaker: Speaker) -> None:
+    assert speaker.say("stop after this song") == (
+        "Nothing is playing, so there's nothing to stop.")
+    speaker.say("play four corners by blue lantern trio")  # a 14 s track
+    speaker.listen(4.0)
+    assert speaker.say("stop after this song") == "Okay, I'll stop the music after this song."
+    assert speaker.say("how long is left on the sleep timer") == (
+        "The music stops after this song, in 10 seconds.")
+    speaker.listen(12.0)
+    assert speaker.player.state == "stopped"
+    assert [e.kind for e in speaker.store.events("alex")][-1] == "complete"
+    speaker.say("play four corners by blue lantern trio")
+    speaker.say("make this the last song")
+    assert speaker.say("cancel the sleep timer") == "Okay, no sleep timer: the music plays on."
+    speaker.listen(16.0)
+    assert speaker.player.state == "playing"  # the station went on
+
+
+def test_unmute_brings_back_the_volume_from_before(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    assert speaker.say("unmute") == f"The music isn't muted. Volume {speaker.player.volume}."
+    speaker.say("set the volume to 40")
+    assert speaker.say("mute") == "Volume 0."
+    assert speaker.say("unmute") == "Unmuted. Volume 40."
+
+
+def test_taking_a_song_off_a_playlist(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    first = speaker.player.now_playing
+    assert first is not None
+    speaker.say("add this to my workout playlist")
+    speaker.say("play the album velvet hours")
+    second = speaker.player.now_playing
+    assert second is not None
+    speaker.say("add this to my workout playlist")
+    assert speaker.say("take this off my road trip playlist") == (
+        "You don't have a playlist called road trip.")
+    assert speaker.say("remove this song from my work out playlist") == (
+        f"Took {second.title} off your workout playlist.")
+    assert speaker.store.playlist_track_ids("alex", "workout") == [first.id]
+    assert speaker.say("take this off my workout playlist") == (
+        f"{second.title} isn't on your workout playlist.")
+    assert speaker.say("take this off my favourites playlist").startswith(
+        "Your favourites are the songs you like.")
+    speaker.say("stop")
+    assert speaker.say("take this off my workout playlist") == (
+        "Nothing is playing, so there's nothing to take off a playlist.")
+
+
+def test_the_newest_album_of_an_artist(speaker: Speaker) -> None:
+    reply = speaker.say("play the latest album by nora vance")
+    assert reply == ("Playing Nora Vance's newest album, Velvet Hours: "
+                     "Velvet Hours by Nora Vance.")
+    playing = speaker.player.now_playing
+    assert playing is not None
+    assert [t.title for t in (playing, *speaker.player.queue)][:2] == [
+        "Velvet Hours", "Autumn Letters"]
+
+
+def _track(id_: int, album: str, year: int | None, track_no: int, artist: str = "Ann") -> Track:
+    return Track(id_, f"/m/{id_}.ogg", f"t{id_}", artist, album, artist, (), year, track_no, 10.0)
+
+
+def test_newest_album_picks_the_latest_year_and_only_the_artists_tracks() -> None:
+    view = LibraryView.build([
+        _track(1, "Early", 1990, 1), _track(2, "Late", 2004, 2), _track(3, "Late", 2004, 1),
+        _track(4, "Late", 2004, 3, artist="Guest"), _track(5, "Undated", None, 1),
+    ])
+    assert [t.id for t in view.newest_album("ann")] == [3, 2]
+    assert view.newest_album("nobody") == []
+    assert LibraryView.build([_track(5, "Undated", None, 1)]).newest_album("Ann") == []
+
+
+def test_courtesies_change_nothing(speaker: Speaker) -> None:
+    speaker.say("play some jazz")
+    playing = speaker.player.now_playing
+    assert speaker.say("thank you") == "You're welcome."
+    assert speaker.say("good night") == "Good night."
+    assert speaker.say("hello") == "Hello. Say, for example: play some jazz."
+    assert speaker.player.now_playing == playing and speaker.player.state == "playing"
+
+
+def test_play_this_song_again_starts_it_over(speaker: Speaker) -> None:
+    speaker.say("play four corners by blue lantern trio")
+    speaker.listen(5.0)
+    assert speaker.say("play this song again") == "Starting it over."
+    assert speaker.player.position_s < 0.1

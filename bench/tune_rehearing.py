@@ -44,7 +44,7 @@ def collect(corpus: Path, library: Path, config: Path | None) -> list[dict[str, 
     def hear(stt: Any, request: Any, lead: Any, prompt: str, commands: Any,
              rehearings: Sequence[hearing.Rehearing] = ()) -> Any:
         first = hearing.hear(stt, request, lead, prompt, commands)
-        if parse(first.text).intent != "unknown":
+        if parse(first.text).understood:
             return first
         for again in rehearings:
             other = hearing.hear_pass(again.stt, request, lead,

@@ -68,7 +68,7 @@ def command_phrases(text: str, min_similarity: float = 0.0) -> tuple[str, ...]:
     the audio must support the phrase *and* Whisper must have written something like
     it, so a request the list has no phrase for is not taken for the nearest one.
     """
-    if not text.strip() or parse(text).intent != "unknown":
+    if not text.strip() or parse(text).understood:
         return ()
     filled = tuple(t.format(n=n) for n in _numbers(text) for t in _TEMPLATES)
     phrases = tuple(dict.fromkeys((*SHORT_COMMANDS, *CONTROL_PHRASES, *filled)))  # each once
@@ -86,7 +86,7 @@ def phrases_for(settings: SttSettings) -> Callable[[str], tuple[str, ...]]:
 def unread(text: str) -> bool:
     """Whether the parser understands nothing in ``text`` (what the grammar search reads
     again when no library lookup is given)."""
-    return parse(text).intent == "unknown"
+    return not parse(text).understood
 
 
 _LOOKED_UP = ("artist", "album", "track")
@@ -111,7 +111,7 @@ class Commands:
     def searches(self, text: str) -> bool:
         """Whether the grammar search should look for a better reading of ``text``."""
         request = parse(text)  # once: unread(text) would parse it again
-        if request.intent == "unknown":
+        if not request.understood:
             return True
         if request.intent != "play" or self.known is None:
             return False

@@ -87,7 +87,7 @@ def join(lead: Lead, request: CaptureResult) -> np.ndarray:
 
 
 def _understood(text: str, near_misses: bool = True) -> bool:
-    return bool(text.strip()) and parse(text, near_misses).intent != "unknown"
+    return bool(text.strip()) and parse(text, near_misses).understood
 
 
 def hear(stt: TranscriberLike, request: CaptureResult, lead: Lead | None, prompt: str,

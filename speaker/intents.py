@@ -81,6 +81,13 @@ class ParsedRequest:
         Whisper's favourite invention over music)."""
         return "courtesy" in self.slots or "greeting" in self.slots
 
+    @property
+    def understood(self) -> bool:
+        """A request was read: not ``unknown`` and not a courtesy. Speech to text keeps
+        looking for a better reading of anything else (rescoring, the grammar search,
+        rehearings), as "Thank you." is what Whisper often writes for a garbled request."""
+        return self.intent != "unknown" and not self.courtesy
+
 
 _ABBREVIATIONS = {"sgt", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "vol", "feat", "ft", "vs",
                   "no", "op", "pt", "mt"}

@@ -378,7 +378,7 @@ class VoiceLoop:
         if follow_up and request is not None and logprob < self._follow_up_min_logprob:
             logger.debug("follow-up %r not acted on: Whisper was not sure of it", text)
             request = ParsedRequest("unknown", {}, text)
-        if timed_out and (request is None or request.intent == "unknown" or request.courtesy):
+        if timed_out and (request is None or not request.understood):
             # the VAD heard no speech start: "Thank you." is Whisper's over music
             return "Sorry, I didn't hear a request."
         if request is not None:

@@ -92,6 +92,20 @@ def test_a_transcript_not_understood_falls_back_to_the_request_alone(
     assert result.seconds == 0.5  # both transcriptions are counted
 
 
+def test_a_courtesy_is_heard_again_like_a_request_not_understood() -> None:
+    # "Thank you." is what Whisper often writes for a garbled request over music: the
+    # request alone and the rehearings still get their turn, and a request wins.
+    stt = FakeStt("Thank you.", "Good night.")
+    again = FakeStt("Pause the music.", "ignored")
+    result = hear(stt, _request(2.0, 1.0), _lead(), "names", None,
+                  (Rehearing(again, -0.4),))
+    assert stt.calls == [(2 * RATE_HZ, "Hey Jarvis"), (RATE_HZ, "")]
+    assert result.text == "Pause the music."
+    # with nothing better, the courtesy stands, and is answered as one
+    alone = hear(FakeStt("Thank you.", "Good night."), _request(2.0, 1.0), _lead(), "", None)
+    assert alone.text == "Thank you." and parse(alone.text).courtesy
+
+
 def test_nothing_heard_after_the_wake_word_is_not_heard_again_alone() -> None:
     # The request alone would be the tail of "Jarvis", which Whisper writes as words.
     stt = FakeStt("", "I love this.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
@@ -20,7 +21,13 @@ from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.library_view import LibraryView
 from speaker.matching import Match
-from speaker.playlist_replies import add_playing, is_favourites, own_playlist, remove_playing
+from speaker.playlist_replies import (
+    add_playing,
+    is_favourites,
+    list_playlists,
+    own_playlist,
+    remove_playing,
+)
 from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span
 
 logger = logging.getLogger(__name__)
@@ -285,8 +292,31 @@ class Dialogue:
         liked = self._liked_tracks()
         if liked and is_favourites(name):
             return liked, "your favourites", ""
+        radio = self._artist_radio(name)
+        if radio:
+            return radio
         ranked = self._engine.recommend(self.state.user, QUEUE_BATCH, None)
         return ranked, "", f"a playlist called {name}"
+
+    def _artist_radio(self, name: str) -> tuple[list[Track], str, str] | None:
+        """ "Nora Vance radio": the artist's songs the listener likes best, each followed
+        by one like it from elsewhere in the library; None if no artist is named."""
+        spoken = re.fullmatch(r"(?:the |a )?(.+?)(?:'s)? (?:radio|station)", name.strip())
+        artist = spoken and self.library.matcher.match_one("artist", spoken.group(1))
+        if not artist or artist.slot != "artist":
+            return None
+        own = self._engine.recommend(self.state.user, QUEUE_BATCH // 2, Query(artist=artist.value))
+        if not own:
+            return None
+        mixed: dict[int, Track] = {}
+        for track in own:
+            mixed.setdefault(track.id, track)
+            like = next((t for t in self._engine.similar(track.id, QUEUE_BATCH)
+                         if t.id not in mixed and t.artist != track.artist), None)
+            if like is not None:
+                mixed[like.id] = like
+        self.state.station = Query(artist=artist.value)
+        return list(mixed.values()), f"{artist.value} radio", ""
 
     def _liked_tracks(self) -> list[Track]:
         by_id = self.library.by_id
@@ -334,6 +364,10 @@ class Dialogue:
             return f"The volume is {self._player.volume}."
         if slots.get("detail") == "sleep_timer":
             return self._sleep_timer_left()
+        if slots.get("detail") == "playlists":
+            return list_playlists(self._store, self.state.user)
+        if slots.get("detail") == "said":  # "say that again": the last answer, word for word
+            return self.state.last_reply or "I haven't said anything yet."
         shown = playing or self.state.last_played
         if shown is None:
             return "Nothing is playing right now."

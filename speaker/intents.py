@@ -228,6 +228,10 @@ _SIMILAR = re.compile(
     r"|^(?:play )?more (?:of )?(?:the same|this|that)(?: kind of music| please)?$"
     r"|^keep (?:this|that|the same) (?:vibe|mood|style|kind of music) (?:going|up)$"
     r"|^(?:play )?(?:similar|related) (?:songs|music|stuff|tracks|artists)$"
+    # "start a station based on this song", "play this song's radio"
+    r"|^(?:start |play |make |create )?(?:a |the )?(?:radio station|station|radio|mix)"
+    r" (?:based on|from|for|like|of|with) (?:this|this song|this track|this one|what'?s playing)$"
+    r"|^(?:play )?(?:this song'?s|this track'?s) (?:radio|station)$"
 )
 _QUEUE_VERB = r"(?:add|put|stick|throw|pop|place|append|queue(?: up)?|cue up|line up)"
 _TO_QUEUE = re.compile(

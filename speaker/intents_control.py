@@ -177,6 +177,17 @@ _RULES: tuple[_Rule, ...] = (
           rf"|when (?:does|will) the music (?:stop|turn off)",
           _detail("sleep_timer")),
     _rule("now_playing",
+          r"(?:sorry,? |sorry what,? )?(?:(?:say|tell me) (?:that|it) again"
+          r"|what did you (?:say|just say))"
+          r"|(?:sorry,? )?(?:can|could) you (?:say|repeat) (?:that|it)(?: again)?|come again"
+          r"|pardon(?: me)?|i didn'?t (?:hear|catch|get) (?:that|you|what you said)",
+          _detail("said")),
+    _rule("now_playing",
+          r"what (?:playlists|play lists) (?:do i have|have i got|are there|have i made)"
+          r"|(?:list|name|tell me|read me|what are) (?:all )?(?:of )?my (?:playlists|play lists)"
+          r"|which (?:playlists|play lists) do i have|do i have any (?:playlists|play lists)",
+          _detail("playlists")),
+    _rule("now_playing",
           r"what(?:'s| is) the (?:current )?volume(?: level)?(?: (?:at|now|set to|right now))?"
           r"|what volume is (?:it|this|the music)(?: (?:at|on|set to))?(?: now)?"
           r"|how loud is (?:it|this|the music)(?: now| set| right now)?",
@@ -334,6 +345,7 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:play|start) (?:this|this song|this track|this one|the current song)"
           r" (?:again|one more time)"
           rf"|(?:go )?back to the (?:beginning|start)(?: of {_THIS})?"
+          r"|play (?:it |this )?from the (?:beginning|start|top)"
           rf"|(?:play|start) (?:the song |this song |it )?(?:over|again) from the start"
           rf"|take it from the top|start (?:the song |this song |it )?(?:again|over)"),
     _rule("seek",
@@ -387,6 +399,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
           rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
           rf"|which (?:song|track|album) is (?:this|that)"
+          rf"|who (?:wrote|composed|recorded|performed|produced|did) {_THIS}"
           rf"|tell me (?:about|more about) (?:{_THIS}|this (?:artist|band|singer|album))"),
     _rule("next",
           rf"(?:skip|skip ahead|skip forward|go forward|jump ahead|jump forward)(?: by)?"
@@ -417,6 +430,7 @@ _RULES: tuple[_Rule, ...] = (
           r"resume(?: playback| the music| playing| music| the song| it)?|un[ -]?pause|continue"
           r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on(?: playing)?|go on"
           r"|play|start (?:it |the music |playing )?again|start playing"
+          r"|(?:resume|continue) (?:my |the )?(?:playlist|queue|songs?|tunes)"
           r"|(?:start|turn) (?:the )?music (?:back )?on"),
     _rule("stop",
           r"stop(?: it| this| that| the music| playing| playback| everything| the song| music"

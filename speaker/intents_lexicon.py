@@ -79,7 +79,8 @@ GENRES = frozenset(g.strip() for g in re.split(r"[,\n]", _ID3_GENRES) if g.strip
 MOODS = _words("""
 chill chilled chilly relaxing relaxed relax calm calming mellow happy sad melancholy melancholic
 upbeat energetic romantic party partying workout exercise running focus focused study studying
-sleepy sleep sleeping dreamy angry uplifting peaceful cheerful gloomy moody soothing groovy dinner
+sleepy sleep sleeping background dreamy angry uplifting peaceful cheerful gloomy moody soothing
+groovy dinner
 cooking driving road trip rainy day sunny morning evening night late night feel good
 feel-good fun funny quiet loud slow fast dance dancing love sexy summer summery wintry
 """)

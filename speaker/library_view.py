@@ -30,7 +30,7 @@ MOOD_ALIASES: dict[str, str] = {
     "relaxing": "relaxing", "relax": "relaxing", "relaxed": "relaxing", "chill": "relaxing",
     "calm": "relaxing", "calming": "relaxing", "mellow": "relaxing", "soothing": "relaxing",
     "quiet": "relaxing", "peaceful": "relaxing", "sleepy": "relaxing", "sleep": "relaxing",
-    "sleeping": "relaxing",
+    "sleeping": "relaxing", "background": "relaxing",
     "energetic": "energetic", "upbeat": "energetic", "workout": "energetic",
     "loud": "energetic", "fast": "energetic", "pumped": "energetic", "exciting": "energetic",
     "happy": "happy", "cheerful": "happy", "fun": "happy", "uplifting": "happy",

@@ -20,7 +20,7 @@ from speaker.decoding import Playable
 from speaker.library_view import LibraryView
 from speaker.matching import best_name, name_key
 
-__all__ = ["add_playing", "is_favourites", "own_playlist", "remove_playing"]
+__all__ = ["add_playing", "is_favourites", "list_playlists", "own_playlist", "remove_playing"]
 
 
 class _Player(Protocol):
@@ -73,6 +73,16 @@ def remove_playing(store: Store, player: _Player, user: str, name: str) -> str:
     if not store.remove_from_playlist(user, found, playing.id):
         return f"{playing.title} isn't on your {found} playlist."
     return f"Took {playing.title} off your {found} playlist."
+
+
+def list_playlists(store: Store, user: str) -> str:
+    """ "What playlists do I have": ``user``'s playlists by name, oldest first."""
+    names = store.playlists(user)
+    if not names:
+        return "You have no playlists yet. Say, for example: add this to my workout playlist."
+    if len(names) == 1:
+        return f"You have one playlist: {names[0]}."
+    return f"You have {len(names)} playlists: {', '.join(names[:-1])} and {names[-1]}."
 
 
 def own_playlist(store: Store, library: LibraryView, user: str,

@@ -173,7 +173,14 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Hello, Jarvis.", "unknown", {"greeting": True}),
     ("Hey Jarvis.", "unknown", {}),  # the wake word alone greets no one
     ("Thanks, stop the music.", "stop", {}),  # a request after the thanks is the request
-    ("No thanks.", "cancel", {}),
+    ("What playlists do I have?", "now_playing", {"detail": "playlists"}),
+    ("Say that again.", "now_playing", {"detail": "said"}),
+    ("Sorry, what did you say?", "now_playing", {"detail": "said"}),
+    ("Repeat that.", "repeat", {"on": True}),  # the music, as before
+    ("Who wrote this song?", "now_playing", {}),
+    ("play it from the beginning", "restart", {}),
+    ("Resume my playlist.", "resume", {}),
+    ("Start a station based on this song.", "play_similar", {}),
     ("set the volume to 50", "volume_set", {"level": 50}),
     ("volume to 5", "volume_set", {"level": 50}),
     ("set volume to five", "volume_set", {"level": 50}),

@@ -281,6 +281,8 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play all of my music", "play", {}),
     ("play everything by nora vance", "play", {"artist": "nora vance"}),
     ("play something to fall asleep to", "play", {"mood": "sleep"}),
+    ("play some background music", "play", {"mood": "background"}),
+    ("play nora vance radio", "play", {"playlist": "nora vance radio"}),  # SNIPS' reading
     ("play music for sleeping", "play", {"mood": "sleeping"}),
     # a name with a year is whose music it is, even when it reads like a title
     ("play Kings Of Leon from 1985", "play", {"artist": "kings of leon", "year": 1985}),

@@ -101,6 +101,38 @@ def test_newest_album_picks_the_latest_year_and_only_the_artists_tracks() -> Non
     assert LibraryView.build([_track(5, "Undated", None, 1)]).newest_album("Ann") == []
 
 
+def test_an_artists_radio_mixes_their_songs_with_others_like_them(speaker: Speaker) -> None:
+    reply = speaker.say("play nora vance radio")
+    assert reply.startswith("Playing Nora Vance radio: ")
+    played = [speaker.player.now_playing, *speaker.player.queue]
+    artists = [t.artist for t in played if t is not None]
+    assert artists[0] == "Nora Vance" and len(set(artists)) > 1
+    assert speaker.dialogue.state.station.artist == "Nora Vance"  # refills go on with her
+    # a radio of no artist in the library is no radio
+    assert speaker.say("play the zzyzx radio").startswith("I couldn't find a playlist called")
+
+
+def test_what_playlists_do_i_have(speaker: Speaker) -> None:
+    assert speaker.say("what playlists do i have").startswith("You have no playlists yet.")
+    speaker.say("play some jazz")
+    speaker.say("add this to my workout playlist")
+    assert speaker.say("what playlists do i have") == "You have one playlist: workout."
+    speaker.say("add this to my road trip playlist")
+    speaker.say("add this to my chill playlist")
+    assert speaker.say("what are my playlists") == (
+        "You have 3 playlists: workout, road trip and chill.")
+
+
+def test_say_that_again_repeats_the_last_answer(speaker: Speaker) -> None:
+    assert speaker.say("say that again") == "I haven't said anything yet."
+    first = speaker.say("play four corners by blue lantern trio")
+    assert speaker.say("what did you say") == first
+    asked = speaker.say("what's playing")
+    assert speaker.say("say that again") == asked
+    assert speaker.say("pardon") == asked
+    assert speaker.player.now_playing is not None  # nothing else changed
+
+
 def test_courtesies_change_nothing(speaker: Speaker) -> None:
     speaker.say("play some jazz")
     playing = speaker.player.now_playing

@@ -63,8 +63,7 @@ _PRONOUNS = frozenset({"them", "it", "this", "that", "these", "those", "me", "us
 #: bare "next" is dropped only as a title: SNIPS has an EP called "Next").
 _NOT_NAMES = frozenset({
     "another", "another one", "one more", "next one", "the next one", "a different one",
-    "different", "something different", "something else", "a new one", "everything",
-    "anything",
+    "different", "something different", "something else", "a new one",
 })
 #: "the latest album by x": a ranking word before an album word (read before the ranking
 #: words are dropped as carriers).
@@ -332,10 +331,11 @@ def play_slots(rest: str) -> dict[str, Any]:
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$"
                   r"|^(?:something|anything|music|songs)(?: that)? (?:i|we) (?:haven'?t|have not"
                   r"|(?:have )?never) (?:heard|listened to|played)(?: before| yet| in a while)?$"
-                  # the whole library: nothing to look up
-                  r"|^(?:everything|anything|whatever|all(?: of)?(?: (?:my|the|your))?"
-                  r"(?: (?:music|songs|tracks|library|collection))?|(?:my|the) (?:whole |entire )?"
-                  r"(?:library|collection))$",
+                  # the whole library: nothing to look up (not "everything": "Start
+                  # everything," is how Whisper hears "stop everything" over music, and as
+                  # a name the grammar search still gets to read it again)
+                  r"|^(?:all(?: of)? (?:my|the|your) (?:music|songs|tracks|library|collection)"
+                  r"|(?:my|the) (?:whole |entire )?(?:library|collection))$",
                   "", rest).strip()
     slots = _names(rest, slots)
     for kind in ("track", "album", "artist"):

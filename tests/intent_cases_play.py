@@ -277,9 +277,8 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play top Sade", "play", {"artist": "sade"}),
     ("play the ep by Kofi Mensah that is last", "play", {"artist": "kofi mensah"}),
     ("play the new album of Sister Sledge", "play", {"artist": "sister sledge", "newest": True}),
-    ("play everything", "play", {}),
     ("play all of my music", "play", {}),
-    ("play everything by nora vance", "play", {"artist": "nora vance"}),
+    ("play my whole library", "play", {}),
     ("play something to fall asleep to", "play", {"mood": "sleep"}),
     ("play some background music", "play", {"mood": "background"}),
     ("play nora vance radio", "play", {"playlist": "nora vance radio"}),  # SNIPS' reading

@@ -5,11 +5,13 @@ store, trained LightFM engine, real player on decoded files, real parser)."""
 
 from __future__ import annotations
 
+import pytest
 import test_dialogue
 from test_dialogue import Speaker
 
 from recommender.store import Track
 from speaker.library_view import LibraryView
+from speaker.player import Player
 
 trained = test_dialogue.trained  # the fixtures, shared
 speaker = test_dialogue.speaker
@@ -44,6 +46,18 @@ def test_stop_after_this_song_and_asking_about_it(speaker: Speaker) -> None:
     assert speaker.say("cancel the sleep timer") == "Okay, no sleep timer: the music plays on."
     speaker.listen(16.0)
     assert speaker.player.state == "playing"  # the station went on
+
+
+def test_a_song_still_being_decoded_has_no_length_yet(speaker: Speaker,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # With background decoding a natural track change can be asked about before the
+    # decoder has the new track's samples: the player knows the song, not its length.
+    speaker.say("play four corners by blue lantern trio")
+    speaker.say("stop after this song")
+    monkeypatch.setattr(Player, "remaining_s", property(lambda self: None))
+    assert speaker.say("how long is left") == (
+        "This is Four Corners by Blue Lantern Trio. I don't know yet how long it is.")
+    assert speaker.say("when does the music stop") == "The music stops after this song."
 
 
 def test_unmute_brings_back_the_volume_from_before(speaker: Speaker) -> None:

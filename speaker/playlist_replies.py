@@ -42,6 +42,13 @@ def _same_name(spoken: str, names: list[str]) -> str | None:
     return next((n for n in names if name_key(n).replace(" ", "") == key), None)
 
 
+def _closest(store: Store, user: str, spoken: str) -> str | None:
+    """The profile's playlist a spoken name stands for: the closest with the same numbers
+    in it, with the library's tolerance for mishearing (spacing aside, the same name
+    scores 100)."""
+    return best_name(spoken, [n for n in store.playlists(user) if _digits(n) == _digits(spoken)])
+
+
 def add_playing(store: Store, player: _Player, user: str, name: str) -> str:
     """Add the track playing to ``user``'s playlist ``name``; the reply."""
     spoken = name.strip()
@@ -67,7 +74,7 @@ def remove_playing(store: Store, player: _Player, user: str, name: str) -> str:
     playing = player.now_playing
     if playing is None:
         return "Nothing is playing, so there's nothing to take off a playlist."
-    found = best_name(spoken, [n for n in store.playlists(user) if _digits(n) == _digits(spoken)])
+    found = _closest(store, user, spoken)
     if found is None:
         return f"You don't have a playlist called {spoken}."
     if not store.remove_from_playlist(user, found, playing.id):
@@ -89,8 +96,7 @@ def own_playlist(store: Store, library: LibraryView, user: str,
                  spoken: str) -> tuple[list[Track], str] | None:
     """The tracks of ``user``'s playlist a spoken name stands for, in order, and how to
     say it ("your workout playlist"); None if there is no such playlist with tracks."""
-    names = [n for n in store.playlists(user) if _digits(n) == _digits(spoken)]
-    name = best_name(spoken, names)  # the same name spaced differently scores 100
+    name = _closest(store, user, spoken)
     if name is None:
         return None
     by_id = library.by_id

@@ -13,7 +13,11 @@ second try, wrongly acted on at the second try. With ``--duck-db`` the backgroun
 the first try is that much quieter: Encore's own music, which stays ducked while it waits.
 
     .venv/bin/python -m bench.bench_follow_up --corpus out/dev-corpus/manifest.jsonl \\
-        [--background music0] [--json]
+        [--background music0] [--config FILE] [--json]
+
+``--json`` keeps each second try's transcript, Whisper's log-probability of it and the
+rules' reading. Run with no bar (a config with ``[dialogue] follow_up_min_logprob = -100``)
+and ``--bars FILE.json ...`` then replays every bar on the saved second tries.
 """
 
 from __future__ import annotations
@@ -82,6 +86,25 @@ def second_try(entry: dict[str, Any], records: list[dict[str, Any]]) -> str:
     return "right" if later[0]["intent"] == entry["expected"]["intent"] else "wrong"
 
 
+def second_heard(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The second try's transcript event (text, logprob), if one was heard."""
+    asked = [r for r in records if r["type"] == "follow_up"]
+    heard = [r for r in records if r["type"] == "transcript" and asked and r["t"] >= asked[0]["t"]]
+    return heard[0] if heard else None
+
+
+def replay_bars(rows: list[dict[str, Any]], bars: list[float]) -> list[tuple[float, int, int]]:
+    """(bar, right, wrong) at the second try for each bar, from rows saved with no bar: a
+    second try is acted on when the rules read it and its log-probability reaches the bar."""
+    out = []
+    for bar in bars:
+        acted = [r for r in rows if r["second"] in ("right", "wrong")
+                 and r.get("second_logprob") is not None and r["second_logprob"] >= bar]
+        out.append((bar, sum(r["second"] == "right" for r in acted),
+                    sum(r["second"] == "wrong" for r in acted)))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True)
@@ -94,14 +117,25 @@ def main(argv: list[str] | None = None) -> int:
                              "Encore plays itself stays ducked (player.duck_db, -15) while "
                              "it waits for the second try (default 0: someone else's music)")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--config", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--bars", type=Path, nargs="+", default=None,
+                        help="replay bars on --json outputs saved with no bar; runs nothing")
     args = parser.parse_args(argv)
+    if args.bars:
+        rows = [row for path in args.bars for row in json.loads(path.read_text())["clips"]]
+        print("| bar (nats per token) | understood at the second try | wrong actions |")
+        print("|---|---|---|")
+        for bar, right, wrong in replay_bars(rows, [-0.5, -0.8, -1.0, -1.1, -1.2, -1.3, -1.5,
+                                                    -2.0, -100.0]):
+            print(f"| {bar:g} | {right} | {wrong} |")
+        return 0
 
     from speaker.harness import EventLog, prepare_household, run_files
     from speaker.report import load_manifest, score_clip
     from speaker.runtime import Models
 
-    settings = load()
+    settings = load(args.config)
     library = corpus.LIBRARY
     household = prepare_household(settings, library, history=library / "profiles.json")
     models = Models.load(settings)
@@ -127,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
                 tally.update(["clips", *(["first"] if first.intent_ok else []),
                               *(["asked"] if second != "none" else []), f"second_{second}"])
                 heard = [r["text"] for r in log.records if r["type"] == "transcript"]
+                again = second_heard(log.records)
                 rows.append({"file": entry["file"], "first": first.intent, "second": second,
-                             "heard": heard})
+                             "heard": heard,
+                             "second_logprob": again.get("logprob") if again else None})
                 print(f"[{len(rows)}] {entry['file']}: {first.intent} / {second}",
                       file=sys.stderr, flush=True)
     finally:

@@ -243,11 +243,15 @@ class RecommenderSettings:
 class DialogueSettings:
     default_user: str = "default"
     follow_up_s: float = 5.0
+    follow_up_min_logprob: float = -1.0
+    """How sure Whisper must be of a follow-up (mean log-probability per token, nats)."""
 
     def __post_init__(self) -> None:
         _check(bool(self.default_user.strip()), "dialogue.default_user", "must not be empty")
         _check(self.follow_up_s == 0.0 or 1.0 <= self.follow_up_s <= 10.0,
                "dialogue.follow_up_s", "must be 0 (off) or between 1 and 10 seconds")
+        _check(-100.0 <= self.follow_up_min_logprob <= 0.0, "dialogue.follow_up_min_logprob",
+               "must be between -100 (no bar) and 0 nats per token")
 
 
 @dataclass(frozen=True)

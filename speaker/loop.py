@@ -118,7 +118,7 @@ class VoiceLoop:
         """How long a follow-up listens after "Sorry, I didn't catch that" (0: never)."""
         self._follow_up_min_logprob = follow_up_min_logprob
         """How sure Whisper must be of a follow-up, mean nats per token: it is a second
-        guess, like a rehearing (``stt.retry_min_logprob``)."""
+        guess, like a rehearing (``dialogue.follow_up_min_logprob``)."""
         self._asked = False
         """The last reply asked to hear the request again (set on the worker)."""
         self._following_up = False

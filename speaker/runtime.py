@@ -164,4 +164,4 @@ def build_loop(settings: Settings, models: Models, household: Household, *,
         commands=commands,
         rehearings=rehearings(settings, models), hear_timeouts=settings.vad.hear_timeouts,
         follow_up_s=settings.dialogue.follow_up_s,
-        follow_up_min_logprob=settings.stt.retry_min_logprob)
+        follow_up_min_logprob=settings.dialogue.follow_up_min_logprob)

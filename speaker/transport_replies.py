@@ -137,6 +137,8 @@ def _cancel(player: Any, slots: dict[str, Any]) -> str:
             return "The queue is already empty."
         if player.now_playing is None:
             return "I've cleared the queue."
+        if player.repeat:  # the songs played so far come round again
+            return "I've cleared the queue. Repeat is on, so what has played comes round again."
         return "I've cleared the queue. The music stops after this song."
     courtesy = _COURTESY_REPLIES.get(str(slots.get("courtesy")))
     if courtesy:  # "thank you": nothing to do, and nothing to cut short

@@ -67,6 +67,8 @@ def test_library_dirs_become_a_tuple(tmp_path: Path) -> None:
         ("wake = 3\n", "'wake' in"),
         ("[wake\n", "is not valid TOML"),
         ('[stt]\nsecond_model = "tiny.en"\n', "'stt.second_model' must be '' (none) or the other"),
+        ("[dialogue]\nfollow_up_min_logprob = 0.5\n",
+         "'dialogue.follow_up_min_logprob' must be between -100 (no bar) and 0"),
         ("[stt]\nrescore_min_similarity = 120\n", "'stt.rescore_min_similarity' must be"),
         ("[stt]\nrescore_rival_margin = -1\n", "'stt.rescore_rival_margin' must be"),
         ("[stt]\ngrammar_margin = 9\n", "'stt.grammar_margin' must be between 0 and 5"),

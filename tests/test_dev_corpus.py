@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import soundfile as sf
@@ -103,3 +104,19 @@ def test_the_second_try_bench_plays_the_clips_own_music_on_under_the_same_reques
     assert follow_up.second_try({"expected": {"intent": "next"}}, records) == "wrong"
     assert follow_up.second_try({"expected": {"intent": "play"}}, records[:2]) == "unread"
     assert follow_up.second_try({"expected": {"intent": "play"}}, records[:1]) == "none"
+
+
+def test_the_second_try_bench_replays_bars_on_second_tries_saved_with_none() -> None:
+    from bench import bench_follow_up as follow_up
+
+    records = [{"type": "transcript", "t": 2.0, "text": "Ours", "logprob": -0.4},
+               {"type": "follow_up", "t": 5.0},
+               {"type": "transcript", "t": 8.0, "text": "Thumbs up.", "logprob": -1.01}]
+    assert follow_up.second_heard(records) == records[2]
+    assert follow_up.second_heard(records[:2]) is None
+    rows: list[dict[str, Any]] = [
+        {"second": "right", "second_logprob": -1.01}, {"second": "wrong", "second_logprob": -1.4},
+        {"second": "right", "second_logprob": -0.3}, {"second": "unread", "second_logprob": -0.1},
+        {"second": "none", "second_logprob": None}]
+    assert follow_up.replay_bars(rows, [-1.0, -1.1, -2.0]) == [(-1.0, 1, 0), (-1.1, 2, 0),
+                                                               (-2.0, 2, 1)]

@@ -28,6 +28,10 @@ def test_clear_the_queue_plays_the_song_out_and_then_stops(speaker: Speaker) -> 
     speaker.listen(40.0)  # past the end of the song: no refill from the recommender
     assert speaker.player.state == "stopped"
     assert speaker.say("what's next") == "Nothing is playing."
+    speaker.say("play the album velvet hours")
+    speaker.say("repeat on")
+    assert speaker.say("clear the queue").endswith(
+        "Repeat is on, so what has played comes round again.")
 
 
 def test_stop_after_this_song_and_asking_about_it(speaker: Speaker) -> None:

@@ -243,7 +243,7 @@ class RecommenderSettings:
 class DialogueSettings:
     default_user: str = "default"
     follow_up_s: float = 5.0
-    follow_up_min_logprob: float = -1.0
+    follow_up_min_logprob: float = -1.1
     """How sure Whisper must be of a follow-up (mean log-probability per token, nats)."""
 
     def __post_init__(self) -> None:

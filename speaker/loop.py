@@ -103,7 +103,7 @@ class VoiceLoop:
                  lead_s: float = 0.0,
                  commands: CommandPhrases | None = None,
                  rehearings: Sequence[Rehearing] = (), hear_timeouts: bool = False,
-                 follow_up_s: float = 0.0, follow_up_min_logprob: float = -1.0) -> None:
+                 follow_up_s: float = 0.0, follow_up_min_logprob: float = -1.1) -> None:
         self._source = source
         self._sink = sink
         self._wake = wake

@@ -98,7 +98,7 @@ class Transcripts:
 
 
 def run(paths: list[Path], captures: Captures, stt: Transcripts, follow_up_s: float = 3.0,
-        ) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue]:
+        bar: float = -1.1) -> tuple[list[tuple[Event, str]], RecordingPlayer, EchoDialogue]:
     events: list[tuple[Event, str]] = []
     sink = CountingSink(22050)
     player = RecordingPlayer(sink.rate_hz)
@@ -108,7 +108,8 @@ def run(paths: list[Path], captures: Captures, stt: Transcripts, follow_up_s: fl
                      capture=captures, transcriber=stt,  # type: ignore[arg-type]
                      synthesizer=ToneTts(REPLY_S), player=player, dialogue=dialogue,
                      emit=lambda e, name: events.append((e, name)), clock=AudioClock(),
-                     inbox=queue.SimpleQueue(), follow_up_s=follow_up_s)
+                     inbox=queue.SimpleQueue(), follow_up_s=follow_up_s,
+                     follow_up_min_logprob=bar)
     loop.run()
     return events, player, dialogue
 
@@ -173,7 +174,7 @@ def test_a_second_miss_is_apologised_for_and_not_asked_again(quiet: Path) -> Non
 
 
 def test_a_follow_up_whisper_is_unsure_of_is_not_acted_on(quiet: Path) -> None:
-    # The bar of a rehearing (stt.retry_min_logprob, -1.0): a follow-up is a second guess.
+    # dialogue.follow_up_min_logprob (-1.1, like a rehearing's bar): a second guess.
     events, _, dialogue = run([quiet], Captures(5, 5),
                               Transcripts("Ours", "pause it", logprob=-1.4))
     assert [(e.intent, e.slots) for e, _ in events if e.TYPE == "intent"  # type: ignore[attr-defined]
@@ -182,6 +183,10 @@ def test_a_follow_up_whisper_is_unsure_of_is_not_acted_on(quiet: Path) -> None:
     # each transcript event says how sure Whisper was, for reading the bar off a log
     assert [e.logprob for e, _ in events if e.TYPE == "transcript"  # type: ignore[attr-defined]
             ] == [-1.4, -1.4]
+    # with a lower bar the same follow-up is acted on
+    _, _, lenient = run([quiet], Captures(5, 5), Transcripts("Ours", "pause it", logprob=-1.4),
+                        bar=-1.5)
+    assert [r.intent for r in lenient.requests] == ["pause"]
 
 
 def test_with_follow_ups_off_the_apology_asks_nothing(quiet: Path) -> None:

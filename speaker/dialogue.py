@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, zip_longest
 from typing import Any, Protocol
 
 from recommender.engine import Query
@@ -247,6 +247,10 @@ class Dialogue:
             album = self.library.by_album(album_m.value)
             if album:
                 return album, f"{album[0].album} by {album[0].artist}", ""
+        listed = _artist_list(slots, matches, self.library)
+        mixed = self._several_artists(listed) if listed else None
+        if mixed:  # "play Nora Vance and Clara Whitfield"
+            return mixed
         if artist_m is not None and slots.get("newest"):
             album = self.library.newest_album(artist_m.value)
             if album:
@@ -297,6 +301,25 @@ class Dialogue:
             return radio
         ranked = self._engine.recommend(self.state.user, QUEUE_BATCH, None)
         return ranked, "", f"a playlist called {name}"
+
+    def _several_artists(self, spoken: str) -> tuple[list[Track], str, str] | None:
+        """ "Nora Vance and Clara Whitfield": each artist's songs the listener likes best,
+        taking turns; None unless every part names an artist of the library (a band
+        called "Simon and Garfunkel" matches whole before this is tried)."""
+        parts = [p for p in re.split(r",? (?:and|&) |, ", spoken) if p.strip()]
+        if len(parts) < 2:
+            return None
+        found = [self.library.matcher.match_one("artist", p) for p in parts]
+        names = list(dict.fromkeys(m.value for m in found if m is not None and m.slot == "artist"))
+        if len(names) != len(parts):
+            return None
+        per_artist = [self._engine.recommend(self.state.user, QUEUE_BATCH, Query(artist=name))
+                      for name in names]
+        turns = [t for group in zip_longest(*per_artist) for t in group if t is not None]
+        if not turns:
+            return None
+        self.state.station = Query()  # refills go on with the listener's taste
+        return turns[:QUEUE_BATCH * 2], f"{', '.join(names[:-1])} and {names[-1]}", ""
 
     def _artist_radio(self, name: str) -> tuple[list[Track], str, str] | None:
         """ "Nora Vance radio": the artist's songs the listener likes best, each followed
@@ -467,6 +490,21 @@ class Dialogue:
                                           Query(exclude_track_ids=exclude))
         if more:
             self._player.enqueue(more)
+
+
+def _artist_list(slots: dict[str, Any], matches: dict[str, Match],
+                 library: LibraryView) -> str:
+    """The spoken names that may list several artists: an artist the library lacks as one
+    name ("nora vance and clara whitfield"), or an artist and a "song" the library lacks
+    ("Play Nora Vance and Clara Whitfield." reads as a song Clara Whitfield by Nora Vance);
+    "" when the request names an album or a song the library has."""
+    artist, track = str(slots.get("artist") or ""), str(slots.get("track") or "")
+    track_m = matches.get("track")
+    if slots.get("album") or (track and track_m is not None and library.by_title(track_m.value)):
+        return ""
+    if track:
+        return f"{artist} and {re.sub(r'^and ', '', track)}" if artist else ""
+    return artist if artist and "artist" not in matches else ""
 
 
 def _unmatched(slots: dict[str, Any], matches: dict[str, Match]) -> str:

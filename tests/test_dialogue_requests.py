@@ -130,6 +130,20 @@ def test_an_artists_radio_mixes_their_songs_with_others_like_them(speaker: Speak
     assert speaker.say("play the zzyzx radio").startswith("I couldn't find a playlist called")
 
 
+def test_several_artists_take_turns(speaker: Speaker) -> None:
+    # Whisper's capitals make the parser read the second name as a song by the first.
+    for request in ("Play Nora Vance and Clara Whitfield.",
+                    "play music by nora vance and clara whitfield"):
+        assert speaker.say(request).startswith("Playing Nora Vance and Clara Whitfield: ")
+        played = [t.artist for t in (speaker.player.now_playing, *speaker.player.queue) if t]
+        assert played[:4] == ["Nora Vance", "Clara Whitfield"] * 2
+    assert speaker.say("Play Nora Vance, Clara Whitfield and Dusty Tapes.").startswith(
+        "Playing Nora Vance, Clara Whitfield and Dusty Tapes: ")
+    # a song the library lacks is still said to be missing
+    assert speaker.say("play the song zebra crossing by nora vance").startswith(
+        "I couldn't find Zebra Crossing in your library.")
+
+
 def test_what_playlists_do_i_have(speaker: Speaker) -> None:
     assert speaker.say("what playlists do i have").startswith("You have no playlists yet.")
     speaker.say("play some jazz")

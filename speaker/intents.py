@@ -99,7 +99,9 @@ _LEAD = re.compile(
     r"^(?:please|pls|kindly|could you|can you|would you|will you|would you mind|"
     r"could you please|can you please|i'd like you to|i would like you to|i want you to|"
     r"i need you to|go ahead and|just|um+|uh+|er+|erm|so|okay|ok|alright|all right|right|"
-    r"hey|now|and|then|yes|yeah|oh|well|hmm+)\b[\s,]*"
+    r"hey|now|and|then|yes|yeah|oh|well|hmm+|"
+    # a greeting or thanks before the request: "Good morning, play some jazz."
+    r"hello|hi|hiya|good morning|good afternoon|good evening|thanks|thank you|cheers)\b[\s,]*"
 )
 _TRAIL = re.compile(
     r"[\s,]*\b(?:please|pls|thanks|thank you|thank you very much|for me|for me please|"

@@ -315,6 +315,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:this|that|it) (?:song |track )?(?:is|was|sucks)"
           rf"(?: (?:terrible|awful|bad|rubbish|horrible|crap|boring|annoying))?"
           rf"|(?:ban|block) {_THIS}|bad (?:song|track|one)"
+          rf"|skip {_THIS} and (?:don'?t|do not|never) play (?:it|that|this) (?:again|anymore)"
           rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"),
     _rule("like",
           rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?"

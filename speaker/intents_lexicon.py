@@ -83,6 +83,7 @@ sleepy sleep sleeping background dreamy angry uplifting peaceful cheerful gloomy
 groovy dinner
 cooking driving road trip rainy day sunny morning evening night late night feel good
 feel-good fun funny quiet loud slow fast dance dancing love sexy summer summery wintry
+quieter softer calmer mellower slower louder livelier faster
 """)
 
 #: Words naming the kind of thing asked for ("the song", "an album"); cues, never names.

@@ -173,6 +173,7 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Hello, Jarvis.", "unknown", {"greeting": True}),
     ("Hey Jarvis.", "unknown", {}),  # the wake word alone greets no one
     ("Thanks, stop the music.", "stop", {}),  # a request after the thanks is the request
+    ("Skip this and don't play it again.", "dislike", {}),
     ("What playlists do I have?", "now_playing", {"detail": "playlists"}),
     ("Say that again.", "now_playing", {"detail": "said"}),
     ("Sorry, what did you say?", "now_playing", {"detail": "said"}),

@@ -281,6 +281,9 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play my whole library", "play", {}),
     ("play something to fall asleep to", "play", {"mood": "sleep"}),
     ("play some background music", "play", {"mood": "background"}),
+    ("play something quieter", "play", {"mood": "quieter"}),
+    ("Good morning, play some jazz.", "play", {"genre": "jazz"}),
+    ("Hello Jarvis, play some jazz.", "play", {"genre": "jazz"}),
     ("play nora vance radio", "play", {"playlist": "nora vance radio"}),  # SNIPS' reading
     ("play music for sleeping", "play", {"mood": "sleeping"}),
     # a name with a year is whose music it is, even when it reads like a title

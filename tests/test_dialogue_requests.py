@@ -1,6 +1,7 @@
-"""Dialogue for the requests a speaker hears besides "play": clearing the queue,
-stopping after the song, unmuting, taking a song off a playlist, the newest album,
-and courtesies. The same real stack as ``test_dialogue`` (demo library, SQLite
+"""Dialogue for the requests a speaker hears besides the plain "play": clearing the queue,
+stopping after the song, unmuting, taking a song off a playlist and listing them, the
+newest album, an artist's radio, several artists, "say that again", and courtesies.
+The same real stack as ``test_dialogue`` (demo library, SQLite
 store, trained LightFM engine, real player on decoded files, real parser)."""
 
 from __future__ import annotations

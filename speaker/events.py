@@ -69,8 +69,8 @@ class Transcript(Event):
     """Whisper's free transcript when ``text`` is a command phrase chosen by rescoring."""
     logprob: float | None = None
     """How sure Whisper was of ``text``: its mean log-probability per token, in nats
-    (0 is certain; the bars ``stt.retry_min_logprob`` and the follow-up's compare with
-    it); None when nothing was decoded."""
+    (0 is certain; ``dialogue.follow_up_min_logprob`` is compared with it); None when
+    nothing was decoded."""
 
 
 @dataclass(frozen=True)

@@ -373,7 +373,7 @@ class VoiceLoop:
         asked for again, once (``dialogue.follow_up_s``); what answers that question had
         no wake word before it, so only the parser's rules may read it, not its fuzzy
         match of control phrasings, and only if Whisper's mean log-probability per token
-        (``logprob``) reaches the rehearing's bar."""
+        (``logprob``) reaches ``dialogue.follow_up_min_logprob``."""
         request = parse(text, near_misses=not follow_up) if text else None
         if follow_up and request is not None and logprob < self._follow_up_min_logprob:
             logger.debug("follow-up %r not acted on: Whisper was not sure of it", text)

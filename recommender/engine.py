@@ -297,6 +297,9 @@ class Engine:
         recent = set(self.store.recent_track_ids(user, self.recent_window,
                                                  since_t=self.store.now() - self.recent_s))
         base = catalog.exclusion_mask(excluded)
+        if (query.artist or query.album) and not (mask & base).any():
+            # asked for by name ("play Nora Vance" after "I don't like this artist"): play it
+            base = catalog.exclusion_mask(set(query.exclude_track_ids))
         fresh = mask & base & catalog.exclusion_mask(recent)
         # Recently played tracks come back only when the request leaves nothing else.
         mask = fresh if fresh.sum() >= min(n, int((mask & base).sum())) else mask & base

@@ -11,15 +11,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
 from typing import Any, Protocol
 
 from recommender.engine import Query
+from recommender.normalize import normalize_name
 from recommender.store import Store, Track
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
-from speaker.library_view import LibraryView
+from speaker.intents_cues import MOST_PLAYED
+from speaker.library_view import LibraryView, mood_phrase
 from speaker.matching import Match
 from speaker.playlist_replies import (
     add_playing,
@@ -28,7 +31,7 @@ from speaker.playlist_replies import (
     own_playlist,
     remove_playing,
 )
-from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span
+from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_number, spoken_span
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +126,17 @@ class Dialogue:
             return "Hello. Say, for example: play some jazz."
         return "Sorry, I didn't catch that. You can say things like: play some jazz."
 
+    def _on_resume(self, slots: dict[str, Any]) -> str:
+        reply = TRANSPORT_REPLIES["resume"](self._player, slots)
+        if self._player.state == "stopped":  # nothing paused or stopped: "play" starts music
+            return self._on_play({})
+        return reply
+
     def _on_play(self, slots: dict[str, Any]) -> str:
+        minutes = slots.get("minutes")  # "play some jazz for twenty minutes"
+        if minutes and self._player.state != "stopped" and set(slots) == {"minutes"}:
+            self._player.resume()  # "play for an hour": this music, for that long
+            return TRANSPORT_REPLIES["sleep_timer"](self._player, slots)
         prefix = ""
         if slots.get("service"):
             prefix = (f"I can't use {str(slots['service']).title()}; "
@@ -137,6 +150,9 @@ class Dialogue:
         slots, unknown = self._current_names(slots)
         if unknown:
             return prefix + unknown
+        if slots.get("playlist") == MOST_PLAYED and not self._most_played():
+            prefix += "No song has played to the end yet, so here's something you might like. "
+            slots = {k: v for k, v in slots.items() if k != "playlist"}
         matches = self.library.matcher.match(slots)
         self._store.add_event(self.state.user, "request")
         self.state.station = Query()
@@ -150,13 +166,18 @@ class Dialogue:
             self._player.set_shuffle(True)
         self._player.play(tracks)
         first = self._player.now_playing or tracks[0]
+        timer = ""
+        if minutes:
+            self._player.set_sleep_timer(float(minutes))
+            unit = "minute" if minutes == 1 else "minutes"
+            timer = f" I'll stop the music in {spoken_number(minutes)} {unit}."
         if missing:
             return prefix + (f"I couldn't find {missing} in your library. "
-                             f"Here's something close: {describe(first)}.")
+                             f"Here's something close: {describe(first)}.{timer}")
         verb = "Shuffling" if shuffled else "Playing"
         if what:
-            return prefix + f"{verb} {what}: {describe(first)}."
-        return prefix + f"{verb} {describe(first)}."
+            return prefix + f"{verb} {what}: {describe(first)}.{timer}"
+        return prefix + f"{verb} {describe(first)}.{timer}"
 
     def _on_enqueue(self, slots: dict[str, Any]) -> str:
         """Add what was asked for after the current track or earlier requests; never interrupt."""
@@ -245,6 +266,8 @@ class Dialogue:
                 return [found[0], *[t for t in rest if t.id != found[0].id]], "", ""
         if album_m is not None:
             album = self.library.by_album(album_m.value)
+            if album and slots.get("track_no"):  # "track three of Slow Tides"
+                return _from_track(album, int(slots["track_no"]))
             if album:
                 return album, f"{album[0].album} by {album[0].artist}", ""
         listed = _artist_list(slots, matches, self.library)
@@ -289,10 +312,12 @@ class Dialogue:
         ranked = self._engine.recommend(self.state.user, 200, Query(exclude_track_ids=recent))
         fitting = [t for t in ranked if genres & {g.casefold() for g in t.genres}]
         if fitting:
-            return fitting[:QUEUE_BATCH], f"something {mood}", ""
+            return fitting[:QUEUE_BATCH], mood_phrase(mood), ""
         return ranked[:QUEUE_BATCH], "", f"{mood} music"
 
     def _playlist(self, name: str) -> tuple[list[Track], str, str]:
+        if name == MOST_PLAYED:
+            return self._most_played(), "your most played songs", ""
         liked = self._liked_tracks()
         if liked and is_favourites(name):
             return liked, "your favourites", ""
@@ -340,6 +365,13 @@ class Dialogue:
                 mixed[like.id] = like
         self.state.station = Query(artist=artist.value)
         return list(mixed.values()), f"{artist.value} radio", ""
+
+    def _most_played(self) -> list[Track]:
+        """The profile's songs by how often they played to the end, most first."""
+        by_id = self.library.by_id
+        counts = Counter(e.track_id for e in self._store.events(self.state.user)
+                         if e.kind == "complete" and e.track_id in by_id)
+        return [by_id[i] for i, _ in counts.most_common(QUEUE_BATCH) if i is not None]
 
     def _liked_tracks(self) -> list[Track]:
         by_id = self.library.by_id
@@ -389,6 +421,8 @@ class Dialogue:
             return self._sleep_timer_left()
         if slots.get("detail") == "playlists":
             return list_playlists(self._store, self.state.user)
+        if slots.get("detail") == "library":  # "how many songs do I have"
+            return self.library.summary(str(slots.get("what") or ""))
         if slots.get("detail") == "said":  # "say that again": the last answer, word for word
             return self.state.last_reply or "I haven't said anything yet."
         shown = playing or self.state.last_played
@@ -458,10 +492,28 @@ class Dialogue:
         track = self._player.now_playing or self.state.last_played
         if track is None:
             return "Nothing is playing, so I don't know what you dislike."
+        if slots.get("artist") == THIS_ARTIST and track.artist:
+            return self._dislike_artist(track)
         self._engine.feedback(self.state.user, "dislike", track.id)
         if self._player.now_playing is not None:
             self._player.next()
         return "Okay, I won't play that again."
+
+    def _dislike_artist(self, track: Track) -> str:
+        """ "I don't like this artist": a dislike for each of their songs, which the
+        recommender then leaves out (unless the artist is asked for by name), and none of
+        them left in the queue."""
+        theirs = self.library.by_artist(track.artist)
+        for song in theirs or [track]:
+            self._engine.feedback(self.state.user, "dislike", song.id)
+        key = normalize_name(track.artist)
+        self._player.drop(lambda t: normalize_name(t.artist) == key)
+        playing = self._player.now_playing
+        if playing is not None and normalize_name(playing.artist) == key:
+            self._refill()  # someone else's songs to skip to
+            self._player.next()
+        return (f"Okay, no more {track.artist}. I'll only play them when you ask for them "
+                "by name.")
 
     # --- feedback from the player ---------------------------------------------------
 
@@ -505,6 +557,18 @@ def _artist_list(slots: dict[str, Any], matches: dict[str, Match],
     if track:
         return f"{artist} and {re.sub(r'^and ', '', track)}" if artist else ""
     return artist if artist and "artist" not in matches else ""
+
+
+def _from_track(album: list[Track], number: int) -> tuple[list[Track], str, str]:
+    """An album (in track order) from its track ``number`` on, and how to say it; the
+    whole album, and what was missing, when it has no such track."""
+    numbered = [t.track_no for t in album]
+    if not any(numbered):  # untagged: count the songs
+        numbered = list(range(1, len(album) + 1))
+    name = album[0].album
+    if number not in numbered:
+        return album, "", f"track {number} of {name}"
+    return album[numbered.index(number):], f"{name}, track {number}", ""
 
 
 def _unmatched(slots: dict[str, Any], matches: dict[str, Match]) -> str:

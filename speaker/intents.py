@@ -14,7 +14,8 @@ resume, stop, volume_up, volume_down, volume_set, now_playing, up_next, like,
 dislike, shuffle, repeat, sleep_timer, cancel, add_to_playlist, help, unknown. Slot values are the
 words as spoken (lowercase); ``year`` is an int (decade start with ``decade:
 True``), ``level`` is 0-100, ``minutes`` an int, ``on`` a bool. A bare "play"
-is ``resume`` (the dialogue starts something personal when nothing is paused);
+is ``resume`` (the dialogue starts something personal when nothing is paused or
+stopped);
 "play something" is ``play`` with no slots.
 
 ``enqueue`` ("add Kind of Blue to the queue", "queue up some jazz", "play Miles
@@ -29,8 +30,13 @@ Some requests are an intent with a slot that says which kind: ``cancel`` with
 "thanks"`` / ``"goodnight"`` (answered, nothing done); ``sleep_timer`` with
 ``end_of_track: True`` ("stop after this song"); ``volume_up`` with ``unmute:
 True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
-playlist"); ``play`` with ``newest: True`` ("the latest album by X"); ``unknown``
-with ``greeting: True`` ("hello", asked back what to play).
+playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
+``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or with
+``playlist: "most played"`` ("play my top songs"); ``dislike`` with ``artist: "this
+artist"`` ("I don't like this artist"); ``now_playing`` with ``detail: "library"``
+and maybe ``what: "artists"`` ("how many songs do I have", "what artists do I have");
+``unknown`` with ``greeting: True`` ("hello", asked back what to play). After a stop,
+``resume`` ("pick up where I left off") plays on from where the music stopped.
 
 "Play this album" and "play more by this artist" name what is playing: the slot
 is ``album: "this album"`` or ``artist: "this artist"`` (:data:`THIS_ALBUM`,
@@ -43,8 +49,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from speaker.intents_control import match_control
-from speaker.intents_cues import take_service
+from speaker.intents_control import THIS_ALBUM, THIS_ARTIST, match_control
+from speaker.intents_cues import MOST_PLAYED, names_most_played, take_service
 from speaker.intents_fuzzy import fuzzy_control
 from speaker.intents_play import play_slots
 
@@ -56,12 +62,6 @@ INTENTS = (
     "dislike", "shuffle", "repeat", "sleep_timer", "cancel", "add_to_playlist", "help",
     "unknown",
 )
-
-
-THIS_ALBUM = "this album"
-"""Slot value for the album of the track playing ("play the album this song is on")."""
-THIS_ARTIST = "this artist"
-"""Slot value for the artist of the track playing ("play more by this artist")."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +283,8 @@ def _request_slots(remainder: str) -> dict[str, Any]:
         return {"album": THIS_ALBUM}
     if _CURRENT_ARTIST.match(remainder):
         return {"artist": THIS_ARTIST}
+    if names_most_played(remainder):  # not two clauses: "what I listen to most"
+        return {"playlist": MOST_PLAYED}
     parts = re.split(r"(?: and)? (?:then )?(?:play|start playing|put on|listen to) ", remainder,
                      maxsplit=1)
     slots = play_slots(parts[0])

@@ -18,7 +18,13 @@ from typing import Any
 from speaker.intents_durations import parse_minutes, parse_seconds, to_number
 from speaker.intents_numbers import NUMBER_WORDS
 
-__all__ = ["FAST_FORWARD_S", "match_control"]
+__all__ = ["FAST_FORWARD_S", "THIS_ALBUM", "THIS_ARTIST", "match_control"]
+
+THIS_ALBUM = "this album"
+"""Slot value for the album of the track playing ("play the album this song is on")."""
+THIS_ARTIST = "this artist"
+"""Slot value for the artist of the track playing ("play more by this artist", "I don't
+like this artist")."""
 
 _NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 NUM = rf"(?:\d+(?:\.\d+)?|(?:{_NUMW})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMW}))*)"
@@ -39,6 +45,7 @@ FAST_FORWARD_S = 30
 
 _THIS = r"(?:this|that|it|the song|the track|this song|this track|that song|this one|that one)"
 _SONG = r"(?: one| song| track| tune)?"
+_ARTIST = r"(?:this|that|the) (?:artist|band|singer|group|musician)"
 _MORE = r"(?:much|way|even|far|lots|a lot|slightly|a little bit)"
 """Words that make "louder" or "quieter" more so ("much louder", "even quieter")."""
 
@@ -149,6 +156,15 @@ def _rule(intent: str, pattern: str,
 _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
 _OTHER_DEVICE = (r"(?:lights?|lamps?|heating|heat|heater|temperature|thermostat|brightness|fans?|"
                  r"blinds|shades|curtains|battery|charge|alarm|timer|oven|tv|television)")
+_LIBRARY_LISTS = {"artists": "artists", "bands": "artists", "albums": "albums",
+                  "records": "albums", "genres": "genres", "kinds of music": "genres"}
+
+
+def _library(text: str, groups: dict[str, str]) -> dict[str, Any]:
+    what = _LIBRARY_LISTS.get(groups.get("w", ""))
+    return {"detail": "library", **({"what": what} if what else {})}
+
+
 def _playlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
     name = groups.get("p", "").strip()
     return {"playlist": name} if name else {}
@@ -187,6 +203,17 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:list|name|tell me|read me|what are) (?:all )?(?:of )?my (?:playlists|play lists)"
           r"|which (?:playlists|play lists) do i have|do i have any (?:playlists|play lists)",
           _detail("playlists")),
+    # the library itself: "how many songs do I have", "what artists do I have"
+    _rule("now_playing",
+          r"how many (?P<w>songs|tracks|artists|bands|albums|records|genres) (?:do i|do we)"
+          r" (?:have|own)(?: in (?:my|the|our) (?:music )?library)?"
+          r"|how many (?P<w2>songs|tracks|artists|bands|albums|records|genres) (?:are|have i got"
+          r"|have we got|are there) in (?:my|the|our) (?:music )?library"
+          r"|(?:what|which) (?P<w3>artists|bands|albums|records|genres|kinds of music|music)"
+          r" (?:do i|do we) have(?: in (?:my|the|our) (?:music )?library)?"
+          r"|what(?:'s| is) in (?:my|the|our) (?:music )?library|how big is (?:my|the|our)"
+          r" (?:music )?library|tell me about (?:my|the|our) (?:music )?library",
+          _library),
     _rule("now_playing",
           r"what(?:'s| is) the (?:current )?volume(?: level)?(?: (?:at|now|set to|right now))?"
           r"|what volume is (?:it|this|the music)(?: (?:at|on|set to))?(?: now)?"
@@ -238,7 +265,10 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?: the music| playing| playback| music| it| everything)?"
           rf" (?:in|after|in about|after about) (?P<d>{DUR})(?: from now)?"
           rf"|(?:go to )?sleep in (?P<d2>{DUR})"
-          rf"|(?:play|keep playing)(?: music)? for (?:another |the next )?(?P<d3>{DUR})"
+          # "play for another ten minutes" keeps the music on; "play jazz for ten minutes"
+          # and "play music for an hour" are play requests (``minutes`` of music)
+          rf"|(?:keep playing(?: music)?|keep the music (?:on|going)) for (?:another |the next )?"
+          rf"(?P<d3>{DUR})|play(?: music)? for (?:another|the next) (?P<d4>{DUR})"
           rf"(?: (?:then|and then|and) (?:stop|turn off))?", _sleep),
     _rule("cancel",
           r"cancel(?: that| it| this| the request| everything)?"
@@ -306,6 +336,16 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:turn|switch) (?:repeat|loop) on"
           rf"|(?:play|put|keep) (?:{_THIS} )?on (?:repeat|loop)|keep playing {_THIS}"
           rf"|(?:enable )?(?:repeat|loop) mode", _on),
+    # the artist, not only the song: none of theirs comes up unasked again
+    _rule("dislike",
+          rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_ARTIST}"
+          rf"(?: anymore)?|i (?:really )?(?:hate|dislike|can'?t stand) {_ARTIST}"
+          rf"|(?:don'?t|do not|never) play (?:{_ARTIST}|(?:anything|any songs|anything else|"
+          rf"any more songs) by (?:{_ARTIST}|them|him|her)) (?:again|anymore|ever again)"
+          rf"|no more (?:songs |music )?(?:by|from|of) (?:{_ARTIST}|them|him|her)"
+          rf"|(?:skip|ban|block) {_ARTIST}(?: (?:from now on|for good))?"
+          rf"|i'?m not a fan of {_ARTIST}",
+          lambda whole, groups: {"artist": THIS_ARTIST}),
     _rule("dislike",
           rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_THIS}"
           rf"(?: anymore)?"
@@ -337,7 +377,9 @@ _RULES: tuple[_Rule, ...] = (
           r"(?: one)?|what(?:'s| is) after this(?: one| song| track)?"
           r"|what(?:'s| is) (?:in|on) (?:the |my )?queue|who(?:'s| is) (?:next|up next|on next)"
           r"|what(?:'s| is) (?:left )?in the queue|(?:tell me )?what(?:'s| is) playing after this"
-          r"|what are you playing next|next up|what(?:'s| is) the next song going to be"),
+          r"|what are you playing next|next up|what(?:'s| is) the next song going to be"
+          r"|what(?:'s| is) the (?:song|track|one|tune) after (?:this|that)(?: one)?"
+          r"|what comes (?:after this|next)(?: one| song| track)?"),
     _rule("restart",
           rf"(?:re)?start {_THIS} (?:over|again|from the (?:beginning|start|top))"
           rf"|restart(?: {_THIS})?|start over|(?:start )?from the (?:top|beginning|start)"
@@ -361,6 +403,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?:what|which) album(?: is| was)? {_THIS}(?: (?:song|track))?(?: from| on| off)?"
           rf"|what(?:'s| is) the (?:name of the )?album(?: called| this is from)?"
           rf"|what(?:'s| is) the name of (?:this|that|the) album"
+          rf"|what(?:'s| is) (?:this|that) album(?: called)?"
           rf"|what album (?:is|was) (?:this|that|it) (?:song |track )?(?:from|on|off)",
           _detail("album")),
     _rule("now_playing",
@@ -396,6 +439,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|who(?:'s| is| was) (?:this|that|singing|playing|the artist|the singer|the band)"
           rf"(?: by| song| singing| playing| artist| band)?"
           rf"|who (?:sings|sang|plays|played|made) {_THIS}"
+          rf"|what(?:'s| is) (?:the|this|that) (?:artist|band|singer)(?:'s name| called)?"
           rf"|what (?:song|track|album|tune|artist) (?:is|was) (?:this|that|playing|on)(?: now)?"
           rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
           rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
@@ -432,7 +476,15 @@ _RULES: tuple[_Rule, ...] = (
           r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on(?: playing)?|go on"
           r"|play|start (?:it |the music |playing )?again|start playing"
           r"|(?:resume|continue) (?:my |the )?(?:playlist|queue|songs?|tunes)"
-          r"|(?:start|turn) (?:the )?music (?:back )?on"),
+          r"|(?:start|turn) (?:the )?music (?:back )?on"
+          # after a stop: "pick up where I left off", "play what I was listening to"
+          r"|(?:(?:continue|resume|pick up|carry on|start|play|go on) )?(?:from )?where "
+          r"(?:i|we|you) (?:left off|stopped)"
+          r"|(?:play|put on|resume|go back to|continue) (?:what |the (?:music|songs?) )"
+          r"(?:i was|we were|i've been|we've been) (?:listening(?: to)?|playing)"
+          r"(?: (?:before|earlier|last time))?"
+          r"|(?:play|put on|resume|continue) (?:the )?last (?:song|track|thing|music) "
+          r"(?:i|we) (?:played|was playing|were playing|listened to|was listening to)"),
     _rule("stop",
           r"stop(?: it| this| that| the music| playing| playback| everything| the song| music"
           r"| all)?"

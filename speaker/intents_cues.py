@@ -23,7 +23,8 @@ from speaker.intents_lexicon import (
 from speaker.intents_numbers import NUMBER_WORDS, parse_decade, parse_number
 
 __all__ = [
-    "ALBUMISH", "FILLER", "ITEM", "SAFE_FILLER", "fix_cue_typos", "squash", "strip_sort",
+    "ALBUMISH", "FILLER", "ITEM", "MOST_PLAYED", "SAFE_FILLER", "fix_cue_typos",
+    "names_most_played", "squash", "strip_sort",
     "take_genre_phrase", "take_playlist", "take_service", "take_user", "take_year", "tidy",
 ]
 
@@ -143,7 +144,26 @@ _FAVOURITES = re.compile(
     r"(?:liked|loved|thumbed up|gave a thumbs up(?: to)?)$")
 
 
+MOST_PLAYED = "most played"
+"""The ``playlist`` slot of "play my most played songs": the profile's songs played most."""
+_MOST_PLAYED = re.compile(
+    r"\b(?:(?:songs|music|tracks) (?:from|off|on|in) )?(?:my |our )(?:most (?:played|"
+    r"listened(?: to)?|popular)|top|favou?rite top|own top)(?: (?:songs|music|tracks|hits))?$"
+    r"|^(?:(?:the )?(?:songs|tracks|music|stuff|ones) (?:that )?|what )(?:i|we) "
+    r"(?:play|listen to|played|listened to)(?: the)? most(?: often)?$")
+
+
+def names_most_played(rest: str) -> bool:
+    """Whether all of ``rest`` asks for the most played songs ("what I listen to most")."""
+    most = _MOST_PLAYED.search(rest)
+    return most is not None and most.start() == 0
+
+
 def take_playlist(rest: str, slots: dict[str, Any]) -> str:
+    most = _MOST_PLAYED.search(rest)
+    if most:
+        slots["playlist"] = MOST_PLAYED
+        return squash(rest[: most.start()])
     favourites = _FAVOURITES.search(rest)
     if favourites:
         slots["playlist"] = "favourites"

@@ -84,6 +84,7 @@ groovy dinner
 cooking driving road trip rainy day sunny morning evening night late night feel good
 feel-good fun funny quiet loud slow fast dance dancing love sexy summer summery wintry
 quieter softer calmer mellower slower louder livelier faster
+reading homework meditation meditating yoga cleaning gym kids children
 """)
 
 #: Words naming the kind of thing asked for ("the song", "an album"); cues, never names.

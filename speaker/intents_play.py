@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from speaker.intents_control import THIS_ALBUM
 from speaker.intents_cues import (
     ALBUMISH,
     FILLER,
@@ -39,8 +40,9 @@ from speaker.intents_cues import (
     take_year,
     tidy,
 )
+from speaker.intents_durations import parse_minutes
 from speaker.intents_lexicon import GENRES, MOODS, TITLE_WORDS
-from speaker.intents_numbers import words_to_digits
+from speaker.intents_numbers import parse_number, words_to_digits
 
 __all__ = ["play_slots"]
 
@@ -301,13 +303,57 @@ def _possessive(rest: str, slots: dict[str, Any]) -> bool:
     return True
 
 
+def _take_duration(rest: str, slots: dict[str, Any]) -> str:
+    """ "some jazz for twenty minutes": ``minutes`` of music, then a sleep timer."""
+    match = re.search(r"(?:^| )for (?:the next |another |about |around )?(\S.*?)$", rest)
+    minutes = None if match is None else parse_minutes(match.group(1))
+    if match is None or not minutes:
+        return rest
+    slots["minutes"] = minutes
+    return squash(rest[: match.start()])
+
+
+_ORDINALS = {w: n for n, w in enumerate(
+    ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+     "tenth", "eleventh", "twelfth"), start=1)}
+_TRACK_NO = re.compile(
+    r"(?:the )?(?:track(?: number)?|song number) (?P<n>[a-z0-9-]+(?: [a-z0-9-]+)?)"
+    r"(?: (?:of|from|on|off) (?:the )?(?:album |record )?(?P<a>.+))?"
+    # "Song 2" is a title; with an album it is a number
+    r"|(?:the )?song (?P<n2>[a-z0-9-]+(?: [a-z0-9-]+)?)"
+    r" (?:from|on|off) (?:the )?(?:album |record )?(?P<a3>.+)"
+    r"|(?:the )?(?P<o>" + "|".join(_ORDINALS) + r") (?:track|song|tune)"
+    r" (?:of|from|on|off) (?:the )?(?:album |record )?(?P<a2>.+)")
+
+
+def _track_number(rest: str) -> dict[str, Any] | None:
+    """ "track three of Slow Tides", "the second song on this album": the album and the
+    number of the track on it (``track_no``); with no album named, the album playing."""
+    match = _TRACK_NO.fullmatch(rest)
+    if match is None:
+        return None
+    number = (_ORDINALS.get(match.group("o") or "")
+              or parse_number(match.group("n") or match.group("n2") or "") or 0)
+    spoken = match.group("a") or match.group("a2") or match.group("a3") or "this album"
+    if not 0 < number <= 99:
+        return None
+    current = (spoken in _PRONOUNS
+               or re.fullmatch(r"(?:this|that|the same|the current) album", spoken))
+    album = THIS_ALBUM if current else _clean_name(spoken, title=True)
+    return {"album": album, "track_no": number} if album else None
+
+
 def play_slots(rest: str) -> dict[str, Any]:
     """Slots for the words after the play carrier ("some jazz by miles davis")."""
+    numbered = _track_number(rest)
+    if numbered:
+        return numbered
     slots: dict[str, Any] = {}
     rest = re.sub(r"^up (?=my |the |some )", "", fix_cue_typos(rest))  # "start up my x playlist"
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
+    rest = _take_duration(rest, slots)
     rest = take_user(rest, slots)
     rest = take_playlist(rest, slots)
     if _NEWEST_ALBUM.search(rest):  # "the latest album by x": that album, not any of x's

@@ -7,6 +7,7 @@ dialogue never queries SQLite on the request path more than once per change.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -38,10 +39,35 @@ MOOD_ALIASES: dict[str, str] = {
     "happy": "happy", "cheerful": "happy", "fun": "happy", "uplifting": "happy",
     "sad": "sad", "melancholy": "sad", "melancholic": "sad", "gloomy": "sad",
     "focus": "focus", "study": "focus", "studying": "focus", "concentration": "focus",
-    "work": "focus", "working": "focus",
+    "work": "focus", "working": "focus", "reading": "focus", "homework": "focus",
+    "meditation": "relaxing", "meditating": "relaxing", "yoga": "relaxing",
+    "dinner": "relaxing", "evening": "relaxing", "night": "relaxing",
+    "running": "energetic", "exercise": "energetic", "gym": "energetic",
+    "cleaning": "energetic", "driving": "energetic", "cooking": "happy", "morning": "happy",
+    "kids": "happy", "children": "happy", "summer": "happy", "sunny": "happy",
     "party": "party", "dance": "party", "dancing": "party",
     "romantic": "romantic", "love": "romantic",
 }
+
+_MOOD_PHRASES = {
+    "background": "background music", "gym": "music for the gym", "kids": "music for the kids",
+    "children": "music for the children", "sleep": "music to sleep to",
+    "focus": "music to focus to", "party": "party music", "dinner": "dinner music",
+    "morning": "morning music", "evening": "evening music", "night": "night music",
+    "late night": "late-night music", "summer": "summer music", "rainy day": "rainy-day music",
+}
+_ACTIVITIES = frozenset({
+    "reading", "homework", "meditation", "meditating", "yoga", "cleaning", "cooking",
+    "driving", "road trip", "running", "exercise", "workout", "study", "studying", "work",
+    "working", "partying", "sleeping", "dancing",
+})
+
+
+def mood_phrase(mood: str) -> str:
+    """How a reply names music for a spoken mood: "something relaxing", "music for cooking"."""
+    if mood in _MOOD_PHRASES:
+        return _MOOD_PHRASES[mood]
+    return f"music for {mood}" if mood in _ACTIVITIES else f"something {mood}"
 
 
 @dataclass(frozen=True)
@@ -111,3 +137,30 @@ class LibraryView:
         have = {normalize_name(g): g for t in self.tracks for g in t.genres}
         return tuple(sorted(display for key, display in have.items()
                             if key in {normalize_name(w) for w in wanted}))
+
+    def summary(self, listing: str = "") -> str:
+        """The answer to "how many songs do I have"; with ``listing`` ("artists", "albums"
+        or "genres") also the five with the most songs ("what artists do I have")."""
+        songs = [t for t in self.tracks if t.duplicate_of is None]
+        if not songs:
+            return ("Your music library is empty. "
+                    "Scan a music folder with: encore library scan.")
+        names: dict[str, Counter[str]] = {
+            "artists": Counter(t.artist for t in songs if t.artist),
+            "albums": Counter(t.album for t in songs if t.album),
+            "genres": Counter(g for t in songs for g in t.genres),
+        }
+        total = (f"Your library has {_count(len(songs), 'song')} by "
+                 f"{_count(len(names['artists']), 'artist')}, on "
+                 f"{_count(len(names['albums']), 'album')}.")
+        counts = names.get(listing)
+        if not counts:
+            return total
+        ranked = sorted(counts, key=lambda n: (-counts[n], n.casefold()))
+        shown = ", ".join(ranked[:5]) + (f", and {len(ranked) - 5} more" if len(ranked) > 5
+                                         else "")
+        return f"{total} {listing.capitalize()}: {shown}."
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

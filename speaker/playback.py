@@ -62,6 +62,8 @@ class Playback:
         self._sleep_at_s: float | None = None
         self._stop_after: int | None = None
         """The ``_generation`` of the track to stop after ("stop after this song")."""
+        self._stopped_at: tuple[int, int] | None = None
+        """Play-order position and sample of a stop "resume" can undo (see ``Player.stop``)."""
         self._kicked_generation = -1
         self._decoder = DecoderThread(self._decode_ahead) if decode_in_background else None
 
@@ -133,6 +135,9 @@ class Playback:
         self._pos = 0
         self._plays.finish()
 
+    def _remember_stop_locked(self) -> None:
+        self._stopped_at = (self._plays.position, self._pos)
+
     def _cut_locked(self) -> None:
         """Leave the current sound with a short fade-out tail instead of a click."""
         audio = self._audio if self._state == "playing" else None
@@ -191,6 +196,7 @@ class Playback:
         out = self._mixer.mix(music)
         if self._mixer.faded_out:
             if self._state != "stopped":
+                self._remember_stop_locked()  # the sleep timer: "resume" picks up from here
                 self._stop_locked(events)
             self._cancel_sleep_locked()
         return out

@@ -10,7 +10,7 @@ any ``PlaybackStarted``/``Error`` events are out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -111,6 +111,7 @@ class Player(Playback):
         events: list[Event] = []
         with self._lock:
             self._cut_locked()
+            self._stopped_at = None
             self._plays.replace(tracks)
             self._failures = 0
             if self._step_locked(events):
@@ -148,6 +149,7 @@ class Player(Playback):
         stopped = self._state == "stopped"
         added = self._plays.extend(tracks, stopped=stopped)
         if stopped:
+            self._stopped_at = None  # new music after a stop: nothing to resume
             self._failures = 0
             if added and self._step_locked(events):
                 self._settle_locked(events)
@@ -257,15 +259,41 @@ class Player(Playback):
         self._emit_all(events)
 
     def stop(self) -> None:
-        """Stop music at once, drop queued speech and cancel the sleep timer."""
+        """Stop music at once, drop queued speech and cancel the sleep timer.
+
+        The queue and the place in the track are kept for :meth:`resume_stopped`
+        (on a smart speaker "stop" then "resume" picks up where the music was).
+        """
         events: list[Event] = []
         with self._lock:
             self._mixer.cancel_speech()
             self._cancel_sleep_locked()
             if self._state != "stopped":
                 self._cut_locked()
+                self._remember_stop_locked()
                 self._stop_locked(events)
         self._emit_all(events)
+
+    def resume_stopped(self) -> Playable | None:
+        """After a stop (or the sleep timer's), play the stopped track again from where it
+        stopped, with the rest of its queue; returns it. None when nothing was stopped,
+        something new was queued since, or the player is not stopped."""
+        events: list[Event] = []
+        with self._lock:
+            mark, self._stopped_at = self._stopped_at, None
+            if self._state != "stopped" or mark is None or not self._plays.return_to(mark[0]):
+                return None
+            self._failures = 0
+            self._begin_locked()
+        self._resolve(events)
+        with self._lock:
+            track = self._current()
+            audio = self._audio
+            if self._state == "stopped" or track is None or audio is None:
+                return None
+            events = self._jump_locked(mark[1]) if 0 < mark[1] < len(audio) else []
+        self._emit_all(events)
+        return track
 
     # ----- settings -----------------------------------------------------------------------
 
@@ -302,6 +330,15 @@ class Player(Playback):
             dropped = self._plays.clear_upcoming()
         if dropped and self._decoder is not None:
             self._decoder.kick()  # its upcoming track is gone
+        return dropped
+
+    def drop(self, unwanted: Callable[[Playable], bool]) -> int:
+        """Take the tracks ``unwanted`` picks out of the queue, except the one playing
+        ("I don't like this artist"); returns how many."""
+        with self._lock:
+            dropped = self._plays.drop(unwanted)
+        if dropped and self._decoder is not None:
+            self._decoder.kick()  # its upcoming track may be gone
         return dropped
 
     def stop_after_track(self) -> bool:

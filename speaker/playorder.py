@@ -7,7 +7,7 @@ every call.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -122,6 +122,27 @@ class PlayOrder(Generic[T]):
         self._order = [index[old] for old in kept]
         self._asked = {index[old] for old in self._asked if old in index}
         return dropped
+
+    @property
+    def position(self) -> int:
+        """Where the cursor is in play order: -1 before the first track, the length past the end."""
+        return self._cursor
+
+    def return_to(self, position: int) -> bool:
+        """Make the track at play-order ``position`` current again (resuming after a stop);
+        False if the order no longer reaches it."""
+        if not 0 <= position < len(self._order):
+            return False
+        self._cursor = position
+        return True
+
+    def drop(self, unwanted: Callable[[T], bool]) -> int:
+        """Take the tracks for which ``unwanted`` is true out of the play order, except the
+        current one: neither "next" nor "previous" nor repeat reaches them. Returns how many."""
+        gone = [n != self._cursor and unwanted(self.tracks[i]) for n, i in enumerate(self._order)]
+        self._cursor -= sum(gone[:max(0, self._cursor)])
+        self._order = [i for i, out in zip(self._order, gone, strict=True) if not out]
+        return sum(gone)
 
     def advance(self) -> bool:
         """Move to the next track; at the end wrap (repeat) or return False."""

@@ -111,6 +111,9 @@ def _resume(player: Any, slots: dict[str, Any]) -> str:
         return "Resuming."
     if player.state == "playing":
         return "The music is already playing."
+    track = player.resume_stopped()  # "stop", then "resume": where the music stopped
+    if track is not None:
+        return f"Resuming {track.title} by {track.artist}."
     return "Nothing is paused. Say: play something."
 
 

@@ -162,6 +162,17 @@ def test_a_mood_maps_to_fitting_genres(speaker: Speaker) -> None:
     assert reply.startswith("Playing something relaxing: ")
 
 
+def test_music_for_an_activity_is_a_mood_not_a_profile(speaker: Speaker) -> None:
+    reply = speaker.say("play something for the kids")
+    track = speaker.player.now_playing
+    assert isinstance(track, Track) and reply.startswith("Playing music for the kids: ")
+    assert set(track.genres) & {"Reggae", "Pop", "Funk", "Soul", "Disco", "Folk", "Ska"}
+    assert speaker.say("put on some music for cooking").startswith("Playing music for cooking: ")
+    reply = speaker.say("play something calm for reading")
+    assert reply.startswith("Playing something calm: ")
+    assert speaker.dialogue.state.user == "alex"  # "reading" is not a profile
+
+
 def test_profiles_get_different_music(speaker: Speaker) -> None:
     speaker.say("play something")
     alex = speaker.player.now_playing
@@ -231,9 +242,25 @@ def test_pause_resume_stop(speaker: Speaker) -> None:
     assert speaker.say("resume") == "Resuming."
     assert speaker.player.state == "playing"
     assert speaker.say("resume") == "The music is already playing."
+    playing = speaker.player.now_playing
+    speaker.listen(1.0)
     assert speaker.say("stop") == "Stopped."
     assert speaker.player.state == "stopped"
-    assert speaker.say("resume") == "Nothing is paused. Say: play something."
+    # as on other smart speakers, "resume" after "stop" picks up where the music stopped
+    assert speaker.say("pick up where I left off") == (
+        f"Resuming {playing.title} by {playing.artist}.")
+    assert speaker.player.now_playing == playing and speaker.player.position_s >= 1.0
+
+
+def test_play_or_resume_with_nothing_to_resume_starts_something(speaker: Speaker) -> None:
+    reply = speaker.say("play")
+    playing = speaker.player.now_playing
+    assert playing is not None and reply == f"Playing {playing.title} by {playing.artist}."
+    speaker.say("play some jazz")
+    speaker.say("stop")
+    speaker.say("add Slow Tides to the queue")  # new music after the stop: that plays
+    now = speaker.player.now_playing
+    assert isinstance(now, Track) and now.album == "Slow Tides"
 
 
 def test_volume_commands(speaker: Speaker) -> None:
@@ -349,6 +376,26 @@ def test_the_sleep_timer_says_how_long_it_has_left(speaker: Speaker) -> None:
     assert speaker.player.sleep_at_s is None
     assert speaker.say("is there a sleep timer").startswith("There's no sleep timer.")
     assert speaker.say("cancel the sleep timer") == "There's no sleep timer to cancel."
+
+
+def test_play_for_a_while_starts_the_music_with_a_sleep_timer(speaker: Speaker) -> None:
+    reply = speaker.say("play some jazz for twenty minutes")
+    assert reply.startswith("Playing some Jazz: ")
+    assert reply.endswith(". I'll stop the music in 20 minutes.")
+    now = speaker.player.now_playing
+    assert isinstance(now, Track) and "Jazz" in now.genres
+    assert speaker.player.sleep_left_s == pytest.approx(20 * 60)
+    playing = speaker.player.now_playing
+    # with music on, "play music for an hour" keeps it on for that long
+    assert speaker.say("play music for an hour") == "Okay, I'll stop the music in 60 minutes."
+    assert speaker.player.now_playing == playing
+    assert speaker.player.sleep_left_s == pytest.approx(60 * 60)
+    speaker.say("pause")
+    assert speaker.say("play for ten minutes") == "Okay, I'll stop the music in 10 minutes."
+    assert speaker.player.state == "playing" and speaker.player.now_playing == playing
+    speaker.say("stop")
+    assert speaker.say("play for a minute").endswith(" I'll stop the music in 1 minute.")
+    assert speaker.player.state == "playing"
 
 
 def test_shuffle_repeat_and_sleep_timer(speaker: Speaker) -> None:

@@ -1,6 +1,8 @@
 """Dialogue for the requests a speaker hears besides the plain "play": clearing the queue,
 stopping after the song, unmuting, taking a song off a playlist and listing them, the
-newest album, an artist's radio, several artists, "say that again", and courtesies.
+newest album, an artist's radio, several artists, "say that again", courtesies,
+"I don't like this artist", "play my most played songs", "how many songs do I have" and
+"play track two of Midnight Standards".
 The same real stack as ``test_dialogue`` (demo library, SQLite
 store, trained LightFM engine, real player on decoded files, real parser)."""
 
@@ -13,6 +15,7 @@ from test_dialogue import Speaker
 from recommender.store import Track
 from speaker.library_view import LibraryView
 from speaker.player import Player
+from speaker.transport_replies import describe
 
 trained = test_dialogue.trained  # the fixtures, shared
 speaker = test_dialogue.speaker
@@ -180,3 +183,79 @@ def test_play_this_song_again_starts_it_over(speaker: Speaker) -> None:
     speaker.listen(5.0)
     assert speaker.say("play this song again") == "Starting it over."
     assert speaker.player.position_s < 0.1
+
+
+def test_disliking_the_artist_leaves_all_their_songs_out_until_asked_for(
+        speaker: Speaker) -> None:
+    speaker.say("play the album midnight standards")
+    artist = "Blue Lantern Trio"
+    assert artist in {t.artist for t in speaker.player.queue}  # the rest of the album
+    assert speaker.say("I don't like this artist") == (
+        f"Okay, no more {artist}. I'll only play them when you ask for them by name.")
+    now = speaker.player.now_playing
+    assert now is not None and now.artist != artist  # skipped to someone else
+    assert all(t.artist != artist for t in speaker.player.queue)
+    theirs = {t.id for t in speaker.dialogue.library.by_artist(artist)}
+    disliked = {e.track_id for e in speaker.store.events("alex") if e.kind == "dislike"}
+    assert theirs and theirs <= disliked  # stored: it holds after a restart too
+    for request in ("play some jazz", "play something", "play something relaxing"):
+        speaker.say(request)
+        playing = speaker.player.now_playing
+        assert playing is not None
+        assert all(t.artist != artist for t in (playing, *speaker.player.queue))
+    assert speaker.say(f"play {artist}").startswith(f"Playing {artist}: ")  # by name: yes
+
+
+def test_most_played_songs_are_the_ones_played_to_the_end_most_often(
+        speaker: Speaker) -> None:
+    reply = speaker.say("play my most played songs")
+    playing = speaker.player.now_playing
+    assert playing is not None
+    assert reply == f"Playing your most played songs: {describe(playing)}."
+    # alex's seeded history: Smoke Rings and Lantern Hill played to the end 9 times each
+    assert playing.title in ("Smoke Rings", "Lantern Hill")
+    top = [playing.title, *(t.title for t in speaker.player.queue)][:5]
+    assert set(top) == {"Smoke Rings", "Lantern Hill", "Weightless", "Late Night Walk",
+                        "Nocturne for Anna"}
+    assert speaker.say("play my most played songs for Sam").startswith("Okay, Sam. Playing your ")
+    assert speaker.player.now_playing.title in ("Signal Lost", "Radio Static")  # type: ignore[union-attr]
+    reply = speaker.say("play my top songs for Jo")  # a new profile has no history yet
+    assert reply.endswith("No song has played to the end yet, so here's something you "
+                          f"might like. Playing {describe(speaker.player.now_playing)}.")
+
+
+def test_questions_about_the_library_count_and_name_what_it_holds(speaker: Speaker) -> None:
+    tracks = [t for t in speaker.store.tracks() if not t.gone and t.duplicate_of is None]
+    artists = {t.artist for t in tracks}
+    albums = {t.album for t in tracks}
+    total = (f"Your library has {len(tracks)} songs by {len(artists)} artists, "
+             f"on {len(albums)} albums.")
+    assert len(tracks) == 35 and len(artists) == 13  # the demo library's
+    assert speaker.say("how many songs do I have") == total
+    reply = speaker.say("what artists do I have in my library")
+    assert reply.startswith(f"{total} Artists: ") and reply.endswith(", and 8 more.")
+    named = reply.split("Artists: ")[1].split(", and")[0].split(", ")
+    songs = {a: sum(t.artist == a for t in tracks) for a in artists}
+    assert len(named) == 5 and set(named) <= artists
+    assert min(songs[a] for a in named) >= max(songs[a] for a in artists - set(named))
+    assert speaker.say("what genres do I have").startswith(f"{total} Genres: ")
+    assert speaker.player.state == "stopped"  # a question plays nothing
+
+
+def test_an_empty_library_says_how_to_fill_it() -> None:
+    assert LibraryView.build([]).summary("artists") == (
+        "Your music library is empty. Scan a music folder with: encore library scan.")
+
+
+def test_a_track_of_an_album_by_its_number_plays_the_album_on_from_there(
+        speaker: Speaker) -> None:
+    album = speaker.dialogue.library.by_album("Midnight Standards")
+    assert [t.track_no for t in album] == list(range(1, len(album) + 1)) and len(album) >= 3
+    assert speaker.say("play track two of midnight standards") == (
+        f"Playing Midnight Standards, track 2: {describe(album[1])}.")
+    assert speaker.player.queue[:len(album) - 2] == tuple(album[2:])
+    assert speaker.say("play the first song on this album") == (
+        f"Playing Midnight Standards, track 1: {describe(album[0])}.")
+    assert speaker.say("play track nine of midnight standards") == (
+        "I couldn't find track 9 of Midnight Standards in your library. "
+        f"Here's something close: {describe(album[0])}.")

@@ -1,5 +1,5 @@
-"""Player controls for "clear the queue", "stop after this song" and "unmute": real
-tone files in, the rendered output and the events checked."""
+"""Player controls for "clear the queue", "stop after this song", "unmute" and "resume"
+after a stop: real tone files in, the rendered output and the events checked."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from player_rig import RATE, Rig, Track, freq, rms, three_tracks, tone
 
-from speaker.events import Feedback, PlaybackStarted, Stopped
+from speaker.config import PlayerSettings
+from speaker.events import Feedback, PlaybackStarted, Seeked, Stopped
 from speaker.playorder import PlayOrder
 
 
@@ -114,3 +115,76 @@ def test_mute_remembers_the_level_until_the_volume_moves(tracks: list[Track]) ->
     assert rig.player.muted_from == 60
     rig.player.set_volume(30)
     assert rig.player.muted_from is None
+
+
+def test_resume_after_a_stop_plays_on_from_where_the_music_stopped(
+        tracks: list[Track]) -> None:
+    rig = Rig()
+    rig.player.play(tracks)
+    rig.player.next()  # Beta, 660 Hz
+    rig.run(2.0)
+    rig.player.stop()
+    assert rig.player.state == "stopped" and rig.player.now_playing is None
+    assert rms(rig.run(0.5)[int(0.1 * RATE):]) == 0.0  # after the cut's short fade
+    assert rig.player.resume_stopped() == tracks[1]
+    assert rig.player.state == "playing"
+    assert rig.of(Seeked)[-1].position_s == pytest.approx(2.0, abs=0.05)
+    assert [t.id for t in rig.player.queue] == [3]  # the rest of the queue comes back too
+    out = rig.run(4.5)
+    assert freq(out[int(0.5 * RATE):int(3.5 * RATE)]) == pytest.approx(660, abs=5)
+    assert freq(out[int(4.2 * RATE):]) == pytest.approx(880, abs=5)  # 4 s were left of Beta
+    assert rig.player.resume_stopped() is None  # playing: nothing to pick up
+
+
+def test_nothing_to_resume_after_new_music_the_end_of_the_queue_or_a_second_resume(
+        tmp_path: Path, tracks: list[Track]) -> None:
+    rig = Rig()
+    assert rig.player.resume_stopped() is None  # nothing ever played
+    rig.player.play(tracks)
+    rig.player.stop()
+    rig.player.play(tracks[2:])  # something new after the stop
+    rig.player.stop()
+    assert rig.player.resume_stopped() == tracks[2]
+    rig.player.stop()
+    rig.player.add_to_queue(tracks[:1])  # queued after a stop: that starts, and is new
+    assert rig.player.now_playing == tracks[0]
+    rig.player.stop()
+    rig.player.resume_stopped()
+    rig.player.stop()
+    rig.player.enqueue(tracks[1:2])
+    rig.player.stop()
+    assert rig.player.resume_stopped() == tracks[1]
+    rig.player.play(short_tracks(tmp_path)[:1])
+    rig.run(1.0)  # the queue ran out by itself
+    assert rig.player.state == "stopped"
+    assert rig.player.resume_stopped() is None
+
+
+def test_resume_after_the_sleep_timer_picks_up_where_it_faded(tracks: list[Track]) -> None:
+    rig = Rig(PlayerSettings(volume=100, fade_s=0.5))
+    rig.player.play(tracks)
+    rig.player.set_sleep_timer(1.0 / 60)
+    rig.run(2.0)
+    assert rig.player.state == "stopped"
+    assert rig.player.resume_stopped() == tracks[0]
+    assert rig.of(Seeked)[-1].position_s == pytest.approx(1.5, abs=0.05)
+    assert rig.player.sleep_at_s is None  # the timer does not come back
+    assert freq(rig.run(1.0)[int(0.3 * RATE):]) == pytest.approx(440, abs=5)
+
+
+def test_dropping_tracks_keeps_the_current_one_and_the_place_in_the_order() -> None:
+    order: PlayOrder[str] = PlayOrder(random.Random(3))
+    order.replace(["a1", "b1", "a2", "c1", "a3", "b2"])
+    for _ in range(3):
+        order.advance()  # a2 plays; a1 and b1 have played
+    assert order.drop(lambda t: t.startswith("a")) == 2  # a1 and a3; a2 plays on
+    assert order.current == "a2" and order.remaining == ("c1", "b2")
+    order.repeat = True
+    seen = []
+    for _ in range(5):
+        order.advance()
+        seen.append(order.current)
+    assert seen == ["c1", "b2", "b1", "a2", "c1"]  # a1 never comes round again
+    order.back()
+    assert order.current == "a2"
+    assert order.drop(lambda t: t == "zz") == 0

@@ -330,12 +330,20 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:turn|switch) (?:repeat|loop) off"
           r"|(?:stop|no|don'?t|do not|disable) (?:repeating|looping|repeat|loop)(?: this| it)?"
           r"|no more repeat(?:ing)?", _off),
+    # one song over and over ("repeat this song"), or the whole queue ("repeat", "loop")
     _rule("repeat",
-          rf"repeat(?: on| {_THIS}| the (?:album|playlist)| mode(?: on)?| all| one)?"
-          rf"|loop(?: on| {_THIS}| the (?:album|playlist))?|(?:turn|switch) on (?:repeat|loop)"
-          rf"|(?:turn|switch) (?:repeat|loop) on"
-          rf"|(?:play|put|keep) (?:{_THIS} )?on (?:repeat|loop)|keep playing {_THIS}"
-          rf"|(?:enable )?(?:repeat|loop) mode", _on),
+          rf"(?:repeat|loop) (?:{_THIS}|one|this song again|the (?:current )?song|one song)"
+          rf"(?: (?:on repeat|over and over|forever|again and again))?"
+          rf"|(?:play|put|keep) {_THIS} on (?:repeat|loop)|keep playing {_THIS}"
+          rf"|play {_THIS} (?:over and over|on a loop|again and again)"
+          rf"|(?:turn on |enable )?repeat (?:one|single|song|track)(?: mode)?",
+          lambda whole, groups: {"on": True, "track": True}),
+    _rule("repeat",
+          r"repeat(?: on| the (?:album|playlist|queue)| mode(?: on)?| all)?"
+          r"|loop(?: on| the (?:album|playlist|queue))?|(?:turn|switch) on (?:repeat|loop)"
+          r"|(?:turn|switch) (?:repeat|loop) on"
+          r"|(?:play|put|keep) (?:the (?:album|playlist|queue) )?on (?:repeat|loop)"
+          r"|(?:enable )?(?:repeat|loop) mode", _on),
     # the artist, not only the song: none of theirs comes up unasked again
     _rule("dislike",
           rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_ARTIST}"

@@ -187,6 +187,10 @@ class Playback:
                                        position_s=round(len(audio) / self.rate_hz, 3)))
                 if self._stop_after == self._generation:
                     self._stop_locked(events)  # "stop after this song"
+                elif self._plays.repeat_track:  # "repeat this song": from the start again
+                    self._begin_locked()
+                    self._mixer.open_at_once()
+                    self._settle_locked(events)
                 elif self._step_locked(events):
                     self._mixer.open_at_once()  # a natural change needs no fade-in
                     self._settle_locked(events)

@@ -82,6 +82,11 @@ class Player(Playback):
         return self._plays.repeat
 
     @property
+    def repeat_track(self) -> bool:
+        """True while the current track plays again and again ("repeat this song")."""
+        return self._plays.repeat_track
+
+    @property
     def sleep_at_s(self) -> float | None:
         """Clock time at which the sleep-timer fade starts; None without a timer."""
         return self._sleep_at_s
@@ -320,9 +325,21 @@ class Player(Playback):
             self._plays.set_shuffle(on)
 
     def set_repeat(self, on: bool) -> None:
-        """Repeat the whole queue: after the last track the first plays again."""
+        """Repeat the whole queue: after the last track the first plays again. Off also
+        ends repeating the one track."""
         with self._lock:
             self._plays.repeat = on
+            self._plays.repeat_track = self._plays.repeat_track and on
+
+    def set_repeat_track(self, on: bool) -> bool:
+        """Play the current track over and over until something else is asked for (a new
+        queue or "repeat off"); "next" still moves on, and that track repeats. False if
+        nothing plays."""
+        with self._lock:
+            if on and self._state == "stopped":
+                return False
+            self._plays.repeat_track = on
+            return True
 
     def clear_queue(self) -> int:
         """Drop the tracks still to come (the current one plays on); returns how many."""

@@ -25,6 +25,8 @@ class PlayOrder(Generic[T]):
         self._cursor = -1
         self.shuffle = False
         self.repeat = False
+        self.repeat_track = False
+        """Play the current track again when it ends ("repeat this song"); a new queue ends it."""
         self._asked: set[int] = set()
         """Indices into ``tracks`` the listener queued (see :meth:`insert`)."""
 
@@ -61,6 +63,7 @@ class PlayOrder(Generic[T]):
     def replace(self, tracks: Sequence[T]) -> None:
         """A new queue, positioned before its first track (shuffled if shuffle is on)."""
         self.tracks = list(tracks)
+        self.repeat_track = False
         self._order = list(range(len(self.tracks)))
         if self.shuffle:
             self._rng.shuffle(self._order)

@@ -87,6 +87,8 @@ def _seek(player: Any, slots: dict[str, Any]) -> str:
 
 def _up_next(player: Any, slots: dict[str, Any]) -> str:
     track = player.now_playing
+    if track is not None and player.repeat_track:
+        return f"{describe(track)} again: it's on repeat. Say repeat off to go on."
     upcoming = player.queue
     if upcoming:
         return f"Next up: {describe(upcoming[0])}."
@@ -191,6 +193,10 @@ def _shuffle(player: Any, slots: dict[str, Any]) -> str:
 
 def _repeat(player: Any, slots: dict[str, Any]) -> str:
     on = bool(slots.get("on", True))
+    if on and slots.get("track"):  # "repeat this song"
+        if not player.set_repeat_track(True):
+            return "Nothing is playing, so there's nothing to repeat."
+        return "Okay, this song will play again and again."
     player.set_repeat(on)
     return "Repeat is on." if on else "Repeat is off."
 

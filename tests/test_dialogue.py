@@ -25,6 +25,7 @@ from speaker.events import Event
 from speaker.harness import seed_history
 from speaker.intents import parse
 from speaker.player import Player
+from speaker.transport_replies import describe
 
 LIBRARY = Path(__file__).resolve().parents[1] / "audio_assets" / "library"
 RATE_HZ = 8000
@@ -398,13 +399,33 @@ def test_play_for_a_while_starts_the_music_with_a_sleep_timer(speaker: Speaker) 
     assert speaker.player.state == "playing"
 
 
+def test_repeat_this_song_plays_it_again_until_repeat_is_off(speaker: Speaker) -> None:
+    assert speaker.say("repeat this song") == "Nothing is playing, so there's nothing to repeat."
+    speaker.say("play the album midnight standards")
+    song = speaker.player.now_playing
+    assert song is not None
+    assert speaker.say("put this song on repeat") == "Okay, this song will play again and again."
+    assert speaker.say("what's next") == (
+        f"{describe(song)} again: it's on repeat. Say repeat off to go on.")
+    speaker.listen(song.duration_s + 1.0)  # type: ignore[attr-defined]
+    assert speaker.player.now_playing == song and speaker.player.position_s < 2.0
+    assert speaker.kinds("alex")[-2:] == ["complete", "play_start"]  # it counts as a play
+    speaker.say("repeat off")
+    assert not speaker.player.repeat_track
+    speaker.listen(song.duration_s)  # type: ignore[attr-defined]
+    assert speaker.player.now_playing != song
+    speaker.say("repeat this song")
+    speaker.say("play some jazz")  # something new: no more repeating
+    assert not speaker.player.repeat_track
+
+
 def test_shuffle_repeat_and_sleep_timer(speaker: Speaker) -> None:
     speaker.say("play some jazz")
     assert speaker.say("shuffle on") == "Shuffle is on."
     assert speaker.player.shuffle
     assert speaker.say("turn off shuffle") == "Shuffle is off."
-    assert speaker.say("repeat this") == "Repeat is on."
-    assert speaker.player.repeat
+    assert speaker.say("repeat the playlist") == "Repeat is on."
+    assert speaker.player.repeat and not speaker.player.repeat_track
     assert speaker.say("stop the music in 20 minutes") == "Okay, I'll stop the music in 20 minutes."
     assert speaker.player.sleep_at_s is not None
 

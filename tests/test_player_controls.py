@@ -188,3 +188,21 @@ def test_dropping_tracks_keeps_the_current_one_and_the_place_in_the_order() -> N
     order.back()
     assert order.current == "a2"
     assert order.drop(lambda t: t == "zz") == 0
+
+
+def test_repeating_the_track_plays_it_again_until_a_new_queue_or_repeat_off(
+        tmp_path: Path) -> None:
+    songs = short_tracks(tmp_path)  # half a second each
+    rig = Rig()
+    assert rig.player.set_repeat_track(True) is False  # nothing plays
+    rig.player.play(songs)
+    assert rig.player.set_repeat_track(True)
+    out = rig.run(1.6)
+    assert freq(out[int(1.1 * RATE):int(1.45 * RATE)]) == pytest.approx(440, abs=5)
+    assert [e.track_id for e in rig.of(PlaybackStarted)] == [1, 1, 1, 1]
+    assert [e.kind for e in rig.of(Feedback)] == ["complete"] * 3
+    rig.player.set_repeat(False)  # "repeat off" ends both kinds
+    assert not rig.player.repeat_track
+    rig.player.set_repeat_track(True)
+    rig.player.play(songs[1:])
+    assert not rig.player.repeat_track  # a new queue

@@ -80,7 +80,7 @@ REQUESTS: tuple[tuple[str, str, Slots], ...] = (
     ("I hate this song.", "dislike", {}),
     ("Turn shuffle on.", "shuffle", {"on": True}),
     ("Turn off shuffle.", "shuffle", {"on": False}),
-    ("Repeat this song.", "repeat", {"on": True}),
+    ("Repeat this song.", "repeat", {"on": True, "one": True}),
     ("Turn repeat off.", "repeat", {"on": False}),
     ("Set a sleep timer for 20 minutes.", "sleep_timer", {"minutes": 20}),
     ("Stop playing in 45 minutes.", "sleep_timer", {"minutes": 45}),

@@ -123,7 +123,7 @@ DEV_REQUESTS: tuple[tuple[str, str, Slots], ...] = (
     ("Turn on shuffle.", "shuffle", {"on": True}),
     ("Shuffle my music.", "shuffle", {"on": True}),
     ("Stop shuffling.", "shuffle", {"on": False}),
-    ("Put this song on repeat.", "repeat", {"on": True}),
+    ("Put this song on repeat.", "repeat", {"on": True, "one": True}),
     ("Repeat on.", "repeat", {"on": True}),
     ("Stop repeating.", "repeat", {"on": False}),
     ("Sleep timer 30 minutes.", "sleep_timer", {"minutes": 30}),

@@ -32,7 +32,9 @@ Some requests are an intent with a slot that says which kind: ``cancel`` with
 True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
 playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
 ``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or with
-``playlist: "most played"`` ("play my top songs"); ``dislike`` with ``artist: "this
+``playlist: "most played"`` ("play my top songs"), or ``album`` and ``track_no``
+("track three of Slow Tides"); ``repeat`` with ``one: True`` ("repeat this song", not
+the whole queue); ``dislike`` with ``artist: "this
 artist"`` ("I don't like this artist"); ``now_playing`` with ``detail: "library"``
 and maybe ``what: "artists"`` ("how many songs do I have", "what artists do I have");
 ``unknown`` with ``greeting: True`` ("hello", asked back what to play). After a stop,

@@ -337,7 +337,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:play|put|keep) {_THIS} on (?:repeat|loop)|keep playing {_THIS}"
           rf"|play {_THIS} (?:over and over|on a loop|again and again)"
           rf"|(?:turn on |enable )?repeat (?:one|single|song|track)(?: mode)?",
-          lambda whole, groups: {"on": True, "track": True}),
+          lambda whole, groups: {"on": True, "one": True}),
     _rule("repeat",
           r"repeat(?: on| the (?:album|playlist|queue)| mode(?: on)?| all)?"
           r"|loop(?: on| the (?:album|playlist|queue))?|(?:turn|switch) on (?:repeat|loop)"

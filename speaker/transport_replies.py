@@ -193,7 +193,7 @@ def _shuffle(player: Any, slots: dict[str, Any]) -> str:
 
 def _repeat(player: Any, slots: dict[str, Any]) -> str:
     on = bool(slots.get("on", True))
-    if on and slots.get("track"):  # "repeat this song"
+    if on and slots.get("one"):  # "repeat this song": repeat one
         if not player.set_repeat_track(True):
             return "Nothing is playing, so there's nothing to repeat."
         return "Okay, this song will play again and again."

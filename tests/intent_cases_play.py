@@ -28,7 +28,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Check the volume to 30", "volume_set", {"level": 30}),
     # near misses of control phrasings, matched only when the rules understand nothing
     ("Cancel the Sleep Timor", "cancel", {"target": "sleep_timer"}),
-    ("Repeat this on,", "repeat", {"on": True, "track": True}),
+    ("Repeat this on,", "repeat", {"on": True, "one": True}),
     ("Turn of shuffle", "shuffle", {"on": False}),
     ("Ours", "unknown", {}),
     ("Play songs from 19 hundred and 88", "play", {"year": 1988}),
@@ -37,7 +37,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Go back once on.", "previous", {}),
     ("Cancel Hat", "cancel", {}),
     ("Stop Relating,", "repeat", {"on": False}),
-    ("But this song on repeat,", "repeat", {"on": True, "track": True}),
+    ("But this song on repeat,", "repeat", {"on": True, "one": True}),
     # ... and by how they sound (Metaphone) when the letters are too far apart
     ("Next Trap,", "next", {}),
     ("Post the song,", "pause", {}),

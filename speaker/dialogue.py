@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
-from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice, zip_longest
-from typing import Any, Protocol
+from itertools import islice
+from typing import Any
 
 from recommender.engine import Query
 from recommender.normalize import normalize_name
@@ -22,30 +20,22 @@ from recommender.store import Store, Track
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.intents_cues import MOST_PLAYED
-from speaker.library_view import LibraryView, mood_phrase
+from speaker.library_view import LibraryView
 from speaker.matching import Match
+from speaker.picks import QUEUE_BATCH, EngineLike, Picker
 from speaker.playlist_replies import (
     add_playing,
     is_favourites,
     list_playlists,
-    own_playlist,
     remove_playing,
 )
 from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_number, spoken_span
 
 logger = logging.getLogger(__name__)
 
-QUEUE_BATCH = 10
 REFILL_BELOW = 3
 QUEUE_ADD = 5
 """Tracks "add some jazz to the queue" adds (an album adds all its tracks, a song one)."""
-
-
-class EngineLike(Protocol):
-    def recommend(self, user: str, n: int = 10, query: Query | None = None) -> list[Track]: ...
-    def similar(self, track_id: int, n: int = 10) -> list[Track]: ...
-    def feedback(self, user: str, kind: str, track_id: int,
-                 position_s: float | None = None) -> int: ...
 
 
 @dataclass
@@ -150,13 +140,16 @@ class Dialogue:
         slots, unknown = self._current_names(slots)
         if unknown:
             return prefix + unknown
-        if slots.get("playlist") == MOST_PLAYED and not self._most_played():
+        picker = self._picker()
+        if slots.get("playlist") == MOST_PLAYED and not picker.most_played():
             prefix += "No song has played to the end yet, so here's something you might like. "
             slots = {k: v for k, v in slots.items() if k != "playlist"}
         matches = self.library.matcher.match(slots)
         self._store.add_event(self.state.user, "request")
         self.state.station = Query()
-        tracks, what, missing = self._pick(slots, matches)
+        tracks, what, missing = picker.pick(slots, matches)
+        if picker.station is not None:
+            self.state.station = picker.station
         if more_of is not None:  # "more by this artist": not this song again
             tracks = [t for t in tracks if t.id != more_of.id] or tracks
         if not tracks:
@@ -195,7 +188,10 @@ class Dialogue:
         matches = self.library.matcher.match(slots)
         self._store.add_event(self.state.user, "request")
         station = self.state.station
-        tracks, what, missing = self._pick(slots, matches)
+        picker = self._picker()
+        tracks, what, missing = picker.pick(slots, matches)
+        if picker.station is not None:
+            self.state.station = picker.station
         if playing:
             self.state.station = station  # the refill goes on with what was playing
         if missing or not tracks:
@@ -247,139 +243,9 @@ class Dialogue:
         queued = {t.id for t in self._player.queue} | ({current.id} if current else set())
         return [t for t in tracks if t.id not in queued][:QUEUE_ADD]
 
-    def _pick(self, slots: dict[str, Any], matches: dict[str, Match]
-              ) -> tuple[list[Track], str, str]:
-        """Choose tracks for a play request: (tracks, what was asked, what was missing)."""
-        user = self.state.user
-        if slots.get("playlist"):  # the profile's own playlist comes before library names
-            own = own_playlist(self._store, self.library, user, str(slots["playlist"]))
-            if own is not None:
-                return own[0], own[1], ""
-        recent = frozenset(self.state.history[-QUEUE_BATCH:])
-        track_m, album_m = matches.get("track"), matches.get("album")
-        artist_m = matches.get("artist")
-        genre_m = matches.get("genre")
-        if track_m is not None:
-            found = self.library.by_title(track_m.value, artist_m.value if artist_m else None)
-            if found:
-                rest = self._engine.similar(found[0].id, QUEUE_BATCH)
-                return [found[0], *[t for t in rest if t.id != found[0].id]], "", ""
-        if album_m is not None:
-            album = self.library.by_album(album_m.value)
-            if album and slots.get("track_no"):  # "track three of Slow Tides"
-                return _from_track(album, int(slots["track_no"]))
-            if album:
-                return album, f"{album[0].album} by {album[0].artist}", ""
-        listed = _artist_list(slots, matches, self.library)
-        mixed = self._several_artists(listed) if listed else None
-        if mixed:  # "play Nora Vance and Clara Whitfield"
-            return mixed
-        if artist_m is not None and slots.get("newest"):
-            album = self.library.newest_album(artist_m.value)
-            if album:
-                return album, f"{artist_m.value}'s newest album, {album[0].album}", ""
-        query = Query(exclude_track_ids=recent)
-        what = ""
-        if artist_m is not None:
-            query = Query(artist=artist_m.value)
-            what = artist_m.value
-        elif genre_m is not None:
-            query = Query(genre=genre_m.value, exclude_track_ids=recent)
-            what = f"some {genre_m.value}"
-        elif slots.get("year") is not None:
-            year = int(slots["year"])
-            if slots.get("decade"):
-                query = Query(decade=year - year % 10, exclude_track_ids=recent)
-                what = f"music from the {year - year % 10}s"
-            else:
-                query = Query(year=year, exclude_track_ids=recent)
-                what = f"music from {year}"
-        elif slots.get("mood"):
-            return self._by_mood(str(slots["mood"]), recent)
-        elif slots.get("playlist"):
-            return self._playlist(str(slots["playlist"]))
-        missing = _unmatched(slots, matches)
-        tracks = [] if missing else self._engine.recommend(user, QUEUE_BATCH, query)
-        if tracks:
-            self.state.station = query
-            return tracks, what, ""
-        self.state.station = Query()
-        fallback = self._engine.recommend(user, QUEUE_BATCH, Query(exclude_track_ids=recent))
-        return fallback, "", missing or what or "that"
-
-    def _by_mood(self, mood: str, recent: frozenset[int]) -> tuple[list[Track], str, str]:
-        genres = {g.casefold() for g in self.library.genres_for_mood(mood)}
-        ranked = self._engine.recommend(self.state.user, 200, Query(exclude_track_ids=recent))
-        fitting = [t for t in ranked if genres & {g.casefold() for g in t.genres}]
-        if fitting:
-            return fitting[:QUEUE_BATCH], mood_phrase(mood), ""
-        return ranked[:QUEUE_BATCH], "", f"{mood} music"
-
-    def _playlist(self, name: str) -> tuple[list[Track], str, str]:
-        if name == MOST_PLAYED:
-            return self._most_played(), "your most played songs", ""
-        liked = self._liked_tracks()
-        if liked and is_favourites(name):
-            return liked, "your favourites", ""
-        radio = self._artist_radio(name)
-        if radio:
-            return radio
-        ranked = self._engine.recommend(self.state.user, QUEUE_BATCH, None)
-        return ranked, "", f"a playlist called {name}"
-
-    def _several_artists(self, spoken: str) -> tuple[list[Track], str, str] | None:
-        """ "Nora Vance and Clara Whitfield": each artist's songs the listener likes best,
-        taking turns; None unless every part names an artist of the library (a band
-        called "Simon and Garfunkel" matches whole before this is tried)."""
-        parts = [p for p in re.split(r",? (?:and|&) |, ", spoken) if p.strip()]
-        if len(parts) < 2:
-            return None
-        found = [self.library.matcher.match_one("artist", p) for p in parts]
-        names = list(dict.fromkeys(m.value for m in found if m is not None and m.slot == "artist"))
-        if len(names) != len(parts):
-            return None
-        per_artist = [self._engine.recommend(self.state.user, QUEUE_BATCH, Query(artist=name))
-                      for name in names]
-        turns = [t for group in zip_longest(*per_artist) for t in group if t is not None]
-        if not turns:
-            return None
-        self.state.station = Query()  # refills go on with the listener's taste
-        return turns[:QUEUE_BATCH * 2], f"{', '.join(names[:-1])} and {names[-1]}", ""
-
-    def _artist_radio(self, name: str) -> tuple[list[Track], str, str] | None:
-        """ "Nora Vance radio": the artist's songs the listener likes best, each followed
-        by one like it from elsewhere in the library; None if no artist is named."""
-        spoken = re.fullmatch(r"(?:the |a )?(.+?)(?:'s)? (?:radio|station)", name.strip())
-        artist = spoken and self.library.matcher.match_one("artist", spoken.group(1))
-        if not artist or artist.slot != "artist":
-            return None
-        own = self._engine.recommend(self.state.user, QUEUE_BATCH // 2, Query(artist=artist.value))
-        if not own:
-            return None
-        mixed: dict[int, Track] = {}
-        for track in own:
-            mixed.setdefault(track.id, track)
-            like = next((t for t in self._engine.similar(track.id, QUEUE_BATCH)
-                         if t.id not in mixed and t.artist != track.artist), None)
-            if like is not None:
-                mixed[like.id] = like
-        self.state.station = Query(artist=artist.value)
-        return list(mixed.values()), f"{artist.value} radio", ""
-
-    def _most_played(self) -> list[Track]:
-        """The profile's songs by how often they played to the end, most first."""
-        by_id = self.library.by_id
-        counts = Counter(e.track_id for e in self._store.events(self.state.user)
-                         if e.kind == "complete" and e.track_id in by_id)
-        return [by_id[i] for i, _ in counts.most_common(QUEUE_BATCH) if i is not None]
-
-    def _liked_tracks(self) -> list[Track]:
-        by_id = self.library.by_id
-        liked: dict[int, Track] = {}
-        for event in reversed(self._store.events(self.state.user)):
-            if event.kind == "like" and event.track_id is not None and event.track_id in by_id:
-                liked.setdefault(event.track_id, by_id[event.track_id])
-        return list(liked.values())
+    def _picker(self) -> Picker:
+        return Picker(self._engine, self._store, self.library, self.state.user,
+                      frozenset(self.state.history[-QUEUE_BATCH:]))
 
     def _switch_user(self, name: str) -> str:
         wanted = name.strip().casefold()
@@ -543,39 +409,3 @@ class Dialogue:
         if more:
             self._player.enqueue(more)
 
-
-def _artist_list(slots: dict[str, Any], matches: dict[str, Match],
-                 library: LibraryView) -> str:
-    """The spoken names that may list several artists: an artist the library lacks as one
-    name ("nora vance and clara whitfield"), or an artist and a "song" the library lacks
-    ("Play Nora Vance and Clara Whitfield." reads as a song Clara Whitfield by Nora Vance);
-    "" when the request names an album or a song the library has."""
-    artist, track = str(slots.get("artist") or ""), str(slots.get("track") or "")
-    track_m = matches.get("track")
-    if slots.get("album") or (track and track_m is not None and library.by_title(track_m.value)):
-        return ""
-    if track:
-        return f"{artist} and {re.sub(r'^and ', '', track)}" if artist else ""
-    return artist if artist and "artist" not in matches else ""
-
-
-def _from_track(album: list[Track], number: int) -> tuple[list[Track], str, str]:
-    """An album (in track order) from its track ``number`` on, and how to say it; the
-    whole album, and what was missing, when it has no such track."""
-    numbered = [t.track_no for t in album]
-    if not any(numbered):  # untagged: count the songs
-        numbered = list(range(1, len(album) + 1))
-    name = album[0].album
-    if number not in numbered:
-        return album, "", f"track {number} of {name}"
-    return album[numbered.index(number):], f"{name}, track {number}", ""
-
-
-def _unmatched(slots: dict[str, Any], matches: dict[str, Match]) -> str:
-    """The first spoken name that matched nothing in the library, as it was spoken."""
-    matched = {m.spoken for m in matches.values()}
-    for slot in ("track", "album", "artist", "genre"):
-        spoken = slots.get(slot)
-        if spoken and str(spoken) not in matched:
-            return str(spoken).title()
-    return ""

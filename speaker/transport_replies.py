@@ -115,7 +115,7 @@ def _resume(player: Any, slots: dict[str, Any]) -> str:
         return "The music is already playing."
     track = player.resume_stopped()  # "stop", then "resume": where the music stopped
     if track is not None:
-        return f"Resuming {track.title} by {track.artist}."
+        return f"Resuming {describe(track)}."
     return "Nothing is paused. Say: play something."
 
 

@@ -318,10 +318,12 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:stop|no|disable|don'?t|do not) shuffl(?:e|ing)|no more shuffl(?:e|ing)"
           r"|unshuffle|(?:play )?in order", _off),
     _rule("shuffle",
-          r"shuffle(?: on| mode(?: on)?| it| things| everything| the (?:queue|music|songs|playlist)"
+          r"shuffle(?: on| mode(?: on)?| it| things| everything"
+          r"| (?:the|this) (?:queue|music|songs|playlist)"
           r"| (?:it|things|them|everything) up| up| the rest| these(?: songs)?| them| my playlist"
           r"| my (?:music|library|songs)| all(?: songs| music| tracks| my music)?| songs| music)?"
-          r"|play (?:my |the )?(?:library|music|songs|everything) (?:on|in) shuffle(?: mode)?"
+          r"|play (?:my |the |this )?(?:library|music|songs|everything|playlist|queue)"
+          r" (?:on|in) shuffle(?: mode)?"
           r"|(?:turn|switch) on shuffle(?: mode)?|(?:turn|switch) shuffle(?: mode)? on"
           r"|(?:enable|start) shuffl(?:e|ing)|mix it up|put (?:it |this )?on shuffle"
           r"|play (?:in )?(?:random|shuffle)(?: order)?|random order|shuffle play", _on),
@@ -465,7 +467,8 @@ _RULES: tuple[_Rule, ...] = (
           r"|skip(?: it| this| that| this one"
           r"| this song| this track| the song| the track| ahead| forward| song| track| one)?"
           r"|go (?:forward|to the next (?:song|track|one))|skip to the next(?: one| song| track)?"
-          r"|(?:play )?(?:another|a different) (?:song|track|one)|change (?:the )?(?:song|track)"
+          r"|(?:play )?(?:another|a different) (?:song|track|one)"
+          r"|change (?:the |this )?(?:song|track|music|tune)"
           r"|(?:play )?something (?:else|different)|move on|i'?m bored of this(?: song)?"
           r"|not (?:this|that)(?: one| song| track)?(?: (?:right )?now)?"),
     _rule("previous",
@@ -480,7 +483,8 @@ _RULES: tuple[_Rule, ...] = (
           r"(?: for a (?:moment|second|minute|bit|sec))?"
           r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
     _rule("resume",
-          r"resume(?: playback| the music| playing| music| the song| it)?|un[ -]?pause|continue"
+          r"resume(?: playback| the music| playing| music| the song| it)?"
+          r"|un[ -]?pause(?: it| this| the music| the song| playback| music)?|continue"
           r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on(?: playing)?|go on"
           r"|play|start (?:it |the music |playing )?again|start playing"
           r"|(?:resume|continue) (?:my |the )?(?:playlist|queue|songs?|tunes)"

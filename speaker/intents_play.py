@@ -174,6 +174,10 @@ def _describe(text: str, slots: dict[str, Any], has_artist: bool) -> None:
     if plain in GENRES and not _leading:
         slots["genre"] = plain  # "a rock ballad (from x)"
         return
+    genres = re.split(r",? (?:and|or|&) |, ", plain)
+    if len(genres) > 1 and all(g in GENRES for g in genres):
+        slots["genre"] = " and ".join(genres)  # "some jazz and blues": they take turns
+        return
     name, item, leading = _strip_items(text, title=has_artist)
     bare = re.sub(r"^(?:from|by|of|off) ", "", name)
     if not name or name in ("all", "some") or (bare in _PRONOUNS and re.search(
@@ -375,13 +379,16 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$"
-                  r"|^(?:something|anything|music|songs)(?: that)? (?:i|we) (?:haven'?t|have not"
-                  r"|(?:have )?never) (?:heard|listened to|played)(?: before| yet| in a while)?$"
+                  r"|^(?:some )?(?:something|anything|music|songs)(?: that)? (?:i|we) "
+                  r"(?:haven'?t|have not|(?:have )?never) (?:heard|listened to|played)"
+                  r"(?: before| yet| in a while)?$"
                   # the whole library: nothing to look up (not "everything": "Start
                   # everything," is how Whisper hears "stop everything" over music, and as
                   # a name the grammar search still gets to read it again)
                   r"|^(?:all(?: of)? (?:my|the|your) (?:music|songs|tracks|library|collection)"
-                  r"|(?:my|the) (?:whole |entire )?(?:library|collection))$",
+                  r"|(?:my|the) (?:whole |entire )?(?:library|collection)"
+                  r"|(?:some )?(?:music|songs|something|anything|tracks) (?:from|in|off|on) "
+                  r"(?:my|the|our) (?:whole |entire )?(?:library|collection))$",
                   "", rest).strip()
     slots = _names(rest, slots)
     for kind in ("track", "album", "artist"):

@@ -69,9 +69,13 @@ class Picker:
             if album:
                 return album, f"{album[0].album} by {album[0].artist}", ""
         listed = _artist_list(slots, matches, self.library)
-        mixed = self._several_artists(listed) if listed else None
+        mixed = self._several("artist", listed) if listed else None
         if mixed:  # "play Nora Vance and Clara Whitfield"
             return mixed
+        if slots.get("genre") and genre_m is None:
+            mixed = self._several("genre", str(slots["genre"]))
+            if mixed:  # "play some jazz and blues"
+                return mixed
         if artist_m is not None and slots.get("newest"):
             album = self.library.newest_album(artist_m.value)
             if album:
@@ -125,20 +129,22 @@ class Picker:
         ranked = self.engine.recommend(self.user, QUEUE_BATCH, None)
         return ranked, "", f"a playlist called {name}"
 
-    def _several_artists(self, spoken: str) -> tuple[list[Track], str, str] | None:
-        """ "Nora Vance and Clara Whitfield": each artist's songs the listener likes best,
-        taking turns; None unless every part names an artist of the library (a band
-        called "Simon and Garfunkel" matches whole before this is tried)."""
+    def _several(self, kind: str, spoken: str) -> tuple[list[Track], str, str] | None:
+        """ "Nora Vance and Clara Whitfield", "jazz and blues": the songs of each artist
+        (``kind`` "artist") or genre ("genre") the listener likes best, taking turns;
+        None unless every part names one of the library's (a band called "Simon and
+        Garfunkel" matches whole before this is tried)."""
         parts = [p for p in re.split(r",? (?:and|&) |, ", spoken) if p.strip()]
         if len(parts) < 2:
             return None
-        found = [self.library.matcher.match_one("artist", p) for p in parts]
-        names = list(dict.fromkeys(m.value for m in found if m is not None and m.slot == "artist"))
+        found = [self.library.matcher.match_one(kind, p) for p in parts]
+        names = list(dict.fromkeys(m.value for m in found if m is not None and m.slot == kind))
         if len(names) != len(parts):
             return None
-        per_artist = [self.engine.recommend(self.user, QUEUE_BATCH, Query(artist=name))
-                      for name in names]
-        turns = [t for group in zip_longest(*per_artist) for t in group if t is not None]
+        queries = [Query(artist=name) if kind == "artist"
+                   else Query(genre=name, exclude_track_ids=self.recent) for name in names]
+        per_name = [self.engine.recommend(self.user, QUEUE_BATCH, q) for q in queries]
+        turns = [t for group in zip_longest(*per_name) for t in group if t is not None]
         if not turns:
             return None
         self.station = Query()  # refills go on with the listener's taste

@@ -96,6 +96,10 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play", "resume", {}),
     # after a stop these pick the music up where it stopped
     ("Pick up where I left off.", "resume", {}),
+    ("unpause the music", "resume", {}),  # it was read as pause
+    ("shuffle this playlist", "shuffle", {"on": True}),
+    ("Play this playlist on shuffle.", "shuffle", {"on": True}),
+    ("change the music", "next", {}),
     ("continue where we left off", "resume", {}),
     ("Play what I was listening to before.", "resume", {}),
     ("go back to what we were listening to", "resume", {}),

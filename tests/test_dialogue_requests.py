@@ -259,3 +259,12 @@ def test_a_track_of_an_album_by_its_number_plays_the_album_on_from_there(
     assert speaker.say("play track nine of midnight standards") == (
         "I couldn't find track 9 of Midnight Standards in your library. "
         f"Here's something close: {describe(album[0])}.")
+
+
+def test_two_genres_take_turns(speaker: Speaker) -> None:
+    reply = speaker.say("play some jazz and blues")
+    first = speaker.player.now_playing
+    assert isinstance(first, Track) and reply == f"Playing Jazz and Blues: {describe(first)}."
+    played = [first, *speaker.player.queue][:4]
+    genres = [t.genres for t in played]  # type: ignore[attr-defined]
+    assert all(g in (("Jazz",), ("Blues",)) for g in genres) and genres[0] != genres[1]

@@ -415,6 +415,7 @@ def test_repeat_this_song_plays_it_again_until_repeat_is_off(speaker: Speaker) -
     speaker.listen(song.duration_s)  # type: ignore[attr-defined]
     assert speaker.player.now_playing != song
     speaker.say("repeat this song")
+    assert speaker.player.repeat_track
     speaker.say("play some jazz")  # something new: no more repeating
     assert not speaker.player.repeat_track
 

@@ -117,10 +117,17 @@ class Dialogue:
         return "Sorry, I didn't catch that. You can say things like: play some jazz."
 
     def _on_resume(self, slots: dict[str, Any]) -> str:
-        reply = TRANSPORT_REPLIES["resume"](self._player, slots)
-        if self._player.state == "stopped":  # nothing paused or stopped: "play" starts music
-            return self._on_play({})
-        return reply
+        """Paused: play on. Stopped: pick up where the music stopped ("stop", then
+        "resume"), or, with nothing to pick up, start something as "play" does."""
+        if self._player.state == "playing":
+            return "The music is already playing."
+        if self._player.state == "paused":
+            self._player.resume()
+            return "Resuming."
+        track = self._player.resume_stopped()
+        if track is not None:
+            return f"Resuming {describe(track)}."
+        return self._on_play({})
 
     def _on_play(self, slots: dict[str, Any]) -> str:
         minutes = slots.get("minutes")  # "play some jazz for twenty minutes"
@@ -141,7 +148,7 @@ class Dialogue:
         if unknown:
             return prefix + unknown
         picker = self._picker()
-        if slots.get("playlist") == MOST_PLAYED and not picker.most_played():
+        if slots.get("playlist") == MOST_PLAYED and not picker.most_played:
             prefix += "No song has played to the end yet, so here's something you might like. "
             slots = {k: v for k, v in slots.items() if k != "playlist"}
         matches = self.library.matcher.match(slots)
@@ -370,8 +377,9 @@ class Dialogue:
         recommender then leaves out (unless the artist is asked for by name), and none of
         them left in the queue."""
         theirs = self.library.by_artist(track.artist)
-        for song in theirs or [track]:
-            self._engine.feedback(self.state.user, "dislike", song.id)
+        with self._store.batch():  # one commit for all of them
+            for song in theirs or [track]:
+                self._engine.feedback(self.state.user, "dislike", song.id)
         key = normalize_name(track.artist)
         self._player.drop(lambda t: normalize_name(t.artist) == key)
         playing = self._player.now_playing

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import zip_longest
 from typing import Any, Protocol
 
@@ -119,7 +120,7 @@ class Picker:
 
     def _playlist(self, name: str) -> tuple[list[Track], str, str]:
         if name == MOST_PLAYED:
-            return self.most_played(), "your most played songs", ""
+            return self.most_played, "your most played songs", ""
         liked = self._liked_tracks()
         if liked and is_favourites(name):
             return liked, "your favourites", ""
@@ -170,6 +171,7 @@ class Picker:
         self.station = Query(artist=artist.value)
         return list(mixed.values()), f"{artist.value} radio", ""
 
+    @cached_property
     def most_played(self) -> list[Track]:
         """The profile's songs by how often they played to the end, most first."""
         by_id = self.library.by_id

@@ -107,18 +107,6 @@ def _pause(player: Any, slots: dict[str, Any]) -> str:
     return "Paused."
 
 
-def _resume(player: Any, slots: dict[str, Any]) -> str:
-    if player.state == "paused":
-        player.resume()
-        return "Resuming."
-    if player.state == "playing":
-        return "The music is already playing."
-    track = player.resume_stopped()  # "stop", then "resume": where the music stopped
-    if track is not None:
-        return f"Resuming {describe(track)}."
-    return "Nothing is paused. Say: play something."
-
-
 def _stop(player: Any, slots: dict[str, Any]) -> str:
     player.cancel_speech()
     if player.state == "stopped":
@@ -218,7 +206,7 @@ def _sleep_timer(player: Any, slots: dict[str, Any]) -> str:
 
 TRANSPORT_REPLIES: dict[str, Reply] = {
     "next": _next, "previous": _previous, "restart": _restart, "seek": _seek,
-    "up_next": _up_next, "pause": _pause, "resume": _resume, "stop": _stop, "cancel": _cancel,
+    "up_next": _up_next, "pause": _pause, "stop": _stop, "cancel": _cancel,
     "volume_up": _volume_up, "volume_down": _volume_down, "volume_set": _volume_set,
     "shuffle": _shuffle, "repeat": _repeat, "sleep_timer": _sleep_timer,
 }

@@ -201,6 +201,11 @@ def test_repeating_the_track_plays_it_again_until_a_new_queue_or_repeat_off(
     assert freq(out[int(1.1 * RATE):int(1.45 * RATE)]) == pytest.approx(440, abs=5)
     assert [e.track_id for e in rig.of(PlaybackStarted)] == [1, 1, 1, 1]
     assert [e.kind for e in rig.of(Feedback)] == ["complete"] * 3
+    rig.player.next()  # "next" moves on, and the next song repeats
+    assert rig.player.repeat_track
+    out = rig.run(1.2)
+    assert freq(out[int(0.6 * RATE):int(0.95 * RATE)]) == pytest.approx(660, abs=5)
+    assert [e.track_id for e in rig.of(PlaybackStarted)][4:] == [2, 2, 2]
     rig.player.set_repeat(False)  # "repeat off" ends both kinds
     assert not rig.player.repeat_track
     rig.player.set_repeat_track(True)

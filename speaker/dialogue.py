@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -19,6 +21,7 @@ from recommender.normalize import normalize_name
 from recommender.store import Store, Track
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
+from speaker.intents_clock import minutes_until, spoken_clock, spoken_minutes
 from speaker.intents_cues import MOST_PLAYED
 from speaker.library_view import LibraryView
 from speaker.matching import Match
@@ -29,7 +32,7 @@ from speaker.playlist_replies import (
     list_playlists,
     remove_playing,
 )
-from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_number, spoken_span
+from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span, stop_time
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +57,11 @@ class DialogueState:
 class Dialogue:
     """Turns one parsed request into actions and the sentence to say."""
 
-    def __init__(self, engine: EngineLike, player: Any, store: Store, *, user: str) -> None:
+    def __init__(self, engine: EngineLike, player: Any, store: Store, *, user: str,
+                 local_time: Callable[[], datetime] = datetime.now) -> None:
+        """``local_time`` is the wall clock's time of day, for "stop the music at 11"."""
         self._engine = engine
+        self._local_time = local_time
         self._player = player
         self._store = store
         self.state = DialogueState(user=user)
@@ -74,15 +80,25 @@ class Dialogue:
     def handle(self, request: ParsedRequest) -> str:
         handler = getattr(self, f"_on_{request.intent}", None)
         transport = TRANSPORT_REPLIES.get(request.intent)
+        slots = self._until_to_minutes(request.slots)
         if handler is not None:
-            reply = handler(request.slots)
+            reply = handler(slots)
         elif transport is not None:
-            reply = transport(self._player, request.slots)
+            reply = transport(self._player, slots)
         else:
-            reply = self._on_unknown(request.slots)
+            reply = self._on_unknown(slots)
         if request.intent != "now_playing" or reply != self.state.last_reply:
             self.state.last_reply = reply
         return reply
+
+    def _until_to_minutes(self, slots: dict[str, Any]) -> dict[str, Any]:
+        """ "until 11": ``minutes`` from now and ``at``, the time as the reply says it."""
+        if "until" not in slots:
+            return slots
+        now = self._local_time()
+        minutes = minutes_until(slots["until"], now)
+        rest = {k: v for k, v in slots.items() if k != "until"}
+        return {**rest, "minutes": minutes, "at": spoken_clock(now + timedelta(minutes=minutes))}
 
     def _on_add_to_playlist(self, slots: dict[str, Any]) -> str:
         name = str(slots.get("playlist") or "")
@@ -131,7 +147,7 @@ class Dialogue:
 
     def _on_play(self, slots: dict[str, Any]) -> str:
         minutes = slots.get("minutes")  # "play some jazz for twenty minutes"
-        if minutes and self._player.state != "stopped" and set(slots) == {"minutes"}:
+        if minutes and self._player.state != "stopped" and set(slots) <= {"minutes", "at"}:
             self._player.resume()  # "play for an hour": this music, for that long
             return TRANSPORT_REPLIES["sleep_timer"](self._player, slots)
         prefix = ""
@@ -169,8 +185,7 @@ class Dialogue:
         timer = ""
         if minutes:
             self._player.set_sleep_timer(float(minutes))
-            unit = "minute" if minutes == 1 else "minutes"
-            timer = f" I'll stop the music in {spoken_number(minutes)} {unit}."
+            timer = f" I'll stop the music {stop_time(slots)}."
         if missing:
             return prefix + (f"I couldn't find {missing} in your library. "
                              f"Here's something close: {describe(first)}.{timer}")
@@ -338,7 +353,7 @@ class Dialogue:
             return "There's no sleep timer. Say, for example: stop in 20 minutes."
         if left_s < 120.0:  # "1 minute 30 seconds"
             return f"The music stops in {spoken_span(max(1, round(left_s)))}."
-        return f"The music stops in {round(left_s / 60.0)} minutes."
+        return f"The music stops in {spoken_minutes(left_s / 60.0)}."
 
     def _previous_song(self, playing: Track | None) -> str:
         """The song that played before this one (or, with nothing playing, the last)."""

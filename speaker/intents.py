@@ -28,10 +28,12 @@ song over"; ``up_next`` is "what's next".
 Some requests are an intent with a slot that says which kind: ``cancel`` with
 ``target: "queue"`` ("clear the queue") or ``"sleep_timer"``, or ``courtesy:
 "thanks"`` / ``"goodnight"`` (answered, nothing done); ``sleep_timer`` with
-``end_of_track: True`` ("stop after this song"); ``volume_up`` with ``unmute:
+``end_of_track: True`` ("stop after this song") or ``until`` ("stop the music at 11");
+``volume_up`` with ``unmute:
 True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
 playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
-``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or with
+``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or ``until``
+("play some jazz until midnight", a time of day: :mod:`speaker.intents_clock`), or with
 ``playlist: "most played"`` ("play my top songs"), or ``album`` and ``track_no``
 ("track three of Slow Tides"); ``repeat`` with ``one: True`` ("repeat this song", not
 the whole queue); ``dislike`` with ``artist: "this

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from speaker.intents_clock import CLOCK, parse_clock
 from speaker.intents_durations import parse_minutes, parse_seconds, to_number
 from speaker.intents_numbers import NUMBER_WORDS
 
@@ -124,6 +125,22 @@ def _sleep(whole: str, groups: dict[str, str]) -> dict[str, Any]:
         return {}
     minutes = parse_minutes(duration)
     return {} if minutes is None else {"minutes": minutes}
+
+
+def _until(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    """ "stop the music at 11": a sleep timer that ends at a time of day."""
+    until = parse_clock(groups.get("t", ""))
+    return None if until is None else {"until": until}
+
+
+def _timer_until(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
+    """ "set a sleep timer for 11 pm"; a bare "for 11" could be minutes, so not that."""
+    spoken = groups.get("t", "")
+    slots = _until(whole, groups)
+    if slots and slots["until"].get("12h") and not slots["until"]["minute"] \
+            and not re.search(r"o'?clock", spoken):
+        return None
+    return slots
 
 
 def _forward(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
@@ -270,6 +287,19 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:keep playing(?: music)?|keep the music (?:on|going)) for (?:another |the next )?"
           rf"(?P<d3>{DUR})|play(?: music)? for (?:another|the next) (?P<d4>{DUR})"
           rf"(?: (?:then|and then|and) (?:stop|turn off))?", _sleep),
+    # "stop the music at 11" ends at a time of day (not "volume at 11", below)
+    _rule("sleep_timer",
+          r"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off"
+          r"|(?:the )?music off)(?: the music| playing| playback| music| it| everything)?"
+          rf" (?:at|by|around|at about|at around|until|till) (?P<t>{CLOCK})"
+          rf"|(?:go to )?sleep at (?P<t2>{CLOCK})"
+          rf"|(?:keep playing(?: music)?|keep the music (?:on|going))"
+          rf" (?:until|till) (?P<t3>{CLOCK})",
+          _until),
+    _rule("sleep_timer",
+          rf"(?:set |start )?(?:a |the )?(?:{_TIMER}|timer)"
+          rf" (?:for|until|till|to|at) (?P<t>{CLOCK})",
+          _timer_until),
     _rule("cancel",
           r"cancel(?: that| it| this| the request| everything)?"
           rf"|cancel (?:the |my )?(?:{_TIMER}|timer)|(?:turn off|stop|remove) (?:the )?{_TIMER}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from speaker.intents_clock import CLOCK, parse_clock
 from speaker.intents_control import THIS_ALBUM
 from speaker.intents_cues import (
     ALBUMISH,
@@ -317,6 +318,19 @@ def _take_duration(rest: str, slots: dict[str, Any]) -> str:
     return squash(rest[: match.start()])
 
 
+_UNTIL = re.compile(rf"(?:^| )(?:until|till|til) ({CLOCK})$")
+
+
+def _take_until(rest: str, slots: dict[str, Any]) -> str:
+    """ "some jazz until midnight": music until a time of day (``until``), then it stops."""
+    match = _UNTIL.search(rest)
+    until = None if match is None else parse_clock(match.group(1))
+    if match is None or until is None:
+        return rest
+    slots["until"] = until
+    return squash(rest[: match.start()])
+
+
 _ORDINALS = {w: n for n, w in enumerate(
     ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
      "tenth", "eleventh", "twelfth"), start=1)}
@@ -357,7 +371,7 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
-    rest = _take_duration(rest, slots)
+    rest = _take_until(_take_duration(rest, slots), slots)
     rest = take_user(rest, slots)
     rest = take_playlist(rest, slots)
     if _NEWEST_ALBUM.search(rest):  # "the latest album by x": that album, not any of x's

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_number", "spoken_span"]
+from speaker.intents_clock import spoken_minutes
+
+__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_number", "spoken_span", "stop_time"]
 
 Reply = Callable[[Any, dict[str, Any]], str]
 
@@ -35,6 +37,15 @@ def spoken_span(seconds: int) -> str:
     if rest or not minutes:
         parts.append(f"{rest} second" + ("s" if rest != 1 else ""))
     return " ".join(parts)
+
+
+def stop_time(slots: dict[str, Any]) -> str:
+    """When a sleep timer ends: "in 20 minutes", or for a time of day (the dialogue's
+    ``at``) "at 11 PM, in 1 hour 30 minutes"."""
+    minutes = float(slots["minutes"])
+    if slots.get("at"):
+        return f"at {slots['at']}, in {spoken_minutes(minutes)}"
+    return f"in {spoken_number(minutes)} minute" + ("" if minutes == 1 else "s")
 
 
 def _next(player: Any, slots: dict[str, Any]) -> str:
@@ -200,8 +211,7 @@ def _sleep_timer(player: Any, slots: dict[str, Any]) -> str:
     if player.now_playing is None:
         return "Nothing is playing, so there's nothing to stop."
     player.set_sleep_timer(float(minutes))
-    unit = "minute" if float(minutes) == 1 else "minutes"
-    return f"Okay, I'll stop the music in {spoken_number(minutes)} {unit}."
+    return f"Okay, I'll stop the music {stop_time(slots)}."
 
 
 TRANSPORT_REPLIES: dict[str, Reply] = {

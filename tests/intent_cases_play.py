@@ -223,6 +223,12 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play for an hour and a half", "play", {"minutes": 90}),
     ("play the song Twenty Minutes", "play", {"track": "twenty minutes"}),
     ("play Five Minutes by Nora Vance", "play", {"track": "five minutes", "artist": "nora vance"}),
+    # --- play: until a time of day ------------------------------------------------------------
+    ("play some jazz until 10", "play", {"genre": "jazz", "until": {"hour": 10, "minute": 0,
+                                                                  "12h": True}}),
+    ("Play something relaxing till midnight.", "play",
+     {"mood": "relaxing", "until": {"hour": 0, "minute": 0}}),
+    ("play Till I Collapse", "play", {"track": "till i collapse"}),
     ("play something", "play", {}),
     ("play some music", "play", {}),
     ("play music", "play", {}),

@@ -11,6 +11,7 @@ import dataclasses
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,9 @@ class Speaker:
     dialogue: Dialogue
     events: list[Event]
     clock: list[float]
+    """The player's clock, seconds of audio."""
+    wall: list[datetime]
+    """The local time of day the dialogue reads ("stop the music at 11")."""
 
     def say(self, text: str) -> str:
         reply = self.dialogue.handle(parse(text))
@@ -89,10 +93,11 @@ def speaker(trained: Path, tmp_path: Path) -> Iterator[Speaker]:
                     background=False)
     events: list[Event] = []
     clock = [0.0]
+    wall = [datetime(2026, 11, 29, 21, 30)]
     player = Player(PlayerSettings(), RATE_HZ, clock=lambda: clock[0], emit=events.append,
                     decode_in_background=False, rng=random.Random(SHUFFLE_SEED))
-    dialogue = Dialogue(engine, player, store, user="alex")
-    yield Speaker(store, engine, player, dialogue, events, clock)
+    dialogue = Dialogue(engine, player, store, user="alex", local_time=lambda: wall[0])
+    yield Speaker(store, engine, player, dialogue, events, clock, wall)
     player.close()
     engine.close()
     store.close()
@@ -418,6 +423,22 @@ def test_repeat_this_song_plays_it_again_until_repeat_is_off(speaker: Speaker) -
     assert speaker.player.repeat_track
     speaker.say("play some jazz")  # something new: no more repeating
     assert not speaker.player.repeat_track
+
+
+def test_a_sleep_timer_until_a_time_of_day(speaker: Speaker) -> None:
+    """The wall clock says 21:30: "11" is 11 PM, an hour and a half away."""
+    assert speaker.say("stop the music at 11").startswith("Nothing is playing")
+    speaker.say("play some jazz")
+    assert speaker.say("stop the music at 11") == (
+        "Okay, I'll stop the music at 11 PM, in 1 hour 30 minutes.")
+    assert speaker.player.sleep_left_s == pytest.approx(90 * 60)
+    assert speaker.say("when will the music stop") == "The music stops in 1 hour 30 minutes."
+    speaker.wall[0] = datetime(2026, 11, 29, 23, 50, 30)  # just past: tomorrow's 11
+    assert speaker.say("turn off the music at 11 pm").endswith(", in 23 hours 10 minutes.")
+    assert speaker.player.sleep_left_s == pytest.approx((23 * 60 + 9.5) * 60)
+    reply = speaker.say("play some jazz until 12:30")
+    assert reply.endswith(". I'll stop the music at 12:30 AM, in 40 minutes.")
+    assert speaker.player.sleep_left_s == pytest.approx(39.5 * 60)
 
 
 def test_shuffle_repeat_and_sleep_timer(speaker: Speaker) -> None:

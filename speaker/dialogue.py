@@ -182,10 +182,10 @@ class Dialogue:
             self._player.set_shuffle(True)
         self._player.play(tracks)
         first = self._player.now_playing or tracks[0]
-        timer = ""
+        timer = f" {picker.note}" if picker.note else ""
         if minutes:
             self._player.set_sleep_timer(float(minutes))
-            timer = f" I'll stop the music {stop_time(slots)}."
+            timer += f" I'll stop the music {stop_time(slots)}."
         if missing:
             return prefix + (f"I couldn't find {missing} in your library. "
                              f"Here's something close: {describe(first)}.{timer}")
@@ -422,7 +422,8 @@ class Dialogue:
         upcoming = list(self._player.queue)
         if len(upcoming) >= REFILL_BELOW:
             return
-        exclude = frozenset(self.state.history[-QUEUE_BATCH * 2:]) | {t.id for t in upcoming}
+        exclude = (frozenset(self.state.history[-QUEUE_BATCH * 2:]) | {t.id for t in upcoming}
+                   | self.state.station.exclude_track_ids)  # e.g. the songs already heard
         station = dataclasses.replace(self.state.station, exclude_track_ids=exclude)
         more = self._engine.recommend(self.state.user, QUEUE_BATCH, station)
         if not more and station != Query(exclude_track_ids=exclude):

@@ -34,7 +34,8 @@ True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
 playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
 ``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or ``until``
 ("play some jazz until midnight", a time of day: :mod:`speaker.intents_clock`), or with
-``playlist: "most played"`` ("play my top songs"), or ``album`` and ``track_no``
+``playlist: "most played"`` ("play my top songs"), with ``unheard: "ever"`` ("something
+I haven't heard") or ``"lately"`` ("... in a while"), or ``album`` and ``track_no``
 ("track three of Slow Tides"); ``repeat`` with ``one: True`` ("repeat this song", not
 the whole queue); ``dislike`` with ``artist: "this
 artist"`` ("I don't like this artist"); ``now_playing`` with ``detail: "library"``

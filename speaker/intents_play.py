@@ -318,6 +318,29 @@ def _take_duration(rest: str, slots: dict[str, Any]) -> str:
     return squash(rest[: match.start()])
 
 
+_UNHEARD = re.compile(
+    r"(?:^| )(?:(?:that|which) )?(?:(?:i|we)(?:'ve| have)? (?:never|not)|(?:i|we) haven'?t)"
+    r"(?: (?:ever|yet|already))? (?:heard|listened to|played|had on)"
+    r"(?: (?:it|them|before|yet|already|at all))*"
+    r"(?P<w> (?:in|for) (?:a (?:long |little )?while|ages|a long time|months|weeks|a bit)"
+    r"| lately| recently| this (?:week|month)| in the last \w+(?: \w+)?)?(?: before)?$"
+    r"|(?:^| )(?:that |which )?(?:(?:is|are) )?new to (?:me|us)$"
+    r"|(?:^| )(?:that )?(?:i|we) (?:don'?t|do not) know(?: yet)?$")
+
+
+def _take_unheard(rest: str, slots: dict[str, Any]) -> str:
+    """ "some jazz I haven't heard": ``unheard`` "ever", or "lately" for "in a while"."""
+    match = _UNHEARD.search(rest)
+    if match is not None:
+        slots["unheard"] = "lately" if match.group("w") else "ever"
+        return squash(rest[: match.start()])
+    unheard = re.match(r"(?:(?:some|a few) )?(?:unheard|unplayed) (?=\w)", rest)
+    if unheard:  # "some unheard jazz"
+        slots["unheard"] = "ever"
+        return rest[unheard.end():]
+    return rest
+
+
 _UNTIL = re.compile(rf"(?:^| )(?:until|till|til) ({CLOCK})$")
 
 
@@ -372,7 +395,7 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
     rest = _take_until(_take_duration(rest, slots), slots)
-    rest = take_user(rest, slots)
+    rest = _take_unheard(take_user(rest, slots), slots)
     rest = take_playlist(rest, slots)
     if _NEWEST_ALBUM.search(rest):  # "the latest album by x": that album, not any of x's
         slots["newest"] = True
@@ -393,9 +416,6 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = re.sub(r"^(?:(?:a|some|any) )?random(?= (?:song|track|tune|music|stuff)s?$)|^random$"
                   r"|^(?:something|anything|music|songs|stuff) (?:that )?(?:i|we)(?:'d| would)? "
                   r"(?:like|love|enjoy)$|^(?:something|anything) new$"
-                  r"|^(?:some )?(?:something|anything|music|songs)(?: that)? (?:i|we) "
-                  r"(?:haven'?t|have not|(?:have )?never) (?:heard|listened to|played)"
-                  r"(?: before| yet| in a while)?$"
                   # the whole library: nothing to look up (not "everything": "Start
                   # everything," is how Whisper hears "stop everything" over music, and as
                   # a name the grammar search still gets to read it again)

@@ -25,6 +25,8 @@ __all__ = ["QUEUE_BATCH", "EngineLike", "Picker"]
 
 QUEUE_BATCH = 10
 """Tracks a play request queues (and a refill adds)."""
+LATELY_DAYS = 30
+"""How far back "something I haven't heard in a while" looks."""
 
 
 class EngineLike(Protocol):
@@ -45,11 +47,38 @@ class Picker:
     recent: frozenset[int] = frozenset()
     station: Query | None = None
     """What refills should go on with after the pick; None leaves it as it was."""
+    heard: frozenset[int] = frozenset()
+    """Tracks left out because the request asked for music the listener hasn't heard."""
+    note: str = ""
+    """A sentence the reply adds about the pick ("You haven't heard it before.")."""
 
     def pick(self, slots: dict[str, Any], matches: dict[str, Match]
              ) -> tuple[list[Track], str, str]:
         """Tracks for a request's slots and their library matches: (tracks, how to say
         what was asked, what was asked for and missing)."""
+        unheard = slots.get("unheard")
+        if not unheard:
+            return self._pick(slots, matches)
+        recent = self.recent
+        lately = unheard == "lately"
+        since_t = self.store.now() - LATELY_DAYS * 86400.0 if lately else None
+        self.heard = frozenset(self.store.recent_track_ids(
+            self.user, len(self.library.by_id) + 1, since_t=since_t))
+        self.recent = recent | self.heard
+        tracks, what, missing = self._pick(slots, matches)
+        fresh = [t for t in tracks if t.id not in self.heard]
+        if fresh and not missing:
+            self.note = ("You haven't heard it in a while." if lately
+                         else "You haven't heard it before.")
+            return fresh, what, ""
+        # everything asked for has played (lately): what was asked, heard or not
+        self.heard, self.recent, self.station = frozenset(), recent, None
+        tracks, what, missing = self._pick(slots, matches)
+        heard = "anything you haven't heard" + (" lately" if lately else "")
+        return tracks, "", missing or heard + (" like that" if what else "")
+
+    def _pick(self, slots: dict[str, Any], matches: dict[str, Match]
+              ) -> tuple[list[Track], str, str]:
         user, recent = self.user, self.recent
         if slots.get("playlist"):  # the profile's own playlist comes before library names
             own = own_playlist(self.store, self.library, user, str(slots["playlist"]))
@@ -84,7 +113,7 @@ class Picker:
         query = Query(exclude_track_ids=recent)
         what = ""
         if artist_m is not None:
-            query = Query(artist=artist_m.value)
+            query = Query(artist=artist_m.value, exclude_track_ids=self.heard)
             what = artist_m.value
         elif genre_m is not None:
             query = Query(genre=genre_m.value, exclude_track_ids=recent)

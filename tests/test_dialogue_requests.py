@@ -268,3 +268,45 @@ def test_two_genres_take_turns(speaker: Speaker) -> None:
     played = [first, *speaker.player.queue][:4]
     genres = [t.genres for t in played]  # type: ignore[attr-defined]
     assert all(g in (("Jazz",), ("Blues",)) for g in genres) and genres[0] != genres[1]
+
+
+def test_something_i_havent_heard_leaves_out_every_song_the_profile_has_played(
+        speaker: Speaker) -> None:
+    catalog = {t.id for t in speaker.store.tracks() if not t.gone and t.duplicate_of is None}
+    heard = set(speaker.store.recent_track_ids("alex", len(catalog) + 1))
+    assert heard and heard < catalog  # alex's seeded history
+    reply = speaker.say("play something I haven't heard")
+    playing = speaker.player.now_playing
+    assert playing is not None
+    assert reply == f"Playing {describe(playing)}. You haven't heard it before."
+    assert not {t.id for t in [playing, *speaker.player.queue]} & heard
+    reply = speaker.say("play some jazz I haven't heard")
+    playing = speaker.player.now_playing
+    assert playing is not None and "Jazz" in playing.genres  # type: ignore[attr-defined]
+    assert playing.id not in heard and reply.endswith(" You haven't heard it before.")
+    # once every song has played, it says so and plays what it would have
+    for track_id in catalog - heard:
+        speaker.store.add_event("alex", "complete", track_id)
+    reply = speaker.say("play something I've never heard before")
+    assert reply.startswith("I couldn't find anything you haven't heard in your library. "
+                            "Here's something close: ")
+    assert speaker.player.now_playing is not None
+
+
+def test_something_i_havent_heard_in_a_while_leaves_out_the_last_month(
+        speaker: Speaker) -> None:
+    tracks = sorted(t.id for t in speaker.store.tracks() if not t.gone and t.duplicate_of is None)
+    now = speaker.store.now()
+    for track_id in tracks[:12]:  # these played 40 days ago, the others today
+        speaker.store.add_event("pat", "complete", track_id, t=now - 40 * 86400)
+    for track_id in tracks[12:]:
+        speaker.store.add_event("pat", "complete", track_id, t=now - 3600)
+    reply = speaker.say("play something I haven't heard in a while for pat")
+    assert reply.endswith(" You haven't heard it in a while.")
+    played = [t.id for t in (speaker.player.now_playing, *speaker.player.queue) if t]
+    assert len(played) == 10 and set(played) < set(tracks[:12])
+    for _ in range(8):  # the refill goes on with the other two first
+        speaker.say("next")
+    upcoming = [t.id for t in speaker.player.queue]
+    assert upcoming == [played[9], *upcoming[1:3]]
+    assert set(upcoming[1:3]) == set(tracks[:12]) - set(played)

@@ -127,6 +127,25 @@ class Dialogue:
         return ("I play music from your library. Try: " + ", ".join(examples)
                 + ", or add this to my workout playlist.")
 
+    def _on_next(self, slots: dict[str, Any]) -> str:
+        """ "Next"; "play a different artist" first takes this artist's songs out of the
+        queue and makes sure someone else's come next: the same kind of music if the
+        library has it by others, else anything like this artist."""
+        playing = self._player.now_playing
+        if not slots.get("other_artist") or playing is None:
+            return TRANSPORT_REPLIES["next"](self._player, slots)
+        key = normalize_name(playing.artist)
+        self._player.drop(lambda t: normalize_name(t.artist) == key)
+        if len(self._player.queue) < REFILL_BELOW:
+            picker = self._picker(frozenset(self.state.history[-QUEUE_BATCH * 2:])
+                                  | {t.id for t in self._player.queue})
+            self._player.enqueue(picker.other_artist(self.state.station, playing.artist))
+            self.state.station = picker.station or self.state.station
+        if not self._player.queue:
+            return f"I have nothing by anyone other than {playing.artist} to play."
+        self._player.next()
+        return f"Here's someone else: {describe(self._player.now_playing or playing)}."
+
     def _on_unknown(self, slots: dict[str, Any]) -> str:
         if slots.get("greeting"):
             return "Hello. Say, for example: play some jazz."
@@ -265,9 +284,12 @@ class Dialogue:
         queued = {t.id for t in self._player.queue} | ({current.id} if current else set())
         return [t for t in tracks if t.id not in queued][:QUEUE_ADD]
 
-    def _picker(self) -> Picker:
-        return Picker(self._engine, self._store, self.library, self.state.user,
-                      frozenset(self.state.history[-QUEUE_BATCH:]))
+    def _picker(self, recent: frozenset[int] | None = None) -> Picker:
+        """A picker for this request; ``recent`` (default: the last songs played) are
+        left out of its picks."""
+        if recent is None:
+            recent = frozenset(self.state.history[-QUEUE_BATCH:])
+        return Picker(self._engine, self._store, self.library, self.state.user, recent)
 
     def _switch_user(self, name: str) -> str:
         wanted = name.strip().casefold()

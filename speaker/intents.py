@@ -37,7 +37,8 @@ playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
 ``playlist: "most played"`` ("play my top songs"), with ``unheard: "ever"`` ("something
 I haven't heard") or ``"lately"`` ("... in a while"), or ``album`` and ``track_no``
 ("track three of Slow Tides"); ``repeat`` with ``one: True`` ("repeat this song", not
-the whole queue); ``dislike`` with ``artist: "this
+the whole queue); ``next`` with ``other_artist: True`` ("play a different artist");
+``dislike`` with ``artist: "this
 artist"`` ("I don't like this artist"); ``now_playing`` with ``detail: "library"``
 and maybe ``what: "artists"`` ("how many songs do I have", "what artists do I have");
 ``unknown`` with ``greeting: True`` ("hello", asked back what to play). After a stop,

@@ -492,6 +492,16 @@ _RULES: tuple[_Rule, ...] = (
     _rule("previous",
           rf"(?:go back|skip back|jump back|go backwards?)(?: by)? (?P<n>{NUM}) (?:songs?|tracks?"
           rf"|tunes?)", _count),
+    # "play a different artist": on to someone else's songs
+    _rule("next",
+          r"(?:(?:play|put on|give me|try|i want|i'?d like|let'?s (?:have|hear))"
+          r"(?: something| some music| songs| music)?(?: (?:by|from))? )?"
+          r"(?:a |an |some )?(?:different|another|other) (?:artist|band|singer|group|musician)s?"
+          r"(?: like (?:this|that|this one|them))?(?: (?:please|now|instead|for a change))?"
+          r"|(?:next|change the|switch(?: the)?|change) (?:artist|band|singer)s?"
+          r"|(?:play )?(?:something|songs|music) (?:by|from) (?:someone|somebody) else"
+          r"|(?:play|let'?s hear) (?:someone|somebody) else",
+          lambda whole, groups: {"other_artist": True}),
     _rule("next",
           r"(?:play )?(?:the )?next(?: one| song| track| truck| tune| please)?"
           r"|skip(?: it| this| that| this one"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import zip_longest
 from typing import Any, Protocol
 
 from recommender.engine import Query
+from recommender.normalize import normalize_name
 from recommender.store import Store, Track
 from speaker.intents_cues import MOST_PLAYED
 from speaker.library_view import LibraryView, mood_phrase
@@ -199,6 +200,21 @@ class Picker:
                 mixed[like.id] = like
         self.station = Query(artist=artist.value)
         return list(mixed.values()), f"{artist.value} radio", ""
+
+    def other_artist(self, station: Query, artist: str) -> list[Track]:
+        """ "Play a different artist": songs by anyone but ``artist``, of the kind
+        ``station`` asked for if others have them, else anything like that artist."""
+        key = normalize_name(artist)
+        kinds = [Query()] if station.artist or station.album else [station, Query()]
+        for kind in kinds:
+            query = replace(kind, like_artist=artist)
+            found = self.engine.recommend(self.user, QUEUE_BATCH,
+                                          replace(query, exclude_track_ids=self.recent))
+            others = [t for t in found if normalize_name(t.artist) != key]
+            if others:
+                self.station = query
+                return others
+        return []
 
     @cached_property
     def most_played(self) -> list[Track]:

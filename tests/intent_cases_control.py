@@ -286,6 +286,12 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("repeat off", "repeat", {"on": False}),
     ("stop repeating", "repeat", {"on": False}),
     ("loop the album", "repeat", {"on": True}),
+    # someone else's songs
+    ("Play a different artist.", "next", {"other_artist": True}),
+    ("play something by someone else", "next", {"other_artist": True}),
+    ("next artist", "next", {"other_artist": True}),
+    ("play another band like this", "next", {"other_artist": True}),
+    ("play another song by this artist", "play", {"artist": "this artist"}),
     # --- sleep timer / cancel -----------------------------------------------------------------
     ("set a sleep timer for 30 minutes", "sleep_timer", {"minutes": 30}),
     # Whisper's spellings of "sleep timer" (held-out dev corpus)

@@ -2,7 +2,8 @@
 stopping after the song, unmuting, taking a song off a playlist and listing them, the
 newest album, an artist's radio, several artists, "say that again", courtesies,
 "I don't like this artist", "play my most played songs", "how many songs do I have" and
-"play track two of Midnight Standards".
+"play track two of Midnight Standards", "something I haven't heard" and "a different
+artist".
 The same real stack as ``test_dialogue`` (demo library, SQLite
 store, trained LightFM engine, real player on decoded files, real parser)."""
 
@@ -310,3 +311,39 @@ def test_something_i_havent_heard_in_a_while_leaves_out_the_last_month(
     upcoming = [t.id for t in speaker.player.queue]
     assert upcoming == [played[9], *upcoming[1:3]]
     assert set(upcoming[1:3]) == set(tracks[:12]) - set(played)
+
+
+def test_a_different_artist_skips_to_someone_elses_songs(speaker: Speaker) -> None:
+    assert speaker.say("play a different artist") == "Nothing is playing."
+    speaker.say("play Nora Vance")
+    assert speaker.player.now_playing is not None
+    assert speaker.player.now_playing.artist == "Nora Vance"
+    reply = speaker.say("play a different artist")
+    playing = speaker.player.now_playing
+    assert playing is not None and playing.artist != "Nora Vance"
+    assert reply == f"Here's someone else: {describe(playing)}."
+    assert [t for t in speaker.player.queue if t.artist == "Nora Vance"] == []
+    speaker.say("play some jazz")
+    jazz = speaker.player.now_playing
+    assert jazz is not None
+    speaker.say("next artist")  # still jazz, by someone else
+    playing = speaker.player.now_playing
+    assert playing is not None and playing.artist != jazz.artist
+    assert "Jazz" in playing.genres  # type: ignore[attr-defined]
+    # the demo library has two jazz artists: theirs come back only after the other's
+    after = [t.artist == jazz.artist for t in speaker.player.queue]
+    assert not after[0] and after == sorted(after)
+
+
+def test_a_different_artist_in_a_one_artist_library_says_so_and_plays_on(
+        speaker: Speaker) -> None:
+    others = [t.id for t in speaker.store.tracks() if t.artist != "Nora Vance"]
+    speaker.store.mark_gone(others)
+    speaker.engine.refresh_catalog()
+    speaker.dialogue.refresh_library()
+    speaker.say("play Nora Vance")
+    playing = speaker.player.now_playing
+    assert playing is not None
+    assert speaker.say("play a different artist") == (
+        "I have nothing by anyone other than Nora Vance to play.")
+    assert speaker.player.now_playing == playing and speaker.player.state == "playing"

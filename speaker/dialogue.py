@@ -37,6 +37,10 @@ from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span, 
 logger = logging.getLogger(__name__)
 
 REFILL_BELOW = 3
+_CANT = {"alarm": "set alarms", "weather": "tell you the weather", "news": "read the news",
+         "joke": "tell jokes", "reminder": "keep reminders or lists",
+         "devices": "control other devices"}
+"""What Encore says it can't do, by the ``topic`` of an ``unknown`` request."""
 QUEUE_ADD = 5
 """Tracks "add some jazz to the queue" adds (an album adds all its tracks, a song one)."""
 
@@ -147,6 +151,9 @@ class Dialogue:
         return f"Here's someone else: {describe(self._player.now_playing or playing)}."
 
     def _on_unknown(self, slots: dict[str, Any]) -> str:
+        if slots.get("topic") in _CANT:  # "what's the weather": understood, not done
+            return (f"Sorry, I can't {_CANT[slots['topic']]}. I play music from your "
+                    "library: say, for example, play some jazz.")
         if slots.get("greeting"):
             return "Hello. Say, for example: play some jazz."
         return "Sorry, I didn't catch that. You can say things like: play some jazz."
@@ -333,6 +340,10 @@ class Dialogue:
             return list_playlists(self._store, self.state.user)
         if slots.get("detail") == "library":  # "how many songs do I have"
             return self.library.summary(str(slots.get("what") or ""))
+        if slots.get("detail") in ("time", "date"):  # "what time is it"
+            now = self._local_time()
+            return (f"It's {spoken_clock(now)}." if slots["detail"] == "time"
+                    else f"It's {now:%A}, {now:%B} {now.day}.")
         if slots.get("detail") == "said":  # "say that again": the last answer, word for word
             return self.state.last_reply or "I haven't said anything yet."
         shown = playing or self.state.last_played

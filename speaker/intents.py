@@ -41,7 +41,10 @@ the whole queue); ``next`` with ``other_artist: True`` ("play a different artist
 ``dislike`` with ``artist: "this
 artist"`` ("I don't like this artist"); ``now_playing`` with ``detail: "library"``
 and maybe ``what: "artists"`` ("how many songs do I have", "what artists do I have");
-``unknown`` with ``greeting: True`` ("hello", asked back what to play). After a stop,
+``unknown`` with ``greeting: True`` ("hello", asked back what to play) or with ``topic``
+("what's the weather", "turn on the lights": what Encore doesn't do, said plainly;
+:mod:`speaker.intents_other`, which also reads "what time is it" as ``now_playing`` with
+``detail: "time"``). After a stop,
 ``resume`` ("pick up where I left off") plays on from where the music stopped.
 
 "Play this album" and "play more by this artist" name what is playing: the slot
@@ -58,6 +61,7 @@ from typing import Any
 from speaker.intents_control import THIS_ALBUM, THIS_ARTIST, match_control
 from speaker.intents_cues import MOST_PLAYED, names_most_played, take_service
 from speaker.intents_fuzzy import fuzzy_control
+from speaker.intents_other import match_other
 from speaker.intents_play import play_slots
 
 __all__ = ["INTENTS", "THIS_ALBUM", "THIS_ARTIST", "ParsedRequest", "clean", "parse"]
@@ -383,7 +387,7 @@ def _parse(text: str) -> ParsedRequest:
     cleaned = clean(text)
     if not cleaned:
         return ParsedRequest("unknown", {}, text)
-    control = match_control(cleaned) or _control_clause(text, cleaned)
+    control = match_control(cleaned) or match_other(cleaned) or _control_clause(text, cleaned)
     if control is not None:
         return ParsedRequest(control[0], control[1], text)
     shuffled = _SHUFFLED.fullmatch(cleaned)

@@ -385,7 +385,7 @@ class VoiceLoop:
             self._emit(IntentRecognized(t_s=self._clock.now_s, intent=request.intent,
                                         slots=dict(request.slots)))
         if (request is None or request.intent == "unknown") and not follow_up \
-                and self._follow_up_s:
+                and self._follow_up_s and not (request and request.slots.get("topic")):
             self._asked = True
             if request is not None and request.slots.get("greeting"):  # "hello": ask back
                 return "Hello. What would you like to hear?"

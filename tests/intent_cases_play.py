@@ -56,7 +56,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Stop Chaplin,", "unknown", {}),  # "stop shuffling"? too far to guess
     ("Bored this on,", "unknown", {}),  # sounds like "repeat this one" but for its verb
     ("Post this on.", "unknown", {}),
-    ("What's the weather like", "unknown", {}),
+    ("What's the weather like", "unknown", {"topic": "weather"}),
     ("Play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("Hey Jarvis, play Imogen Heap.", "play", {"artist": "imogen heap"}),
     ("hey jarvis play some imogen heap please", "play", {"artist": "imogen heap"}),

@@ -454,7 +454,7 @@ def test_shuffle_repeat_and_sleep_timer(speaker: Speaker) -> None:
 
 def test_cancel_and_unknown(speaker: Speaker) -> None:
     assert speaker.say("never mind") == "Okay."
-    reply = speaker.say("what's the weather like")
+    reply = speaker.say("what is the capital of france")
     assert reply.startswith("Sorry, I didn't catch that.")
     assert speaker.dialogue.state.last_reply == reply
 

@@ -14,6 +14,8 @@ import test_dialogue
 from test_dialogue import Speaker
 
 from recommender.store import Track
+from speaker.dialogue import _CANT
+from speaker.intents_other import TOPICS
 from speaker.library_view import LibraryView
 from speaker.player import Player
 from speaker.transport_replies import describe
@@ -347,3 +349,14 @@ def test_a_different_artist_in_a_one_artist_library_says_so_and_plays_on(
     assert speaker.say("play a different artist") == (
         "I have nothing by anyone other than Nora Vance to play.")
     assert speaker.player.now_playing == playing and speaker.player.state == "playing"
+
+
+def test_the_time_and_what_encore_cant_do(speaker: Speaker) -> None:
+    assert speaker.say("what time is it") == "It's 9:30 PM."  # the fixture's wall clock
+    assert speaker.say("what day is it") == "It's Sunday, November 29."
+    assert speaker.say("what's the weather like") == (
+        "Sorry, I can't tell you the weather. I play music from your library: say, for "
+        "example, play some jazz.")
+    assert speaker.say("turn on the lights").startswith("Sorry, I can't control other devices.")
+    assert speaker.player.now_playing is None  # not a song called "The Lights"
+    assert set(_CANT) == set(TOPICS)  # a reply for every topic the parser knows

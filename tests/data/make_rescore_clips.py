@@ -4,7 +4,8 @@ Run ``PYTHONPATH=. python tests/data/make_rescore_clips.py`` from the project ro
 Whisper tiny.en garbles the first ("can't so not sleep"); the second is a clear
 request that is not a music command and must stay as heard. The third, "play kingston
 sunrise" over synthetic music at 0 dB SNR, tiny.en hears as "Click instant sunrise";
-the grammar search (``speaker.grammar``) finds what was said.
+the grammar search (``speaker.grammar``) finds what was said. "What is the capital of
+France" is a question Encore neither serves nor knows it can't (so it asks again).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 CLIPS = (
     ("rescore_cancel_timer", "cancel the sleep timer", Voice("en-us-nyc", 170)),
     ("rescore_weather", "what's the weather like tomorrow", Voice("en-us-nyc", 170)),
+    ("question_capital", "what is the capital of france", Voice("en-us-nyc", 170)),
 )
 
 

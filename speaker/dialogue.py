@@ -180,6 +180,8 @@ class Dialogue:
         if slots.get("service"):
             prefix = (f"I can't use {str(slots['service']).title()}; "
                       "I play the music in your library. ")
+        if slots.get("room"):  # "play some jazz in the kitchen"
+            prefix += "I can only play on this speaker. "
         if slots.get("user"):
             prefix += self._switch_user(str(slots["user"]))
         if self.library.empty:

@@ -91,7 +91,7 @@ def _volume(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     words = whole
     if re.search(r"\b(?:max|maximum|full)\b", words):
         return {"level": 100}
-    if re.search(r"\bhalf\b", words):
+    if re.search(r"\b(?:half|halfway|medium|middle)\b", words):
         return {"level": 50}
     if re.fullmatch(r"mute(?: it| the music| everything)?", words):
         return {"level": 0}
@@ -272,7 +272,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule("sleep_timer",
           rf"(?:set |start )?(?:a |the )?{_TIMER}(?: (?:for|to|of|in|at|or|after))?"
           rf"(?: (?P<d>{DUR}))?"
-          rf"|(?:set )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR})(?: (?:and|then) stop)?"
+          rf"|(?:set |start )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR})"
+          rf"(?: (?:and|then) stop)?"
           # "Santa Sleep, Time for an Hour": a misheard "set the" before timer and duration
           rf"|(?!(?:play|put|add|queue|start playing) )(?:[a-z']+ ){{1,3}}(?:a |the )?{_TIMER}"
           rf" (?:for|to|of|in|at|or|after) (?P<d3>{DUR})",
@@ -317,6 +318,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?P<n4>{NUM}) ?(?:percent|%)"
           r"|mute(?: it| the music| everything)?"
           r"|(?:(?:set |turn )?(?:the )?volume (?:to |at )?)?(?:max|maximum|full|half)(?: volume)?"
+          r"|(?:set |turn |put )?(?:the )?volume (?:to |at |on )?(?:the )?(?:medium|middle|halfway)"
+          r"(?: level| volume)?|medium volume"
           r"|(?:turn it|crank it) (?:all the way )?up to (?:max|maximum|full)", _volume),
     _rule("volume_up",
           r"un[ -]?mute(?: it| the music| the sound| the speaker| yourself| the volume)?"
@@ -459,7 +462,8 @@ _RULES: tuple[_Rule, ...] = (
           r"what(?:'s| was| is) the (?:last|previous) (?:song|track|one|tune)"
           r"(?: called| you played| that played)?"
           r"|what was (?:the song|that song|the track|the one) before(?: (?:this|that)(?: one)?)?"
-          r"|what (?:did you play|was playing) before(?: (?:this|that)(?: one| song)?)?",
+          r"|what (?:(?:song|track) )?(?:did you play|was playing|played) before"
+          r"(?: (?:this|that)(?: one| song)?)?",
           _detail("previous")),
     _rule("now_playing",
           rf"how (?:long|much longer) (?:is {_THIS}(?: (?:song|track))?"

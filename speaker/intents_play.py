@@ -72,6 +72,8 @@ _NOT_NAMES = frozenset({
 #: words are dropped as carriers).
 _NEWEST_ALBUM = re.compile(r"\b(?:newest|latest|most recent|new|last)(?: (?:studio|full length))?"
                            r" (?:album|record|lp)\b")
+_FIRST_ALBUM = re.compile(r"\b(?:first|earliest|oldest|debut)(?: (?:studio|full length))?"
+                          r" (?:album|record|lp)\b")
 _ACTIVITY_MOODS = {"fall asleep": "sleep", "go to sleep": "sleep", "get to sleep": "sleep"}
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
@@ -384,12 +386,31 @@ def _track_number(rest: str) -> dict[str, Any] | None:
     return {"album": album, "track_no": number} if album else None
 
 
+_ROOM = re.compile(
+    r" (?:(?:in|on|through|to) (?:the |my |our )?(?P<room>kitchen|living room|lounge|"
+    r"bedroom|bathroom|office|study|dining room|hall|hallway|garage|garden|den|nursery|"
+    r"basement|patio|kids'? room)(?: speakers?)?"
+    r"|(?P<all>everywhere|(?:in|on) (?:all (?:the )?|every )(?:rooms?|speakers?)"
+    r"|all over the house))$")
+
+
+def _take_room(rest: str, slots: dict[str, Any]) -> str:
+    """ "some jazz in the kitchen", "music everywhere": ``room`` ("all" for every room);
+    Encore plays on the one speaker it runs on, and says so."""
+    match = _ROOM.search(rest)
+    if match is None:
+        return rest
+    slots["room"] = match.group("room") or "all"
+    return squash(rest[: match.start()])
+
+
 def play_slots(rest: str) -> dict[str, Any]:
     """Slots for the words after the play carrier ("some jazz by miles davis")."""
+    slots: dict[str, Any] = {}
+    rest = _take_room(rest, slots)
     numbered = _track_number(rest)
     if numbered:
-        return numbered
-    slots: dict[str, Any] = {}
+        return {**numbered, **slots}
     rest = re.sub(r"^up (?=my |the |some )", "", fix_cue_typos(rest))  # "start up my x playlist"
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
@@ -399,6 +420,9 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = take_playlist(rest, slots)
     if _NEWEST_ALBUM.search(rest):  # "the latest album by x": that album, not any of x's
         slots["newest"] = True
+    elif _FIRST_ALBUM.search(rest):  # "x's first album"
+        slots["oldest"] = True
+        rest = _FIRST_ALBUM.sub("latest album", rest)  # stripped as the newest's words are
     rest = strip_sort(rest)
     rest = tidy(take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us|out there|to listen to|"

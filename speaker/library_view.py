@@ -113,17 +113,18 @@ class LibraryView:
     def by_artist(self, artist: str) -> list[Track]:
         return self._by("artist", artist)
 
-    def newest_album(self, artist: str) -> list[Track]:
-        """The tracks of ``artist``'s album with the latest year, in album order; empty
-        when none of the artist's albums has a year."""
+    def newest_album(self, artist: str, oldest: bool = False) -> list[Track]:
+        """The tracks of ``artist``'s album with the latest year (or, ``oldest``, the
+        earliest), in album order; empty when none of the artist's albums has a year."""
         years: dict[str, int] = {}
         for track in self.by_artist(artist):
             if track.album and track.year:
                 years[track.album] = max(years.get(track.album, 0), track.year)
         if not years:
             return []
-        newest = max(years, key=lambda album: (years[album], album))
-        return [t for t in self.by_album(newest) if normalize_name(t.artist)
+        pick = min if oldest else max
+        chosen = pick(years, key=lambda album: (years[album], album))
+        return [t for t in self.by_album(chosen) if normalize_name(t.artist)
                 == normalize_name(artist)]
 
     def genres_for_mood(self, mood: str) -> tuple[str, ...]:

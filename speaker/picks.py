@@ -107,10 +107,12 @@ class Picker:
             mixed = self._several("genre", str(slots["genre"]))
             if mixed:  # "play some jazz and blues"
                 return mixed
-        if artist_m is not None and slots.get("newest"):
-            album = self.library.newest_album(artist_m.value)
+        if artist_m is not None and (slots.get("newest") or slots.get("oldest")):
+            oldest = bool(slots.get("oldest"))
+            album = self.library.newest_album(artist_m.value, oldest=oldest)
             if album:
-                return album, f"{artist_m.value}'s newest album, {album[0].album}", ""
+                which = "first" if oldest else "newest"
+                return album, f"{artist_m.value}'s {which} album, {album[0].album}", ""
         query = Query(exclude_track_ids=recent)
         what = ""
         if artist_m is not None:

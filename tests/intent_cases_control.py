@@ -302,6 +302,9 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play Stormy Weather", "play", {"artist": "stormy weather"}),
     ("play Wake Me Up Before You Go-Go", "play", {"track": "wake me up before you go-go"}),
     ("turn off the music", "stop", {}),
+    ("set the volume to medium", "volume_set", {"level": 50}),
+    ("start a timer for 5 minutes", "sleep_timer", {"minutes": 5}),
+    ("what song was playing before", "now_playing", {"detail": "previous"}),
     # someone else's songs
     ("Play a different artist.", "next", {"other_artist": True}),
     ("play something by someone else", "next", {"other_artist": True}),

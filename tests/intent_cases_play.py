@@ -234,6 +234,14 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play for an hour and a half", "play", {"minutes": 90}),
     ("play the song Twenty Minutes", "play", {"track": "twenty minutes"}),
     ("play Five Minutes by Nora Vance", "play", {"track": "five minutes", "artist": "nora vance"}),
+    # --- play: the first album, another room --------------------------------------------------
+    ("play Nora Vance's first album", "play", {"artist": "nora vance", "oldest": True}),
+    ("play the debut album by the night owls", "play",
+     {"artist": "the night owls", "oldest": True}),
+    ("play the album First Light", "play", {"album": "first light"}),
+    ("play some jazz in the kitchen", "play", {"genre": "jazz", "room": "kitchen"}),
+    ("play music everywhere", "play", {"room": "all"}),
+    ("play In the Kitchen", "play", {"track": "in the kitchen"}),
     # --- play: until a time of day ------------------------------------------------------------
     ("play some jazz until 10", "play", {"genre": "jazz", "until": {"hour": 10, "minute": 0,
                                                                   "12h": True}}),

@@ -110,6 +110,15 @@ def test_the_newest_album_of_an_artist(speaker: Speaker) -> None:
     assert playing is not None
     assert [t.title for t in (playing, *speaker.player.queue)][:2] == [
         "Velvet Hours", "Autumn Letters"]
+    # each demo artist has one album: the first is the newest
+    assert speaker.say("play nora vance's first album") == (
+        "Playing Nora Vance's first album, Velvet Hours: Velvet Hours by Nora Vance.")
+
+
+def test_playing_in_another_room_plays_here_and_says_so(speaker: Speaker) -> None:
+    reply = speaker.say("play some jazz in the bedroom")
+    assert reply.startswith("I can only play on this speaker. Playing some Jazz: ")
+    assert speaker.player.now_playing is not None
 
 
 def _track(id_: int, album: str, year: int | None, track_no: int, artist: str = "Ann") -> Track:
@@ -122,6 +131,7 @@ def test_newest_album_picks_the_latest_year_and_only_the_artists_tracks() -> Non
         _track(4, "Late", 2004, 3, artist="Guest"), _track(5, "Undated", None, 1),
     ])
     assert [t.id for t in view.newest_album("ann")] == [3, 2]
+    assert [t.id for t in view.newest_album("ann", oldest=True)] == [1]
     assert view.newest_album("nobody") == []
     assert LibraryView.build([_track(5, "Undated", None, 1)]).newest_album("Ann") == []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +42,8 @@ _CANT = {"alarm": "set alarms", "weather": "tell you the weather", "news": "read
          "joke": "tell jokes", "reminder": "keep reminders or lists",
          "devices": "control other devices"}
 """What Encore says it can't do, by the ``topic`` of an ``unknown`` request."""
+_NOT_MUSIC = re.compile(r"\b(?:podcasts?|audio ?books?|radio|news)\b")
+"""A name asked for and missing from the library that is no music at all."""
 QUEUE_ADD = 5
 """Tracks "add some jazz to the queue" adds (an album adds all its tracks, a song one)."""
 
@@ -196,11 +199,12 @@ class Dialogue:
             prefix += "No song has played to the end yet, so here's something you might like. "
             slots = {k: v for k, v in slots.items() if k != "playlist"}
         matches = self.library.matcher.match(slots)
-        self._store.add_event(self.state.user, "request")
-        self.state.station = Query()
         tracks, what, missing = picker.pick(slots, matches)
-        if picker.station is not None:
-            self.state.station = picker.station
+        if _NOT_MUSIC.search(missing.casefold()):  # "play BBC Radio 4", not in the library
+            return prefix + ("Sorry, I can't play radio, podcasts, audiobooks or the news. "
+                             "I play the music in your library.")
+        self._store.add_event(self.state.user, "request")
+        self.state.station = picker.station if picker.station is not None else Query()
         if more_of is not None:  # "more by this artist": not this song again
             tracks = [t for t in tracks if t.id != more_of.id] or tracks
         if not tracks:

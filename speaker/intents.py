@@ -205,6 +205,8 @@ def _with_capitals(text: str, slots: dict[str, Any]) -> dict[str, Any]:
     please play") is dropped."""
     for name in ("artist", "track", "album", "playlist"):
         value = slots.get(name)
+        if name == "playlist" and re.search(r" (?:radio|station)$", str(value)):
+            continue  # "Nora Vance radio": the station word is part of what was asked
         if isinstance(value, str):
             slots[name] = _trim_to_capitals(text, value)
     return {k: v for k, v in slots.items() if v != ""}

@@ -234,6 +234,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play for an hour and a half", "play", {"minutes": 90}),
     ("play the song Twenty Minutes", "play", {"track": "twenty minutes"}),
     ("play Five Minutes by Nora Vance", "play", {"track": "five minutes", "artist": "nora vance"}),
+    ("play Nora Vance radio", "play", {"playlist": "nora vance radio"}),
     # --- play: the first album, another room --------------------------------------------------
     ("play Nora Vance's first album", "play", {"artist": "nora vance", "oldest": True}),
     ("play the debut album by the night owls", "play",

@@ -143,8 +143,8 @@ def test_an_artists_radio_mixes_their_songs_with_others_like_them(speaker: Speak
     artists = [t.artist for t in played if t is not None]
     assert artists[0] == "Nora Vance" and len(set(artists)) > 1
     assert speaker.dialogue.state.station.artist == "Nora Vance"  # refills go on with her
-    # a radio of no artist in the library is no radio
-    assert speaker.say("play the zzyzx radio").startswith("I couldn't find a playlist called")
+    # a radio of no artist in the library is a radio station, which Encore can't play
+    assert speaker.say("play the zzyzx radio").startswith("Sorry, I can't play radio, ")
 
 
 def test_several_artists_take_turns(speaker: Speaker) -> None:
@@ -370,3 +370,12 @@ def test_the_time_and_what_encore_cant_do(speaker: Speaker) -> None:
     assert speaker.say("turn on the lights").startswith("Sorry, I can't control other devices.")
     assert speaker.player.now_playing is None  # not a song called "The Lights"
     assert set(_CANT) == set(TOPICS)  # a reply for every topic the parser knows
+
+
+def test_radio_podcasts_and_audiobooks_are_not_in_the_library(speaker: Speaker) -> None:
+    for request in ("play BBC Radio 4", "play the radio", "play my audiobook",
+                    "play a podcast", "play the news"):
+        assert speaker.say(request) == ("Sorry, I can't play radio, podcasts, audiobooks or "
+                                        "the news. I play the music in your library."), request
+        assert speaker.player.now_playing is None
+    assert speaker.say("play Nora Vance radio").startswith("Playing Nora Vance radio: ")

@@ -416,6 +416,9 @@ class Dialogue:
         return f"Glad you like it. I'll play more like {track.artist or track.title}."
 
     def _on_dislike(self, slots: dict[str, Any]) -> str:
+        named = str(slots.get("artist") or "")
+        if named and named != THIS_ARTIST:  # "I don't like Nora Vance"
+            return self._dislike_named(named)
         track = self._player.now_playing or self.state.last_played
         if track is None:
             return "Nothing is playing, so I don't know what you dislike."
@@ -425,6 +428,30 @@ class Dialogue:
         if self._player.now_playing is not None:
             self._player.next()
         return "Okay, I won't play that again."
+
+    def _dislike_named(self, name: str) -> str:
+        """ "I don't like Nora Vance" / "never play Velvet Hours again": an artist's songs,
+        or an album's or a song's, looked up by name."""
+        found = self.library.matcher.match_one("artist", name)
+        if found is not None and found.slot == "artist" and self.library.by_artist(found.value):
+            return self._dislike_artist(self.library.by_artist(found.value)[0])
+        songs = ([] if found is None else self.library.by_title(found.value)
+                 if found.slot == "track" else self.library.by_album(found.value)
+                 if found.slot == "album" else [])
+        if found is None:
+            return f"I couldn't find {name.title()} in your library."
+        if not songs:  # a genre
+            return (f"I can't leave out all {found.value}. Say: I don't like this song, "
+                    "while one plays.")
+        ids = {t.id for t in songs}
+        with self._store.batch():
+            for song in songs:
+                self._engine.feedback(self.state.user, "dislike", song.id)
+        self._player.drop(lambda t: t.id in ids)
+        playing = self._player.now_playing
+        if playing is not None and playing.id in ids:
+            self._player.next()
+        return f"Okay, I won't play {found.value} again."
 
     def _dislike_artist(self, track: Track) -> str:
         """ "I don't like this artist": a dislike for each of their songs, which the

@@ -171,6 +171,11 @@ def _rule(intent: str, pattern: str,
 
 
 _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
+_NAME = r"[a-z0-9][a-z0-9' &.-]*"
+_NAMED = (r"(?!(?:this|that|it|them|him|her|us|you|me|these|those|to"
+          r"|the (?:song|track|music|one))\b"
+          r"|(?:this|that) (?:song|track|one|artist|band))")
+"""Not a pronoun: "I don't like Nora Vance" names someone, "I don't like that" does not."""
 _OTHER_DEVICE = (r"(?:lights?|lamps?|heating|heat|heater|temperature|thermostat|brightness|fans?|"
                  r"blinds|shades|curtains|battery|charge|alarm|timer|oven|tv|television)")
 _LIBRARY_LISTS = {"artists": "artists", "bands": "artists", "albums": "albums",
@@ -301,8 +306,11 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?:set |start )?(?:a |the )?(?:{_TIMER}|timer)"
           rf" (?:for|until|till|to|at) (?P<t>{CLOCK})",
           _timer_until),
+    # "remove this from the queue": the song playing is the queue's first, so skip it
+    _rule("next", rf"(?:remove|delete|take|drop) {_THIS}(?: song| track)? (?:from|off|out of)"
+                  rf" {_QUEUE}"),
     _rule("cancel",
-          r"cancel(?: that| it| this| the request| everything)?"
+          r"stop talking|cancel(?: that| it| this| the request| everything)?"
           rf"|cancel (?:the |my )?(?:{_TIMER}|timer)|(?:turn off|stop|remove) (?:the )?{_TIMER}"
           r"|never ?mind(?: that)?|forget (?:it|that|about it)|no thanks|no|nah|nope|nothing"
           r"|ignore (?:that|me)|scratch that|abort|sorry never ?mind", _cancel),
@@ -390,8 +398,8 @@ _RULES: tuple[_Rule, ...] = (
           rf"|i'?m not a fan of {_ARTIST}",
           lambda whole, groups: {"artist": THIS_ARTIST}),
     _rule("dislike",
-          rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_THIS}"
-          rf"(?: anymore)?"
+          rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy|want to hear)"
+          rf" {_THIS}(?: anymore| again)?"
           rf"|i (?:really )?(?:hate|dislike|can'?t stand) {_THIS}|thumbs down"
           rf"|dislike(?: {_THIS})?"
           rf"|(?:don'?t|do not|never) play {_THIS} (?:again|anymore|ever again)"
@@ -399,7 +407,17 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?: (?:terrible|awful|bad|rubbish|horrible|crap|boring|annoying))?"
           rf"|(?:ban|block) {_THIS}|bad (?:song|track|one)"
           rf"|skip {_THIS} and (?:don'?t|do not|never) play (?:it|that|this) (?:again|anymore)"
-          rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"),
+          rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"
+          rf"|(?:play )?less (?:of|like) (?:this|that)(?: (?:song|track|one))?"
+          rf"|i'?m (?:tired|sick) of {_THIS}"),
+    # "I don't like Nora Vance": an artist (or a song) by name, which the dialogue looks up
+    _rule("dislike",
+          rf"i (?:really )?(?:don'?t|do not) (?:like|want to hear|enjoy) {_NAMED}(?P<a>{_NAME}?)"
+          r"(?: (?:anymore|any more|at all|very much|again))?"
+          rf"|(?:don'?t|do not|never) play (?:anything by |any songs by |any )?{_NAMED}"
+          rf"(?P<a2>{_NAME}?) (?:again|anymore|any more|ever again)"
+          rf"|i (?:really )?(?:hate|can'?t stand) {_NAMED}(?P<a3>{_NAME})",
+          lambda whole, groups: {"artist": groups["a"]}),
     _rule("like",
           rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?"
           # the reply says whose music it will play more of

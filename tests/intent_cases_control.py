@@ -305,6 +305,15 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("set the volume to medium", "volume_set", {"level": 50}),
     ("start a timer for 5 minutes", "sleep_timer", {"minutes": 5}),
     ("what song was playing before", "now_playing", {"detail": "previous"}),
+    # a dislike by name (the dialogue looks the name up), not of a pronoun
+    ("I don't like Nora Vance.", "dislike", {"artist": "nora vance"}),
+    ("never play Velvet Hours again", "dislike", {"artist": "velvet hours"}),
+    ("I don't want to hear that again", "dislike", {}),
+    ("I don't like to dance", "unknown", {}),
+    ("play less of this", "dislike", {}),
+    ("I'm tired of this song", "dislike", {}),
+    ("remove this from the queue", "next", {}),
+    ("stop talking", "cancel", {}),
     # someone else's songs
     ("Play a different artist.", "next", {"other_artist": True}),
     ("play something by someone else", "next", {"other_artist": True}),

@@ -379,3 +379,23 @@ def test_radio_podcasts_and_audiobooks_are_not_in_the_library(speaker: Speaker) 
                                         "the news. I play the music in your library."), request
         assert speaker.player.now_playing is None
     assert speaker.say("play Nora Vance radio").startswith("Playing Nora Vance radio: ")
+
+
+def test_disliking_an_artist_or_a_song_by_name(speaker: Speaker) -> None:
+    seeded = len(speaker.store.events("alex"))
+    assert speaker.say("I don't like Nora Vance") == (
+        "Okay, no more Nora Vance. I'll only play them when you ask for them by name.")
+    disliked = {e.track_id for e in speaker.store.events("alex")[seeded:]}
+    assert disliked == {t.id for t in speaker.dialogue.library.by_artist("Nora Vance")}
+    speaker.say("play some jazz")
+    assert speaker.player.now_playing is not None
+    assert all(t.artist != "Nora Vance" for t in [speaker.player.now_playing,
+                                                   *speaker.player.queue])
+    playing = speaker.player.now_playing
+    assert speaker.say(f"never play {playing.title} again") == (
+        f"Okay, I won't play {playing.title} again.")
+    assert speaker.player.now_playing != playing  # it was playing: skipped
+    assert speaker.say("I hate jazz") == (
+        "I can't leave out all Jazz. Say: I don't like this song, while one plays.")
+    assert speaker.say("I don't like Zzyzx Quartet") == (
+        "I couldn't find Zzyzx Quartet in your library.")

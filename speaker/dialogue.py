@@ -20,6 +20,7 @@ from typing import Any
 from recommender.engine import Query
 from recommender.normalize import normalize_name
 from recommender.store import Store, Track
+from speaker.dislikes import Dislikes
 from speaker.events import Event, Feedback, PlaybackStarted
 from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.intents_clock import minutes_until, spoken_clock, spoken_minutes
@@ -416,59 +417,17 @@ class Dialogue:
         return f"Glad you like it. I'll play more like {track.artist or track.title}."
 
     def _on_dislike(self, slots: dict[str, Any]) -> str:
+        dislikes = Dislikes(self._engine, self._store, self._player, self.library,
+                            self.state.user, self._refill)
         named = str(slots.get("artist") or "")
         if named and named != THIS_ARTIST:  # "I don't like Nora Vance"
-            return self._dislike_named(named)
+            return dislikes.named(named)
         track = self._player.now_playing or self.state.last_played
         if track is None:
             return "Nothing is playing, so I don't know what you dislike."
-        if slots.get("artist") == THIS_ARTIST and track.artist:
-            return self._dislike_artist(track)
-        self._engine.feedback(self.state.user, "dislike", track.id)
-        if self._player.now_playing is not None:
-            self._player.next()
-        return "Okay, I won't play that again."
-
-    def _dislike_named(self, name: str) -> str:
-        """ "I don't like Nora Vance" / "never play Velvet Hours again": an artist's songs,
-        or an album's or a song's, looked up by name."""
-        found = self.library.matcher.match_one("artist", name)
-        if found is not None and found.slot == "artist" and self.library.by_artist(found.value):
-            return self._dislike_artist(self.library.by_artist(found.value)[0])
-        songs = ([] if found is None else self.library.by_title(found.value)
-                 if found.slot == "track" else self.library.by_album(found.value)
-                 if found.slot == "album" else [])
-        if found is None:
-            return f"I couldn't find {name.title()} in your library."
-        if not songs:  # a genre
-            return (f"I can't leave out all {found.value}. Say: I don't like this song, "
-                    "while one plays.")
-        ids = {t.id for t in songs}
-        with self._store.batch():
-            for song in songs:
-                self._engine.feedback(self.state.user, "dislike", song.id)
-        self._player.drop(lambda t: t.id in ids)
-        playing = self._player.now_playing
-        if playing is not None and playing.id in ids:
-            self._player.next()
-        return f"Okay, I won't play {found.value} again."
-
-    def _dislike_artist(self, track: Track) -> str:
-        """ "I don't like this artist": a dislike for each of their songs, which the
-        recommender then leaves out (unless the artist is asked for by name), and none of
-        them left in the queue."""
-        theirs = self.library.by_artist(track.artist)
-        with self._store.batch():  # one commit for all of them
-            for song in theirs or [track]:
-                self._engine.feedback(self.state.user, "dislike", song.id)
-        key = normalize_name(track.artist)
-        self._player.drop(lambda t: normalize_name(t.artist) == key)
-        playing = self._player.now_playing
-        if playing is not None and normalize_name(playing.artist) == key:
-            self._refill()  # someone else's songs to skip to
-            self._player.next()
-        return (f"Okay, no more {track.artist}. I'll only play them when you ask for them "
-                "by name.")
+        if named == THIS_ARTIST and track.artist:
+            return dislikes.artist(track)
+        return dislikes.song(track)
 
     # --- feedback from the player ---------------------------------------------------
 

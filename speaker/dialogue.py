@@ -43,8 +43,10 @@ _CANT = {"alarm": "set alarms", "weather": "tell you the weather", "news": "read
          "joke": "tell jokes", "reminder": "keep reminders or lists",
          "devices": "control other devices"}
 """What Encore says it can't do, by the ``topic`` of an ``unknown`` request."""
-_NOT_MUSIC = re.compile(r"\b(?:podcasts?|audio ?books?|radio|news)\b")
-"""A name asked for and missing from the library that is no music at all."""
+_NOT_MUSIC = re.compile(r"\b(?:podcasts?|audio ?books?|bbc)\b|\bradio (?:station|\d+|one|two|"
+                        r"three|four|five|six)\b|^(?:the |a |my )?(?:radio|news)$")
+"""A name asked for and missing from the library that is no music at all ("BBC Radio 4",
+"the news"); "Good News" or "Video Killed the Radio Star" are songs the library lacks."""
 QUEUE_ADD = 5
 """Tracks "add some jazz to the queue" adds (an album adds all its tracks, a song one)."""
 
@@ -143,14 +145,15 @@ class Dialogue:
         if not slots.get("other_artist") or playing is None:
             return TRANSPORT_REPLIES["next"](self._player, slots)
         key = normalize_name(playing.artist)
-        self._player.drop(lambda t: normalize_name(t.artist) == key)
-        if len(self._player.queue) < REFILL_BELOW:
-            picker = self._picker(frozenset(self.state.history[-QUEUE_BATCH * 2:])
-                                  | {t.id for t in self._player.queue})
-            self._player.enqueue(picker.other_artist(self.state.station, playing.artist))
-            self.state.station = picker.station or self.state.station
-        if not self._player.queue:
+        if all(normalize_name(t.artist) == key for t in self.library.tracks):
             return f"I have nothing by anyone other than {playing.artist} to play."
+        self._player.drop(lambda t: normalize_name(t.artist) == key)
+        picker = self._picker(frozenset(self.state.history[-QUEUE_BATCH * 2:])
+                              | {t.id for t in self._player.queue})
+        others = picker.other_artist(self.state.station, playing.artist)
+        if len(self._player.queue) < REFILL_BELOW:
+            self._player.enqueue(others)
+        self.state.station = picker.station or self.state.station  # refills: without them
         self._player.next()
         return f"Here's someone else: {describe(self._player.now_playing or playing)}."
 

@@ -16,7 +16,12 @@ from recommender.store import Store, Track
 from speaker.library_view import LibraryView
 from speaker.picks import EngineLike
 
-__all__ = ["Dislikes"]
+__all__ = ["NAME_MIN_SCORE", "Dislikes"]
+
+NAME_MIN_SCORE = 93.0
+"""How close (0-100) a name must match before a lasting dislike is stored for it: "nora
+vans" (95) is Nora Vance, "blue lantern" (93) Blue Lantern Trio; "the tapes" (91) is only
+probably Dusty Tapes, so Encore asks for the whole name."""
 
 
 @dataclass
@@ -49,6 +54,9 @@ class Dislikes:
         found = self.library.matcher.match_one("artist", name)
         if found is None:
             return f"I couldn't find {name.title()} in your library."
+        if found.score < NAME_MIN_SCORE:
+            return (f"I'm not sure which you mean. Say the whole name, for example: "
+                    f"I don't like {found.value}.")
         if found.slot == "artist" and self.library.by_artist(found.value):
             return self.artist(self.library.by_artist(found.value)[0])
         songs = (self.library.by_title(found.value) if found.slot == "track"

@@ -26,19 +26,23 @@ _HOUR = rf"(?:[01]?\d|2[0-3]|{'|'.join(_HOUR_WORDS)})"
 _MINUTE_WORDS = (rf"(?:oh (?:{_UNITS})|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
                  rf"|seventeen|eighteen|nineteen"
                  rf"|(?:twenty|thirty|forty|fifty)(?:[ -](?:{_UNITS}))?)")
-_MINUTE = rf"(?:[0-5]\d|{_MINUTE_WORDS})"
+_MINUTE = rf"(?:[0-5]\d|oh \d|{_MINUTE_WORDS})"
 _AM = r"(?:a\.? ?m\.?|in the morning|this morning)"
 _PM = (r"(?:p\.? ?m\.?|tonight|this evening|in the evening|at night|this afternoon"
        r"|in the afternoon)")
 _PART = rf"(?:{_AM}|{_PM}|o'?clock)"
-_OFFSET = rf"(?:half|(?:a )?quarter|[1-5]?\d(?: minutes)?|{_MINUTE_WORDS}(?: minutes)?)"
+_OFFSET = rf"(?:half|(?:a )?quarter|(?:[1-5]?\d|{_UNITS}|{_MINUTE_WORDS})(?: minutes)?)"
 
-CLOCK = (rf"(?:midnight|noon|midday"
-         rf"|{_OFFSET} (?:past|after|to|till|before) {_HOUR}(?: ?{_PART}){{0,2}}"
+_NAMED_HOURS = {"midnight": 0, "noon": 12, "midday": 12}
+_NAMED = "|".join(_NAMED_HOURS)
+
+CLOCK = (rf"(?:{_NAMED}"
+         rf"|{_OFFSET} (?:past|after|to|till|before) (?:{_HOUR}|{_NAMED})(?: ?{_PART}){{0,2}}"
          rf"|{_HOUR}(?:[ :.]{_MINUTE})?(?: ?{_PART}){{0,2}})")
 """A time of day as Whisper writes it after :func:`speaker.intents.clean` (no groups)."""
 
-_OFFSET_RE = re.compile(rf"(?P<o>{_OFFSET}) (?P<rel>past|after|to|till|before) (?P<h>{_HOUR})"
+_OFFSET_RE = re.compile(rf"(?P<o>{_OFFSET}) (?P<rel>past|after|to|till|before)"
+                        rf" (?P<h>{_HOUR}|{_NAMED})"
                         rf"(?P<part>(?: ?{_PART}){{0,2}})")
 _PLAIN_RE = re.compile(rf"(?P<h>{_HOUR})(?:[ :.](?P<m>{_MINUTE}))?(?P<part>(?: ?{_PART}){{0,2}})")
 
@@ -55,10 +59,8 @@ def _number(text: str) -> int | None:
 def parse_clock(text: str) -> dict[str, Any] | None:
     """The ``until`` slot for a spoken time of day (a :data:`CLOCK` match), else None."""
     text = text.strip()
-    if text == "midnight":
-        return {"hour": 0, "minute": 0}
-    if text in ("noon", "midday"):
-        return {"hour": 12, "minute": 0}
+    if text in _NAMED_HOURS:
+        return {"hour": _NAMED_HOURS[text], "minute": 0}
     offset = _OFFSET_RE.fullmatch(text)
     plain = None if offset else _PLAIN_RE.fullmatch(text)
     match = offset or plain
@@ -68,6 +70,11 @@ def parse_clock(text: str) -> dict[str, Any] | None:
     if offset:
         spoken = offset.group("o")
         minutes = 30 if spoken == "half" else 15 if spoken.endswith("quarter") else _number(spoken)
+        named = _NAMED_HOURS.get(offset.group("h"))
+        if named is not None and minutes and minutes < 60:  # "quarter to midnight": 23:45
+            before = offset.group("rel") in ("to", "till", "before")
+            total = (named * 60 + (-minutes if before else minutes)) % 1440
+            return {"hour": total // 60, "minute": total % 60}
         if hour is None or not minutes or minutes >= 60 or not 1 <= hour <= 12:
             return None
         if offset.group("rel") in ("to", "till", "before"):
@@ -86,8 +93,9 @@ def _with_half_of_day(hour: int, minute: int, part: str) -> dict[str, Any] | Non
     if hour > 12 or hour == 0:  # "23:00", "0:30": the 24-hour clock
         return None if re.search(_AM, part) else {"hour": hour, "minute": minute}
     if re.search(_PM, part):
-        night = hour == 12 and re.search(r"tonight|at night", part)  # "twelve tonight"
-        return {"hour": 0 if night else hour % 12 + 12, "minute": minute}
+        if re.search(r"tonight|at night", part) and (hour == 12 or hour <= 5):
+            return {"hour": hour % 12, "minute": minute}  # "twelve tonight", "1 at night"
+        return {"hour": hour % 12 + 12, "minute": minute}
     if re.search(_AM, part):
         return {"hour": hour % 12, "minute": minute}
     return {"hour": hour, "minute": minute, "12h": True}

@@ -18,6 +18,7 @@ from typing import Any
 from speaker.intents_clock import CLOCK, parse_clock
 from speaker.intents_durations import parse_minutes, parse_seconds, to_number
 from speaker.intents_numbers import NUMBER_WORDS
+from speaker.intents_other import DEVICES
 
 __all__ = ["FAST_FORWARD_S", "THIS_ALBUM", "THIS_ARTIST", "match_control"]
 
@@ -134,13 +135,11 @@ def _until(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
 
 
 def _timer_until(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
-    """ "set a sleep timer for 11 pm"; a bare "for 11" could be minutes, so not that."""
-    spoken = groups.get("t", "")
-    slots = _until(whole, groups)
-    if slots and slots["until"].get("12h") and not slots["until"]["minute"] \
-            and not re.search(r"o'?clock", spoken):
+    """ "set a sleep timer for 11 pm" or "until 11"; "for 11" alone could be minutes."""
+    bare_hour = re.fullmatch(rf"\d{{1,2}}|{_NUMW}", groups.get("t", ""))
+    if bare_hour and re.search(r" (?:for|to) \S+$", whole):
         return None
-    return slots
+    return _until(whole, groups)
 
 
 def _forward(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
@@ -172,12 +171,14 @@ def _rule(intent: str, pattern: str,
 
 _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
 _NAME = r"[a-z0-9][a-z0-9' &.-]*"
-_NAMED = (r"(?!(?:this|that|it|them|him|her|us|you|me|these|those|to"
+_NAMED = (r"(?!(?:this|that|it|them|him|her|us|you|me|these|those|to|any|anything|more"
+          r"|music|songs"
           r"|the (?:song|track|music|one))\b"
           r"|(?:this|that) (?:song|track|one|artist|band))")
 """Not a pronoun: "I don't like Nora Vance" names someone, "I don't like that" does not."""
-_OTHER_DEVICE = (r"(?:lights?|lamps?|heating|heat|heater|temperature|thermostat|brightness|fans?|"
-                 r"blinds|shades|curtains|battery|charge|alarm|timer|oven|tv|television)")
+_OTHER_DEVICE = (rf"(?:{DEVICES}|heat|temperature|brightness|shades|battery|charge|alarm"
+                 r"|timer)")
+"""What a percentage may set besides the volume ("set the heating to 20 percent")."""
 _LIBRARY_LISTS = {"artists": "artists", "bands": "artists", "albums": "albums",
                   "records": "albums", "genres": "genres", "kinds of music": "genres"}
 

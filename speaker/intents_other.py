@@ -5,8 +5,9 @@
 jokes, reminders and other devices are ``unknown`` with a ``topic``, so the reply can
 say plainly that Encore only plays music rather than "Sorry, I didn't catch that",
 and nothing is played: "turn on the lights" is not a song called "The Lights".
-Each rule matches the whole cleaned request; a play request ("play Stormy Weather")
-is never one of these.
+Each rule matches the whole cleaned request. A request with a play verb ("play Stormy
+Weather", "put on Northern Light") is never one of these, nor a device with no "the" or
+"my" before it ("turn on Northern Light").
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["TOPICS", "match_other"]
+__all__ = ["DEVICES", "TOPICS", "match_other"]
 
-_DEVICE = (r"(?:lights?|lamps?|heating|heater|thermostat|air con(?:ditioning)?|fans?|tv|"
+DEVICES = (r"(?:lights?|lamps?|heating|heater|thermostat|air con(?:ditioning)?|fans?|tv|"
            r"television|oven|kettle|blinds|curtains|coffee machine|dishwasher|washing machine)")
+"""The household's other devices, which Encore does not control."""
 
 TOPICS: dict[str, str] = {
     "alarm": (r"(?:set|make|create|start) (?:an |my |the |a new )?alarm(?: .+)?"
@@ -33,9 +35,10 @@ TOPICS: dict[str, str] = {
     "joke": r"tell me a (?:joke|story)|(?:say|tell me) something funny|make me laugh",
     "reminder": (r"remind me (?:to|about|at|in|that) .+|(?:set|create|add) a reminder(?: .+)?"
                  r"|(?:add|put) .+ (?:to|on) (?:my |the )?(?:shopping|to ?do|grocery) list"),
-    "devices": (rf"(?:turn|switch|put) (?:on|off) (?:the |my |all the )?(?:[a-z]+ )?{_DEVICE}"
-                rf"(?: .+)?|(?:turn|switch) (?:the |my |all the )?(?:[a-z]+ )?{_DEVICE} (?:on|off)"
-                rf"(?: .+)?"
+    # "the" or "my" before the device: "turn on Northern Light" is a song
+    "devices": (rf"(?:turn|switch) (?:on|off) (?:the|my|all the) (?:[a-z]+ )?{DEVICES}"
+                rf"(?: (?:in|for) .+)?|(?:turn|switch) (?:the|my|all the) (?:[a-z]+ )?{DEVICES}"
+                rf" (?:on|off)(?: (?:in|for) .+)?"
                 r"|(?:dim|brighten) (?:the )?lights?(?: .+)?"
                 r"|(?:lock|unlock) the (?:front |back )?door"
                 r"|(?:set|turn (?:up|down)) the (?:heating|thermostat)(?: .+)?"),

@@ -70,10 +70,9 @@ _NOT_NAMES = frozenset({
 })
 #: "the latest album by x": a ranking word before an album word (read before the ranking
 #: words are dropped as carriers).
-_NEWEST_ALBUM = re.compile(r"\b(?:newest|latest|most recent|new|last)(?: (?:studio|full length))?"
-                           r" (?:album|record|lp)\b")
-_FIRST_ALBUM = re.compile(r"\b(?:first|earliest|oldest|debut)(?: (?:studio|full length))?"
-                          r" (?:album|record|lp)\b")
+_ALBUM_BY_AGE = re.compile(r"\b(?:(?P<new>newest|latest|most recent|new|last)"
+                           r"|(?P<old>first|earliest|oldest|debut))"
+                           r"(?: (?:studio|full length))? (?:album|record|lp)\b")
 _ACTIVITY_MOODS = {"fall asleep": "sleep", "go to sleep": "sleep", "get to sleep": "sleep"}
 _GENERIC_ITEMS = frozenset({"music", "stuff", "songs", "tracks", "tunes", "hits", "numbers"})
 _GENRE_WORD = re.compile(r"^(?:the )?(.+?) (?:genre|style|type)(?: of)?(?: music| songs)?$"
@@ -330,14 +329,29 @@ _UNHEARD = re.compile(
     r"|(?:^| )(?:that )?(?:i|we) (?:don'?t|do not) know(?: yet)?$")
 
 
+_MUSIC_WORDS = r"(?:something|anything|music|songs?|tracks?|tunes?|stuff|hits)"
+
+
+def _asks_for_music(head: str) -> bool:
+    """Whether the words before a cue ("... in the kitchen", "... until 11", "... I haven't
+    heard") ask for music rather than start a title: "some jazz", "something relaxing",
+    "songs by Nora Vance" do; "dancing" (in the Kitchen), "hold on" (Until Eleven) and
+    "tell me something" (I Don't Know) do not."""
+    head = re.sub(r"^(?:(?:some|any|a few|a little|more|the|my|our|a) )+", "",
+                  _ROOM.sub("", head))  # "some jazz in the kitchen" (until midnight)
+    if re.match(rf"{_MUSIC_WORDS}\b", head) or re.search(r"(?:^| )by \S", head):
+        return True
+    return re.sub(r" (?:music|songs|tracks|tunes)$", "", head) in GENRES
+
+
 def _take_unheard(rest: str, slots: dict[str, Any]) -> str:
     """ "some jazz I haven't heard": ``unheard`` "ever", or "lately" for "in a while"."""
     match = _UNHEARD.search(rest)
-    if match is not None:
+    if match is not None and _asks_for_music(rest[: match.start()].strip()):
         slots["unheard"] = "lately" if match.group("w") else "ever"
         return squash(rest[: match.start()])
-    unheard = re.match(r"(?:(?:some|a few) )?(?:unheard|unplayed) (?=\w)", rest)
-    if unheard:  # "some unheard jazz"
+    unheard = re.match(rf"(?:(?:some|a few) )?(?:unheard|unplayed) (?={_MUSIC_WORDS}$)", rest)
+    if unheard:  # "some unheard songs"
         slots["unheard"] = "ever"
         return rest[unheard.end():]
     return rest
@@ -350,8 +364,8 @@ def _take_until(rest: str, slots: dict[str, Any]) -> str:
     """ "some jazz until midnight": music until a time of day (``until``), then it stops."""
     match = _UNTIL.search(rest)
     until = None if match is None else parse_clock(match.group(1))
-    if match is None or until is None:
-        return rest
+    if match is None or until is None or not _asks_for_music(rest[: match.start()].strip()):
+        return rest  # "Hold On Until Eleven" is a title
     slots["until"] = until
     return squash(rest[: match.start()])
 
@@ -398,8 +412,8 @@ def _take_room(rest: str, slots: dict[str, Any]) -> str:
     """ "some jazz in the kitchen", "music everywhere": ``room`` ("all" for every room);
     Encore plays on the one speaker it runs on, and says so."""
     match = _ROOM.search(rest)
-    if match is None:
-        return rest
+    if match is None or not _asks_for_music(rest[: match.start()].strip()):
+        return rest  # "Dancing in the Kitchen" is a title
     slots["room"] = match.group("room") or "all"
     return squash(rest[: match.start()])
 
@@ -415,14 +429,13 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
-    rest = _take_until(_take_duration(rest, slots), slots)
+    rest = _take_room(_take_until(_take_duration(rest, slots), slots), slots)
     rest = _take_unheard(take_user(rest, slots), slots)
     rest = take_playlist(rest, slots)
-    if _NEWEST_ALBUM.search(rest):  # "the latest album by x": that album, not any of x's
-        slots["newest"] = True
-    elif _FIRST_ALBUM.search(rest):  # "x's first album"
-        slots["oldest"] = True
-        rest = _FIRST_ALBUM.sub("latest album", rest)  # stripped as the newest's words are
+    by_age = _ALBUM_BY_AGE.search(rest)
+    if by_age:  # "the latest album by x", "x's first album": that album, not any of x's
+        slots["newest" if by_age.group("new") else "oldest"] = True
+        rest = rest[: by_age.start()] + "album" + rest[by_age.end():]
     rest = strip_sort(rest)
     rest = tidy(take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us|out there|to listen to|"

@@ -113,8 +113,8 @@ class LibraryView:
     def by_artist(self, artist: str) -> list[Track]:
         return self._by("artist", artist)
 
-    def newest_album(self, artist: str, oldest: bool = False) -> list[Track]:
-        """The tracks of ``artist``'s album with the latest year (or, ``oldest``, the
+    def album_by_year(self, artist: str, newest: bool = True) -> list[Track]:
+        """The tracks of ``artist``'s album with the latest year (or, not ``newest``, the
         earliest), in album order; empty when none of the artist's albums has a year."""
         years: dict[str, int] = {}
         for track in self.by_artist(artist):
@@ -122,7 +122,7 @@ class LibraryView:
                 years[track.album] = max(years.get(track.album, 0), track.year)
         if not years:
             return []
-        pick = min if oldest else max
+        pick = max if newest else min
         chosen = pick(years, key=lambda album: (years[album], album))
         return [t for t in self.by_album(chosen) if normalize_name(t.artist)
                 == normalize_name(artist)]

@@ -68,7 +68,9 @@ class Picker:
         self.recent = recent | self.heard
         tracks, what, missing = self._pick(slots, matches)
         fresh = [t for t in tracks if t.id not in self.heard]
-        if fresh and not missing:
+        if fresh and not missing:  # refills leave the heard songs out too
+            base = self.station or Query()
+            self.station = replace(base, exclude_track_ids=base.exclude_track_ids | self.heard)
             self.note = ("You haven't heard it in a while." if lately
                          else "You haven't heard it before.")
             return fresh, what, ""
@@ -109,7 +111,7 @@ class Picker:
                 return mixed
         if artist_m is not None and (slots.get("newest") or slots.get("oldest")):
             oldest = bool(slots.get("oldest"))
-            album = self.library.newest_album(artist_m.value, oldest=oldest)
+            album = self.library.album_by_year(artist_m.value, newest=not oldest)
             if album:
                 which = "first" if oldest else "newest"
                 return album, f"{artist_m.value}'s {which} album, {album[0].album}", ""
@@ -205,13 +207,15 @@ class Picker:
 
     def other_artist(self, station: Query, artist: str) -> list[Track]:
         """ "Play a different artist": songs by anyone but ``artist``, of the kind
-        ``station`` asked for if others have them, else anything like that artist."""
+        ``station`` asked for if others have them, else anything like that artist (played
+        lately or not); ``station`` is then that kind, like the artist but without them."""
         key = normalize_name(artist)
         kinds = [Query()] if station.artist or station.album else [station, Query()]
-        for kind in kinds:
+        self.station = replace(kinds[0], like_artist=artist)
+        for kind, exclude in [(k, self.recent) for k in kinds] + [(Query(), frozenset())]:
             query = replace(kind, like_artist=artist)
             found = self.engine.recommend(self.user, QUEUE_BATCH,
-                                          replace(query, exclude_track_ids=self.recent))
+                                          replace(query, exclude_track_ids=exclude))
             others = [t for t in found if normalize_name(t.artist) != key]
             if others:
                 self.station = query

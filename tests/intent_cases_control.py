@@ -299,6 +299,8 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("add eggs to my shopping list", "unknown", {"topic": "reminder"}),
     ("Turn on the lights.", "unknown", {"topic": "devices"}),
     ("turn the kitchen lights off", "unknown", {"topic": "devices"}),
+    ("put on Northern Light", "play", {"artist": "northern light"}),
+    ("turn on Northern Light", "play", {"artist": "northern light"}),
     ("play Stormy Weather", "play", {"artist": "stormy weather"}),
     ("play Wake Me Up Before You Go-Go", "play", {"track": "wake me up before you go-go"}),
     ("turn off the music", "stop", {}),
@@ -343,6 +345,11 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Turn the music off at quarter to one.", "sleep_timer",
      {"until": {"hour": 12, "minute": 45, "12h": True}}),
     ("go to sleep at 23:15", "sleep_timer", {"until": {"hour": 23, "minute": 15}}),
+    ("set a sleep timer until 11", "sleep_timer",
+     {"until": {"hour": 11, "minute": 0, "12h": True}}),
+    ("set a sleep timer for 11", "unknown", {}),  # minutes or a time: not guessed
+    ("stop the music at 1 tonight", "sleep_timer", {"until": {"hour": 1, "minute": 0}}),
+    ("stop the music at quarter to midnight", "sleep_timer", {"until": {"hour": 23, "minute": 45}}),
     # the volume is still the volume
     ("turn the volume up to 11", "volume_set", {"level": 11}),
     ("stop playing in twenty minutes", "sleep_timer", {"minutes": 20}),

@@ -130,10 +130,10 @@ def test_newest_album_picks_the_latest_year_and_only_the_artists_tracks() -> Non
         _track(1, "Early", 1990, 1), _track(2, "Late", 2004, 2), _track(3, "Late", 2004, 1),
         _track(4, "Late", 2004, 3, artist="Guest"), _track(5, "Undated", None, 1),
     ])
-    assert [t.id for t in view.newest_album("ann")] == [3, 2]
-    assert [t.id for t in view.newest_album("ann", oldest=True)] == [1]
-    assert view.newest_album("nobody") == []
-    assert LibraryView.build([_track(5, "Undated", None, 1)]).newest_album("Ann") == []
+    assert [t.id for t in view.album_by_year("ann")] == [3, 2]
+    assert [t.id for t in view.album_by_year("ann", newest=False)] == [1]
+    assert view.album_by_year("nobody") == []
+    assert LibraryView.build([_track(5, "Undated", None, 1)]).album_by_year("Ann") == []
 
 
 def test_an_artists_radio_mixes_their_songs_with_others_like_them(speaker: Speaker) -> None:
@@ -143,8 +143,8 @@ def test_an_artists_radio_mixes_their_songs_with_others_like_them(speaker: Speak
     artists = [t.artist for t in played if t is not None]
     assert artists[0] == "Nora Vance" and len(set(artists)) > 1
     assert speaker.dialogue.state.station.artist == "Nora Vance"  # refills go on with her
-    # a radio of no artist in the library is a radio station, which Encore can't play
-    assert speaker.say("play the zzyzx radio").startswith("Sorry, I can't play radio, ")
+    # a radio of no artist in the library is no radio
+    assert speaker.say("play the zzyzx radio").startswith("I couldn't find a playlist called")
 
 
 def test_several_artists_take_turns(speaker: Speaker) -> None:
@@ -297,6 +297,8 @@ def test_something_i_havent_heard_leaves_out_every_song_the_profile_has_played(
     playing = speaker.player.now_playing
     assert playing is not None and "Jazz" in playing.genres  # type: ignore[attr-defined]
     assert playing.id not in heard and reply.endswith(" You haven't heard it before.")
+    speaker.say("play something relaxing I haven't heard")  # a mood: refills leave them out
+    assert speaker.dialogue.state.station.exclude_track_ids >= heard
     # once every song has played, it says so and plays what it would have
     for track_id in catalog - heard:
         speaker.store.add_event("alex", "complete", track_id)
@@ -345,6 +347,15 @@ def test_a_different_artist_skips_to_someone_elses_songs(speaker: Speaker) -> No
     # the demo library has two jazz artists: theirs come back only after the other's
     after = [t.artist == jazz.artist for t in speaker.player.queue]
     assert not after[0] and after == sorted(after)
+    # from her radio (the queue mixes her songs with others'), refills leave her out too
+    speaker.say("play Nora Vance radio")
+    assert speaker.dialogue.state.station.artist == "Nora Vance"
+    speaker.say("play a different artist")
+    station = speaker.dialogue.state.station
+    assert station.artist is None and station.like_artist == "Nora Vance"
+    assert speaker.player.now_playing is not None
+    assert "Nora Vance" not in {t.artist for t in [speaker.player.now_playing,
+                                                    *speaker.player.queue]}
 
 
 def test_a_different_artist_in_a_one_artist_library_says_so_and_plays_on(
@@ -379,6 +390,9 @@ def test_radio_podcasts_and_audiobooks_are_not_in_the_library(speaker: Speaker) 
                                         "the news. I play the music in your library."), request
         assert speaker.player.now_playing is None
     assert speaker.say("play Nora Vance radio").startswith("Playing Nora Vance radio: ")
+    # songs the library lacks are still songs
+    for request in ("play Good News", "play Video Killed the Radio Star"):
+        assert speaker.say(request).startswith("I couldn't find "), request
 
 
 def test_disliking_an_artist_or_a_song_by_name(speaker: Speaker) -> None:
@@ -399,3 +413,10 @@ def test_disliking_an_artist_or_a_song_by_name(speaker: Speaker) -> None:
         "I can't leave out all Jazz. Say: I don't like this song, while one plays.")
     assert speaker.say("I don't like Zzyzx Quartet") == (
         "I couldn't find Zzyzx Quartet in your library.")
+    # a lasting dislike needs the name, not a guess at it
+    assert speaker.say("I don't like the tapes") == (
+        "I'm not sure which you mean. Say the whole name, for example: "
+        "I don't like Dusty Tapes.")
+    assert not any(e.kind == "dislike" and e.track_id in {
+        t.id for t in speaker.dialogue.library.by_artist("Dusty Tapes")}
+        for e in speaker.store.events("alex")[seeded:])

@@ -23,6 +23,11 @@ EVENING = datetime(2026, 11, 29, 21, 30)
     ("twenty to eight", {"hour": 7, "minute": 40, "12h": True}),
     ("quarter to one", {"hour": 12, "minute": 45, "12h": True}),
     ("twelve tonight", {"hour": 0, "minute": 0}),
+    ("half past one tonight", {"hour": 1, "minute": 30}),  # after midnight, not 13:30
+    ("9 tonight", {"hour": 21, "minute": 0}),
+    ("quarter to midnight", {"hour": 23, "minute": 45}),
+    ("five to noon", {"hour": 11, "minute": 55}),
+    ("11 oh 5", {"hour": 11, "minute": 5, "12h": True}),
     ("12 am", {"hour": 0, "minute": 0}),
     ("noon", {"hour": 12, "minute": 0}),
     ("7 in the morning", {"hour": 7, "minute": 0}),

@@ -361,6 +361,13 @@ class Dialogue:
             return "Nothing is playing right now."
         lead = f"{'This is' if playing else 'That was'} {describe(shown)}"
         detail = slots.get("detail")
+        if detail == "plays":  # "how many times have I played this"
+            played = sum(1 for e in self._store.events(self.state.user)
+                         if e.kind == "play_start" and e.track_id == shown.id)
+            if played <= 1:
+                return f"{lead}. It's the first time this profile has played it."
+            times = "twice" if played == 2 else f"{played} times"
+            return f"{lead}. This profile has played it {times}."
         if detail == "album":
             return (f"{lead}, from the album {shown.album}." if shown.album
                     else f"{lead}. I don't know which album it is from.")

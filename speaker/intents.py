@@ -39,7 +39,8 @@ I haven't heard") or ``"lately"`` ("... in a while"), or ``album`` and ``track_n
 ("track three of Slow Tides"); ``repeat`` with ``one: True`` ("repeat this song", not
 the whole queue); ``next`` with ``other_artist: True`` ("play a different artist");
 ``dislike`` with ``artist: "this
-artist"`` ("I don't like this artist"); ``now_playing`` with ``detail: "library"``
+artist"`` ("I don't like this artist") or a name ("I don't like Nora Vance");
+``now_playing`` with ``detail: "plays"`` ("how many times have I played this") or ``"library"``
 and maybe ``what: "artists"`` ("how many songs do I have", "what artists do I have");
 ``unknown`` with ``greeting: True`` ("hello", asked back what to play) or with ``topic``
 ("what's the weather", "turn on the lights": what Encore doesn't do, said plainly;

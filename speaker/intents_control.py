@@ -478,6 +478,11 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?: (?:song|track))?|what(?:'s| is| was) the genre(?: of {_THIS})?",
           _detail("genre")),
     _rule("now_playing",
+          rf"how (?:many times|often) (?:have|did) (?:i|we) (?:played|heard|listened to"
+          rf"|play|hear|listen to) {_THIS}(?: (?:song|track|one))?(?: before)?"
+          rf"|have (?:i|we) (?:heard|played) {_THIS}(?: (?:song|track|one))? before",
+          _detail("plays")),
+    _rule("now_playing",
           r"what(?:'s| was| is) the (?:last|previous) (?:song|track|one|tune)"
           r"(?: called| you played| that played)?"
           r"|what was (?:the song|that song|the track|the one) before(?: (?:this|that)(?: one)?)?"

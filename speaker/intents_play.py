@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from speaker.intents_clock import CLOCK, parse_clock
-from speaker.intents_control import THIS_ALBUM
+from speaker.intents_control import THIS_ALBUM, THIS_ARTIST
 from speaker.intents_cues import (
     ALBUMISH,
     FILLER,
@@ -436,6 +436,7 @@ def play_slots(rest: str) -> dict[str, Any]:
     if by_age:  # "the latest album by x", "x's first album": that album, not any of x's
         slots["newest" if by_age.group("new") else "oldest"] = True
         rest = rest[: by_age.start()] + "album" + rest[by_age.end():]
+        rest = re.sub(r"^(?:their|his|her|its) album$", f"album by {THIS_ARTIST}", rest)
     rest = strip_sort(rest)
     rest = tidy(take_year(rest, slots))
     rest = re.sub(r"\s*\b(?:please|now|right now|for me|for us|out there|to listen to|"

@@ -316,6 +316,8 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("I'm tired of this song", "dislike", {}),
     ("remove this from the queue", "next", {}),
     ("stop talking", "cancel", {}),
+    ("how many times have I played this", "now_playing", {"detail": "plays"}),
+    ("have I heard this song before", "now_playing", {"detail": "plays"}),
     # someone else's songs
     ("Play a different artist.", "next", {"other_artist": True}),
     ("play something by someone else", "next", {"other_artist": True}),

@@ -241,6 +241,7 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play the debut album by the night owls", "play",
      {"artist": "the night owls", "oldest": True}),
     ("play the album First Light", "play", {"album": "first light"}),
+    ("play their latest album", "play", {"artist": "this artist", "newest": True}),
     ("play some jazz in the kitchen", "play", {"genre": "jazz", "room": "kitchen"}),
     ("play music everywhere", "play", {"room": "all"}),
     ("play In the Kitchen", "play", {"track": "in the kitchen"}),

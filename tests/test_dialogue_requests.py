@@ -420,3 +420,19 @@ def test_disliking_an_artist_or_a_song_by_name(speaker: Speaker) -> None:
     assert not any(e.kind == "dislike" and e.track_id in {
         t.id for t in speaker.dialogue.library.by_artist("Dusty Tapes")}
         for e in speaker.store.events("alex")[seeded:])
+
+
+def test_how_many_times_a_song_has_played_and_an_artists_album_by_pronoun(
+        speaker: Speaker) -> None:
+    speaker.say("play Nora Vance for pat")  # a new profile: this is its first play
+    playing = speaker.player.now_playing
+    assert playing is not None
+    assert speaker.say("how many times have I played this") == (
+        f"This is {describe(playing)}. It's the first time this profile has played it.")
+    speaker.store.add_event("pat", "play_start", playing.id)
+    assert speaker.say("have I heard this before").endswith(" has played it twice.")
+    speaker.store.add_event("pat", "play_start", playing.id)
+    assert speaker.say("how often have we listened to this song").endswith(
+        " has played it 3 times.")
+    assert speaker.say("play her first album").startswith(
+        "Playing Nora Vance's first album, Velvet Hours: ")

@@ -29,10 +29,12 @@ from speaker.library_view import LibraryView
 from speaker.matching import Match
 from speaker.picks import QUEUE_BATCH, EngineLike, Picker
 from speaker.playlist_replies import (
+    add_named,
     add_playing,
     is_favourites,
     list_playlists,
     remove_playing,
+    tell_playlist,
 )
 from speaker.transport_replies import TRANSPORT_REPLIES, describe, spoken_span, stop_time
 
@@ -43,6 +45,8 @@ _CANT = {"alarm": "set alarms", "weather": "tell you the weather", "news": "read
          "joke": "tell jokes", "reminder": "keep reminders or lists",
          "devices": "control other devices"}
 """What Encore says it can't do, by the ``topic`` of an ``unknown`` request."""
+_NAME_SLOTS = frozenset({"track", "album", "artist", "genre", "mood", "year", "user"})
+"""Slots that name music: with them, "add ... to my playlist" adds what they name."""
 _NOT_MUSIC = re.compile(r"\b(?:podcasts?|audio ?books?|bbc)\b|\bradio (?:station|\d+|one|two|"
                         r"three|four|five|six)\b|^(?:the |a |my )?(?:radio|news)$")
 """A name asked for and missing from the library that is no music at all ("BBC Radio 4",
@@ -112,6 +116,12 @@ class Dialogue:
 
     def _on_add_to_playlist(self, slots: dict[str, Any]) -> str:
         name = str(slots.get("playlist") or "")
+        if slots.get("create"):  # "make a new playlist"
+            return ("A playlist starts with its first song. While a song you want on it "
+                    f"plays, say: add this to my {name or 'new'} playlist.")
+        if _NAME_SLOTS & slots.keys():  # "add Velvet Hours to my workout playlist"
+            return add_named(self._store, self._engine, self.library, self.state.user, name,
+                             slots)
         if slots.get("remove"):  # "take this off my workout playlist"
             if is_favourites(name):
                 return ("Your favourites are the songs you like. To hear this one less, "
@@ -348,6 +358,9 @@ class Dialogue:
             return self._sleep_timer_left()
         if slots.get("detail") == "playlists":
             return list_playlists(self._store, self.state.user)
+        if slots.get("detail") == "playlist":  # "what's on my workout playlist"
+            return tell_playlist(self._store, self.library, self.state.user,
+                                 str(slots.get("playlist") or ""))
         if slots.get("detail") == "library":  # "how many songs do I have"
             return self.library.summary(str(slots.get("what") or ""))
         if slots.get("detail") in ("time", "date"):  # "what time is it"

@@ -31,7 +31,8 @@ Some requests are an intent with a slot that says which kind: ``cancel`` with
 ``end_of_track: True`` ("stop after this song") or ``until`` ("stop the music at 11");
 ``volume_up`` with ``unmute:
 True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
-playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
+playlist"), with a play request's slots ("add Slow Tides to my road trip playlist") or
+with ``create: True`` ("make a new playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
 ``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or ``until``
 ("play some jazz until midnight", a time of day: :mod:`speaker.intents_clock`), or with
 ``playlist: "most played"`` ("play my top songs"), with ``unheard: "ever"`` ("something
@@ -306,6 +307,22 @@ def _request_slots(remainder: str) -> dict[str, Any]:
     return slots
 
 
+_TO_PLAYLIST = re.compile(
+    r"^(?:add|put|save|stick) (?P<what>.+?) (?:to|on|in|into|onto) (?:my |the |our )?"
+    r"(?:playlist (?:called|named) (?P<p>.+)|(?P<p2>.+?) playlist)$")
+
+
+def _to_playlist(text: str, rest: str) -> dict[str, Any] | None:
+    """Slots of "add Velvet Hours to my workout playlist": what to add, as a play
+    request's slots, and ``playlist``; None for "add this ..." (a control request)."""
+    found = _TO_PLAYLIST.match(rest)
+    if found is None or _ANAPHOR.match(found.group("what")):
+        return None
+    slots = _with_capitals(text, _request_slots(found.group("what")))
+    slots["playlist"] = (found.group("p") or found.group("p2")).strip()
+    return slots
+
+
 def _enqueue(text: str, rest: str) -> dict[str, Any] | None:
     """Slots of a queueing request ("add X to the queue", "play X next"), else None.
 
@@ -407,6 +424,9 @@ def _parse(text: str) -> ParsedRequest:
         if other is None:
             break
     rest = clean(without_service)
+    listed = _to_playlist(text, rest)
+    if listed is not None:
+        return ParsedRequest("add_to_playlist", listed, text)
     queued = _enqueue(text, rest)
     if queued is not None:
         if service:

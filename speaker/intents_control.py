@@ -226,6 +226,10 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:list|name|tell me|read me|what are) (?:all )?(?:of )?my (?:playlists|play lists)"
           r"|which (?:playlists|play lists) do i have|do i have any (?:playlists|play lists)",
           _detail("playlists")),
+    _rule("now_playing",
+          rf"(?:what'?s|what is|what songs are|which songs are|what'?s in|what is in|read me"
+          rf"|list|tell me) (?:on |in )?{_PLAYLIST_NAME}",
+          lambda whole, groups: {"detail": "playlist", **_playlist(whole, groups)}),
     # the library itself: "how many songs do I have", "what artists do I have"
     _rule("now_playing",
           r"how many (?P<w>songs|tracks|artists|bands|albums|records|genres) (?:do i|do we)"
@@ -257,6 +261,11 @@ _RULES: tuple[_Rule, ...] = (
     _rule("add_to_playlist",
           rf"(?:remove|delete|take|drop|get) {_THIS}(?: song| track)? "
           rf"(?:off|off of|from|out of) {_PLAYLIST_NAME}", _unlist),
+    # "make a new playlist": one starts with its first song, which the reply explains
+    _rule("add_to_playlist",
+          rf"(?:(?:create|make)(?: me)? (?:a |an )?(?:new |empty )?|(?:start|begin) (?:a )?new )"
+          rf"{_PLAYLIST_NAME}",
+          lambda whole, groups: {"create": True, **_playlist(whole, groups)}),
     # "clear the queue": the songs still to come, not the one playing
     _rule("cancel",
           rf"(?:clear|empty|wipe|reset|erase|flush|delete|cancel)(?: out)? {_QUEUE}(?: out)?"

@@ -13,14 +13,15 @@ Favourites are the profile's likes, not a playlist.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from recommender.store import Store, Track
 from speaker.decoding import Playable
 from speaker.library_view import LibraryView
 from speaker.matching import best_name, name_key
 
-__all__ = ["add_playing", "is_favourites", "list_playlists", "own_playlist", "remove_playing"]
+__all__ = ["add_named", "add_playing", "add_tracks", "is_favourites", "list_playlists",
+           "own_playlist", "remove_playing", "tell_playlist"]
 
 
 class _Player(Protocol):
@@ -51,18 +52,26 @@ def _closest(store: Store, user: str, spoken: str) -> str | None:
 
 def add_playing(store: Store, player: _Player, user: str, name: str) -> str:
     """Add the track playing to ``user``'s playlist ``name``; the reply."""
-    spoken = name.strip()
-    if not spoken:
+    if not name.strip():
         return "Which playlist? Say, for example: add this to my workout playlist."
     playing = player.now_playing
     if playing is None:
         return "Nothing is playing, so there's nothing to add."
+    return add_tracks(store, user, name, [playing.id], playing.title)
+
+
+def add_tracks(store: Store, user: str, name: str, track_ids: list[int], what: str) -> str:
+    """Add tracks (the one playing, or a song, album or artist named: ``what``) to
+    ``user``'s playlist ``name``, in one commit; the reply."""
+    spoken = name.strip()
     existing = _same_name(spoken, store.playlists(user))
     name = existing or spoken
-    if not store.add_to_playlist(user, name, playing.id):
-        return f"{playing.title} is already on your {name} playlist."
+    with store.batch():
+        added = sum(store.add_to_playlist(user, name, i) for i in track_ids)
+    if not added:
+        return f"{what} is already on your {name} playlist."
     new = "" if existing else " That's a new playlist."
-    return f"Added {playing.title} to your {name} playlist.{new}"
+    return f"Added {what} to your {name} playlist.{new}"
 
 
 def remove_playing(store: Store, player: _Player, user: str, name: str) -> str:
@@ -90,6 +99,46 @@ def list_playlists(store: Store, user: str) -> str:
     if len(names) == 1:
         return f"You have one playlist: {names[0]}."
     return f"You have {len(names)} playlists: {', '.join(names[:-1])} and {names[-1]}."
+
+
+def add_named(store: Store, engine: Any, library: LibraryView, user: str, name: str,
+              slots: dict[str, Any]) -> str:
+    """ "Add Velvet Hours to my workout playlist": a song, an album or an artist's songs,
+    named in play slots, onto ``user``'s playlist ``name`` (liked, for "my favourites",
+    through ``engine.feedback``); the reply."""
+    matches = library.matcher.match(slots)
+    track_m, album_m, artist_m = (matches.get(k) for k in ("track", "album", "artist"))
+    songs = (library.by_title(track_m.value, artist_m.value if artist_m else None)[:1]
+             if track_m else library.by_album(album_m.value) if album_m
+             else library.by_artist(artist_m.value) if artist_m else [])
+    if not songs:
+        spoken = next((str(slots[k]) for k in ("track", "album", "artist") if k in slots), "")
+        if spoken:
+            return f"I couldn't find {spoken.title()} in your library."
+        return ("I can add a song, an album or an artist. Say, for example: add Velvet Hours "
+                f"to my {name or 'workout'} playlist, or add this while it plays.")
+    what = (songs[0].title if track_m else songs[0].album if album_m
+            else f"{len(songs)} songs by {songs[0].artist}")
+    if is_favourites(name):
+        with store.batch():
+            for song in songs:
+                engine.feedback(user, "like", song.id)
+        return f"Added {what} to your favourites."
+    return add_tracks(store, user, name, [t.id for t in songs], what)
+
+
+def tell_playlist(store: Store, library: LibraryView, user: str, spoken: str) -> str:
+    """ "What's on my workout playlist": how many songs and the first few."""
+    found = own_playlist(store, library, user, spoken)
+    if found is None:
+        return f"You don't have a playlist called {spoken.strip() or 'that'}."
+    tracks, said = found
+    named = [f"{t.title} by {t.artist}" if t.artist else t.title for t in tracks[:4]]
+    if len(tracks) > 4:
+        named.append(f"{len(tracks) - 4} more")
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    count = "one song" if len(tracks) == 1 else f"{len(tracks)} songs"
+    return f"{said[0].upper()}{said[1:]} has {count}: {listed}."
 
 
 def own_playlist(store: Store, library: LibraryView, user: str,

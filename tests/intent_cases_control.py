@@ -318,6 +318,16 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("stop talking", "cancel", {}),
     ("how many times have I played this", "now_playing", {"detail": "plays"}),
     ("have I heard this song before", "now_playing", {"detail": "plays"}),
+    # playlists by name, and what is on them
+    ("what's on my workout playlist", "now_playing", {"detail": "playlist", "playlist": "workout"}),
+    ("create a playlist called road trip", "add_to_playlist",
+     {"create": True, "playlist": "road trip"}),
+    ("start up my nostalgic playlist", "play", {"playlist": "nostalgic"}),
+    ("add Velvet Hours to my workout playlist", "add_to_playlist",
+     {"artist": "velvet hours", "playlist": "workout"}),
+    ("put the album Slow Tides on my dinner party playlist", "add_to_playlist",
+     {"album": "slow tides", "playlist": "dinner party"}),
+    ("add this to my workout playlist", "add_to_playlist", {"playlist": "workout"}),
     # someone else's songs
     ("Play a different artist.", "next", {"other_artist": True}),
     ("play something by someone else", "next", {"other_artist": True}),

@@ -436,3 +436,32 @@ def test_how_many_times_a_song_has_played_and_an_artists_album_by_pronoun(
         " has played it 3 times.")
     assert speaker.say("play her first album").startswith(
         "Playing Nora Vance's first album, Velvet Hours: ")
+
+
+def test_adding_music_to_a_playlist_by_name_and_asking_whats_on_it(speaker: Speaker) -> None:
+    assert speaker.say("what's on my road trip playlist") == (
+        "You don't have a playlist called road trip.")
+    assert speaker.say("make a new playlist called road trip") == (
+        "A playlist starts with its first song. While a song you want on it plays, say: add "
+        "this to my road trip playlist.")
+    assert speaker.store.playlists("alex") == []  # nothing made without a song
+    assert speaker.say("add Smoke Rings to my road trip playlist") == (
+        "Added Smoke Rings to your road trip playlist. That's a new playlist.")
+    assert speaker.say("add the album Slow Tides to my road trip playlist") == (
+        "Added Slow Tides to your road trip playlist.")
+    assert speaker.say("put Nora Vance on my road trip playlist") == (
+        "Added 2 songs by Nora Vance to your road trip playlist.")
+    assert speaker.say("add Smoke Rings to my road trip playlist") == (
+        "Smoke Rings is already on your road trip playlist.")
+    library = speaker.dialogue.library
+    expected = [*library.by_title("Smoke Rings"), *library.by_album("Slow Tides"),
+                *library.by_artist("Nora Vance")]
+    assert speaker.store.playlist_track_ids("alex", "road trip") == [t.id for t in expected]
+    assert len(expected) == 6
+    assert speaker.say("what's on my road trip playlist") == (
+        "Your road trip playlist has 6 songs: "
+        + ", ".join(describe(t) for t in expected[:4]) + " and 2 more.")
+    assert speaker.say("add Zzyzx Quartet to my road trip playlist") == (
+        "I couldn't find Zzyzx Quartet in your library.")
+    assert speaker.say("add some jazz to my road trip playlist").startswith(
+        "I can add a song, an album or an artist.")

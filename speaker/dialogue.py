@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -356,11 +357,11 @@ class Dialogue:
             return f"The volume is {self._player.volume}."
         if slots.get("detail") == "sleep_timer":
             return self._sleep_timer_left()
-        if slots.get("detail") == "playlists":
+        if slots.get("detail") == "playlist" and slots.get("playlist"):  # "what's on my
+            return tell_playlist(self._store, self.library, self.state.user,  # X playlist"
+                                 str(slots["playlist"]))
+        if slots.get("detail") in ("playlists", "playlist"):
             return list_playlists(self._store, self.state.user)
-        if slots.get("detail") == "playlist":  # "what's on my workout playlist"
-            return tell_playlist(self._store, self.library, self.state.user,
-                                 str(slots.get("playlist") or ""))
         if slots.get("detail") == "library":  # "how many songs do I have"
             return self.library.summary(str(slots.get("what") or ""))
         if slots.get("detail") in ("time", "date"):  # "what time is it"
@@ -375,8 +376,10 @@ class Dialogue:
         lead = f"{'This is' if playing else 'That was'} {describe(shown)}"
         detail = slots.get("detail")
         if detail == "plays":  # "how many times have I played this"
-            played = sum(1 for e in self._store.events(self.state.user)
-                         if e.kind == "play_start" and e.track_id == shown.id)
+            kinds = Counter(e.kind for e in self._store.events(self.state.user)
+                            if e.track_id == shown.id)  # a seeded history has no starts
+            played = max(kinds["play_start"],
+                         kinds["complete"] + kinds["skip"] + (playing is not None))
             if played <= 1:
                 return f"{lead}. It's the first time this profile has played it."
             times = "twice" if played == 2 else f"{played} times"

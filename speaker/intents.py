@@ -32,7 +32,8 @@ Some requests are an intent with a slot that says which kind: ``cancel`` with
 ``volume_up`` with ``unmute:
 True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
 playlist"), with a play request's slots ("add Slow Tides to my road trip playlist") or
-with ``create: True`` ("make a new playlist"); ``play`` with ``newest: True`` ("the latest album by X"), with
+with ``create: True`` ("make a new playlist"); ``play`` with ``newest: True`` ("the
+latest album by X") or ``oldest: True`` ("X's first album"), with
 ``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or ``until``
 ("play some jazz until midnight", a time of day: :mod:`speaker.intents_clock`), or with
 ``playlist: "most played"`` ("play my top songs"), with ``unheard: "ever"`` ("something
@@ -308,17 +309,21 @@ def _request_slots(remainder: str) -> dict[str, Any]:
 
 
 _TO_PLAYLIST = re.compile(
-    r"^(?:add|put|save|stick) (?P<what>.+?) (?:to|on|in|into|onto) (?:my |the |our )?"
-    r"(?:playlist (?:called|named) (?P<p>.+)|(?P<p2>.+?) playlist)$")
+    r"^(?:add|put|save|stick) (?P<what>.+) (?:to|on|in|into|onto) (?:my |the |our )"
+    r"(?:playlist (?:called|named) (?P<p>.+)|(?P<p2>(?!playlist$).+?) playlist)$")
+_NAME_SLOTS = ("track", "album", "artist", "genre", "mood", "year", "user")
 
 
 def _to_playlist(text: str, rest: str) -> dict[str, Any] | None:
-    """Slots of "add Velvet Hours to my workout playlist": what to add, as a play
-    request's slots, and ``playlist``; None for "add this ..." (a control request)."""
+    """Slots of "add Prelude in C to my workout playlist": what to add, as a play
+    request's slots, and ``playlist``; None for "add this ..." (a control request) and
+    for words that name nothing ("add the last song ...")."""
     found = _TO_PLAYLIST.match(rest)
     if found is None or _ANAPHOR.match(found.group("what")):
         return None
     slots = _with_capitals(text, _request_slots(found.group("what")))
+    if not any(k in slots for k in _NAME_SLOTS):
+        return None
     slots["playlist"] = (found.group("p") or found.group("p2")).strip()
     return slots
 

@@ -190,7 +190,8 @@ def _library(text: str, groups: dict[str, str]) -> dict[str, Any]:
 
 def _playlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
     name = groups.get("p", "").strip()
-    return {"playlist": name} if name else {}
+    named = name and name not in ("my", "the", "our", "a", "called", "named")
+    return {"playlist": name} if named else {}
 
 
 def _unlist(text: str, groups: dict[str, str]) -> dict[str, Any]:

@@ -108,6 +108,8 @@ def add_named(store: Store, engine: Any, library: LibraryView, user: str, name: 
     through ``engine.feedback``); the reply."""
     matches = library.matcher.match(slots)
     track_m, album_m, artist_m = (matches.get(k) for k in ("track", "album", "artist"))
+    if album_m is not None and not slots.get("album") and library.by_title(album_m.value):
+        track_m, album_m = album_m, None  # "add Velvet Hours": the song, not its album
     songs = (library.by_title(track_m.value, artist_m.value if artist_m else None)[:1]
              if track_m else library.by_album(album_m.value) if album_m
              else library.by_artist(artist_m.value) if artist_m else [])
@@ -117,8 +119,10 @@ def add_named(store: Store, engine: Any, library: LibraryView, user: str, name: 
             return f"I couldn't find {spoken.title()} in your library."
         return ("I can add a song, an album or an artist. Say, for example: add Velvet Hours "
                 f"to my {name or 'workout'} playlist, or add this while it plays.")
-    what = (songs[0].title if track_m else songs[0].album if album_m
-            else f"{len(songs)} songs by {songs[0].artist}")
+    first = songs[0]
+    what = (f"{first.title} by {first.artist}" if track_m
+            else f"the album {first.album} ({len(songs)} songs)" if album_m
+            else f"{len(songs)} songs by {first.artist}")
     if is_favourites(name):
         with store.batch():
             for song in songs:
@@ -133,9 +137,10 @@ def tell_playlist(store: Store, library: LibraryView, user: str, spoken: str) ->
     if found is None:
         return f"You don't have a playlist called {spoken.strip() or 'that'}."
     tracks, said = found
-    named = [f"{t.title} by {t.artist}" if t.artist else t.title for t in tracks[:4]]
-    if len(tracks) > 4:
-        named.append(f"{len(tracks) - 4} more")
+    shown = tracks[:3] if len(tracks) > 4 else tracks
+    named = [f"{t.title} by {t.artist}" if t.artist else t.title for t in shown]
+    if len(tracks) > len(shown):
+        named.append(f"{len(tracks) - len(shown)} more")
     listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     count = "one song" if len(tracks) == 1 else f"{len(tracks)} songs"
     return f"{said[0].upper()}{said[1:]} has {count}: {listed}."

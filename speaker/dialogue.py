@@ -156,12 +156,12 @@ class Dialogue:
         if not slots.get("other_artist") or playing is None:
             return TRANSPORT_REPLIES["next"](self._player, slots)
         key = normalize_name(playing.artist)
-        if all(normalize_name(t.artist) == key for t in self.library.tracks):
-            return f"I have nothing by anyone other than {playing.artist} to play."
-        self._player.drop(lambda t: normalize_name(t.artist) == key)
         picker = self._picker(frozenset(self.state.history[-QUEUE_BATCH * 2:])
                               | {t.id for t in self._player.queue})
         others = picker.other_artist(self.state.station, playing.artist)
+        if not others and all(normalize_name(t.artist) == key for t in self._player.queue):
+            return f"I have nothing by anyone other than {playing.artist} to play."
+        self._player.drop(lambda t: normalize_name(t.artist) == key)
         if len(self._player.queue) < REFILL_BELOW:
             self._player.enqueue(others)
         self.state.station = picker.station or self.state.station  # refills: without them

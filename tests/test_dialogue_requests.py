@@ -367,9 +367,22 @@ def test_a_different_artist_in_a_one_artist_library_says_so_and_plays_on(
     speaker.say("play Nora Vance")
     playing = speaker.player.now_playing
     assert playing is not None
+    queued = list(speaker.player.queue)
     assert speaker.say("play a different artist") == (
         "I have nothing by anyone other than Nora Vance to play.")
     assert speaker.player.now_playing == playing and speaker.player.state == "playing"
+    assert list(speaker.player.queue) == queued  # her songs stay: nothing else to play
+
+
+def test_a_different_artist_when_everyone_else_is_disliked(speaker: Speaker) -> None:
+    others = [t for t in speaker.store.tracks() if t.artist != "Nora Vance"]
+    for track in others:
+        speaker.engine.feedback("alex", "dislike", track.id)
+    speaker.say("play Nora Vance")
+    assert speaker.say("play a different artist") == (
+        "I have nothing by anyone other than Nora Vance to play.")
+    playing = speaker.player.now_playing
+    assert playing is not None and playing.artist == "Nora Vance"
 
 
 def test_the_time_and_what_encore_cant_do(speaker: Speaker) -> None:

@@ -1,24 +1,32 @@
 """Transport and settings requests: next, pause, volume, shuffle, sleep timer, ...
 
-Each rule is a regular expression that must match the whole cleaned request
-(lowercase, no punctuation, politeness already removed) and a function turning
-the match into slots. Whole-utterance matching keeps "play stop this train"
-from becoming "stop". Volume levels are on a 0-100 scale; a bare number up to
-10 ("volume to 5") is read on the 0-10 scale people use for knobs, so 5 -> 50,
-unless "percent" is said.
+Each rule (:mod:`speaker.intents_rules`) must match the whole cleaned request:
+whole-utterance matching keeps "play stop this train" from becoming "stop".
+Questions are in :mod:`speaker.intents_questions`. Volume levels are on a 0-100 scale;
+a bare number up to 10 ("volume to 5") is read on the 0-10 scale people use for knobs,
+so 5 -> 50, unless "percent" is said.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from speaker.intents_clock import CLOCK, parse_clock
 from speaker.intents_durations import parse_minutes, parse_seconds, to_number
-from speaker.intents_numbers import NUMBER_WORDS
 from speaker.intents_other import DEVICES
+from speaker.intents_questions import PLAYER_QUESTIONS, SONG_QUESTIONS
+from speaker.intents_rules import (
+    NUM,
+    NUMBER_WORD,
+    PLAYLIST_NAME,
+    THIS,
+    TIMER,
+    Rule,
+    match_rules,
+    playlist_slots,
+    rule,
+)
 
 __all__ = ["FAST_FORWARD_S", "THIS_ALBUM", "THIS_ARTIST", "match_control"]
 
@@ -28,8 +36,6 @@ THIS_ARTIST = "this artist"
 """Slot value for the artist of the track playing ("play more by this artist", "I don't
 like this artist")."""
 
-_NUMW = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-NUM = rf"(?:\d+(?:\.\d+)?|(?:{_NUMW})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMW}))*)"
 DUR = (
     r"(?:half an hour|half hour|an hour and a half|one and a half hours|"
     r"(?:a |one )?quarter of an hour|a quarter hour|an hour|one hour|a minute|a couple of hours|"
@@ -45,7 +51,6 @@ SPAN = (
 FAST_FORWARD_S = 30
 """Seconds a bare "fast forward" or "rewind" jumps, as Alexa does."""
 
-_THIS = r"(?:this|that|it|the song|the track|this song|this track|that song|this one|that one)"
 _SONG = r"(?: one| song| track| tune)?"
 _ARTIST = r"(?:this|that|the) (?:artist|band|singer|group|musician)"
 _MORE = r"(?:much|way|even|far|lots|a lot|slightly|a little bit)"
@@ -69,17 +74,6 @@ def _level(text: str, percent: bool) -> int | None:
     return max(0, min(100, round(value)))
 
 
-@dataclass(frozen=True)
-class _Rule:
-    intent: str
-    pattern: re.Pattern[str]
-    slots: Callable[[str, dict[str, str]], dict[str, Any] | None]
-
-
-def _none(whole: str, groups: dict[str, str]) -> dict[str, Any]:
-    return {}
-
-
 def _on(whole: str, groups: dict[str, str]) -> dict[str, Any]:
     return {"on": True}
 
@@ -101,11 +95,6 @@ def _volume(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
         return None
     level = _level(number, percent=bool(re.search(r"percent|%", words)))
     return None if level is None else {"level": level}
-
-
-def _detail(what: str) -> Callable[[str, dict[str, str]], dict[str, Any]]:
-    """Slots of a question about one thing ("what album is this": ``album``)."""
-    return lambda whole, groups: {"detail": what}
 
 
 def _step(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
@@ -136,7 +125,7 @@ def _until(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
 
 def _timer_until(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     """ "set a sleep timer for 11 pm" or "until 11"; "for 11" alone could be minutes."""
-    bare_hour = re.fullmatch(rf"\d{{1,2}}|{_NUMW}", groups.get("t", ""))
+    bare_hour = re.fullmatch(rf"\d{{1,2}}|{NUMBER_WORD}", groups.get("t", ""))
     if bare_hour and re.search(r" (?:for|to) \S+$", whole):
         return None
     return _until(whole, groups)
@@ -153,20 +142,10 @@ def _back(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     return None if slots is None else {"seconds": -slots["seconds"]}
 
 
-_TIMER = r"(?:sleep timer|a?sleep (?:time|timor|timour|timer))"
-"""Whisper tiny.en often writes "sleep timer" as "Sleep, Time", "Sleep Timor", "asleep, Time"
-(seen on the held-out dev corpus, bench/make_dev_corpus.py)."""
-
-
 def _cancel(whole: str, groups: dict[str, str]) -> dict[str, Any]:
-    if re.search(rf"timer|{_TIMER}", whole):
+    if re.search(rf"timer|{TIMER}", whole):
         return {"target": "sleep_timer"}
     return {}
-
-
-def _rule(intent: str, pattern: str,
-          slots: Callable[[str, dict[str, str]], dict[str, Any] | None] = _none) -> _Rule:
-    return _Rule(intent, re.compile(pattern), slots)
 
 
 _VOL = r"(?:the )?(?:volume|sound|music|it|this|level)"
@@ -179,102 +158,44 @@ _NAMED = (r"(?!(?:this|that|it|them|him|her|us|you|me|these|those|to|any|anythin
 _OTHER_DEVICE = (rf"(?:{DEVICES}|heat|temperature|brightness|shades|battery|charge|alarm"
                  r"|timer)")
 """What a percentage may set besides the volume ("set the heating to 20 percent")."""
-_LIBRARY_LISTS = {"artists": "artists", "bands": "artists", "albums": "albums",
-                  "records": "albums", "genres": "genres", "kinds of music": "genres"}
-
-
-def _library(text: str, groups: dict[str, str]) -> dict[str, Any]:
-    what = _LIBRARY_LISTS.get(groups.get("w", ""))
-    return {"detail": "library", **({"what": what} if what else {})}
-
-
-def _playlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
-    name = groups.get("p", "").strip()
-    named = name and name not in ("my", "the", "our", "a", "called", "named")
-    return {"playlist": name} if named else {}
-
-
 def _unlist(text: str, groups: dict[str, str]) -> dict[str, Any]:
     """ "take this off my workout playlist": the add rule's slots with ``remove``."""
-    return {**_playlist(text, groups), "remove": True}
+    return {**playlist_slots(text, groups), "remove": True}
 
 
-_PLAYLIST_NAME = (r"(?:my |the |our )?"
-                  r"(?:playlist(?: (?:called|named))? (?P<p>[a-z0-9][a-z0-9' &-]*)"
-                  r"|(?P<p2>[a-z0-9][a-z0-9' &-]*?) playlist|playlist)")
 _QUEUE = r"(?:the |my |our )?(?:play ?)?(?:queue|up next(?: list)?)"
 
 
-_RULES: tuple[_Rule, ...] = (
-    # questions about the player, not the song: asked, never acted on
-    _rule("now_playing",
-          rf"how (?:much time|long) (?:is )?(?:left|to go) (?:on|of|in) (?:the |my )?"
-          rf"(?:{_TIMER}|timer)"
-          rf"|(?:is there|is|have i set|did i set|have you set|do i have) (?:a |the |my )?"
-          rf"{_TIMER}(?: (?:set|on|running))?"
-          rf"|when (?:does|will) (?:the |my )?(?:{_TIMER}|timer) (?:go off|end|run out|stop)"
-          rf"|(?:how long|how much longer) (?:until|till|before) the music (?:stops|turns off)"
-          rf"|when (?:does|will) the music (?:stop|turn off)",
-          _detail("sleep_timer")),
-    _rule("now_playing",
-          r"(?:sorry,? |sorry what,? )?(?:(?:say|tell me) (?:that|it) again"
-          r"|what did you (?:say|just say))"
-          r"|(?:sorry,? )?(?:can|could) you (?:say|repeat) (?:that|it)(?: again)?|come again"
-          r"|pardon(?: me)?|i didn'?t (?:hear|catch|get) (?:that|you|what you said)",
-          _detail("said")),
-    _rule("now_playing",
-          r"what (?:playlists|play lists) (?:do i have|have i got|are there|have i made)"
-          r"|(?:list|name|tell me|read me|what are) (?:all )?(?:of )?my (?:playlists|play lists)"
-          r"|which (?:playlists|play lists) do i have|do i have any (?:playlists|play lists)",
-          _detail("playlists")),
-    _rule("now_playing",
-          rf"(?:what'?s|what is|what songs are|which songs are|what'?s in|what is in|read me"
-          rf"|list|tell me) (?:on |in )?{_PLAYLIST_NAME}",
-          lambda whole, groups: {"detail": "playlist", **_playlist(whole, groups)}),
-    # the library itself: "how many songs do I have", "what artists do I have"
-    _rule("now_playing",
-          r"how many (?P<w>songs|tracks|artists|bands|albums|records|genres) (?:do i|do we)"
-          r" (?:have|own)(?: in (?:my|the|our) (?:music )?library)?"
-          r"|how many (?P<w2>songs|tracks|artists|bands|albums|records|genres) (?:are|have i got"
-          r"|have we got|are there) in (?:my|the|our) (?:music )?library"
-          r"|(?:what|which) (?P<w3>artists|bands|albums|records|genres|kinds of music|music)"
-          r" (?:do i|do we) have(?: in (?:my|the|our) (?:music )?library)?"
-          r"|what(?:'s| is) in (?:my|the|our) (?:music )?library|how big is (?:my|the|our)"
-          r" (?:music )?library|tell me about (?:my|the|our) (?:music )?library",
-          _library),
-    _rule("now_playing",
-          r"what(?:'s| is) the (?:current )?volume(?: level)?(?: (?:at|now|set to|right now))?"
-          r"|what volume is (?:it|this|the music)(?: (?:at|on|set to))?(?: now)?"
-          r"|how loud is (?:it|this|the music)(?: now| set| right now)?",
-          _detail("volume")),
-    _rule("volume_up",
+_RULES: tuple[Rule, ...] = (
+    *PLAYER_QUESTIONS,
+    rule("volume_up",
           rf"(?:turn|bring|put|push) (?:{_VOL} )?up (?:{_VOL} )?by (?P<n>{NUM})(?: ?(?:percent|%))?"
           rf"|(?:increase|raise|boost) (?:{_VOL}|the sound) by (?P<n2>{NUM})(?: ?(?:percent|%))?"
           rf"|(?:volume|sound) up by (?P<n3>{NUM})(?: ?(?:percent|%))?", _step),
-    _rule("volume_down",
+    rule("volume_down",
           rf"(?:turn|bring|put) (?:{_VOL} )?down (?:{_VOL} )?by (?P<n>{NUM})(?: ?(?:percent|%))?"
           rf"|(?:decrease|lower|reduce|drop) (?:{_VOL}|the sound) by (?P<n2>{NUM})"
           rf"(?: ?(?:percent|%))?"
           rf"|(?:volume|sound) down by (?P<n3>{NUM})(?: ?(?:percent|%))?", _step),
-    _rule("add_to_playlist",
-          rf"(?:add|put|save|stick) (?:{_THIS}|what'?s playing)(?: song| track)? "
-          rf"(?:to|on|in|into|onto) {_PLAYLIST_NAME}", _playlist),
-    _rule("add_to_playlist",
-          rf"(?:remove|delete|take|drop|get) {_THIS}(?: song| track)? "
-          rf"(?:off|off of|from|out of) {_PLAYLIST_NAME}", _unlist),
+    rule("add_to_playlist",
+          rf"(?:add|put|save|stick) (?:{THIS}|what'?s playing)(?: song| track)? "
+          rf"(?:to|on|in|into|onto) {PLAYLIST_NAME}", playlist_slots),
+    rule("add_to_playlist",
+          rf"(?:remove|delete|take|drop|get) {THIS}(?: song| track)? "
+          rf"(?:off|off of|from|out of) {PLAYLIST_NAME}", _unlist),
     # "make a new playlist": one starts with its first song, which the reply explains
-    _rule("add_to_playlist",
+    rule("add_to_playlist",
           rf"(?:(?:create|make)(?: me)? (?:a |an )?(?:new |empty )?|(?:start|begin) (?:a )?new )"
-          rf"{_PLAYLIST_NAME}",
-          lambda whole, groups: {"create": True, **_playlist(whole, groups)}),
+          rf"{PLAYLIST_NAME}",
+          lambda whole, groups: {"create": True, **playlist_slots(whole, groups)}),
     # "clear the queue": the songs still to come, not the one playing
-    _rule("cancel",
+    rule("cancel",
           rf"(?:clear|empty|wipe|reset|erase|flush|delete|cancel)(?: out)? {_QUEUE}(?: out)?"
           rf"|(?:remove|delete|take|drop|clear) "
           rf"(?:everything|all(?: the)?(?: songs| tracks| music)?) (?:from|off|out of) {_QUEUE}",
           lambda whole, groups: {"target": "queue"}),
     # "stop after this song": a sleep timer that ends with the track
-    _rule("sleep_timer",
+    rule("sleep_timer",
           r"(?:stop|pause|turn (?:it |the music )?off|switch (?:it )?off|end|finish)"
           r"(?: the music| playing| playback| music| it| everything)?"
           r" (?:after|at the end of|when|once) (?:this|the current|the|that)"
@@ -285,16 +206,16 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:play )?(?:just )?(?:this|one more) (?:song|track)(?:,? (?:and|then|and then))? stop"
           r"|no more (?:songs|music) after this(?: one| song| track)?",
           lambda whole, groups: {"end_of_track": True}),
-    _rule("sleep_timer",
-          rf"(?:set |start )?(?:a |the )?{_TIMER}(?: (?:for|to|of|in|at|or|after))?"
+    rule("sleep_timer",
+          rf"(?:set |start )?(?:a |the )?{TIMER}(?: (?:for|to|of|in|at|or|after))?"
           rf"(?: (?P<d>{DUR}))?"
           rf"|(?:set |start )?(?:a |the )?(?:sleep )?timer (?:for )?(?P<d2>{DUR})"
           rf"(?: (?:and|then) stop)?"
           # "Santa Sleep, Time for an Hour": a misheard "set the" before timer and duration
-          rf"|(?!(?:play|put|add|queue|start playing) )(?:[a-z']+ ){{1,3}}(?:a |the )?{_TIMER}"
+          rf"|(?!(?:play|put|add|queue|start playing) )(?:[a-z']+ ){{1,3}}(?:a |the )?{TIMER}"
           rf" (?:for|to|of|in|at|or|after) (?P<d3>{DUR})",
           _sleep),
-    _rule("sleep_timer",
+    rule("sleep_timer",
           rf"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off)"
           rf"(?: the music| playing| playback| music| it| everything)?"
           rf" (?:in|after|in about|after about) (?P<d>{DUR})(?: from now)?"
@@ -305,7 +226,7 @@ _RULES: tuple[_Rule, ...] = (
           rf"(?P<d3>{DUR})|play(?: music)? for (?:another|the next) (?P<d4>{DUR})"
           rf"(?: (?:then|and then|and) (?:stop|turn off))?", _sleep),
     # "stop the music at 11" ends at a time of day (not "volume at 11", below)
-    _rule("sleep_timer",
+    rule("sleep_timer",
           r"(?:stop|turn off|switch off|shut off|pause|fade out|end|turn (?:it|the music) off"
           r"|(?:the )?music off)(?: the music| playing| playback| music| it| everything)?"
           rf" (?:at|by|around|at about|at around|until|till) (?P<t>{CLOCK})"
@@ -313,19 +234,19 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:keep playing(?: music)?|keep the music (?:on|going))"
           rf" (?:until|till) (?P<t3>{CLOCK})",
           _until),
-    _rule("sleep_timer",
-          rf"(?:set |start )?(?:a |the )?(?:{_TIMER}|timer)"
+    rule("sleep_timer",
+          rf"(?:set |start )?(?:a |the )?(?:{TIMER}|timer)"
           rf" (?:for|until|till|to|at) (?P<t>{CLOCK})",
           _timer_until),
     # "remove this from the queue": the song playing is the queue's first, so skip it
-    _rule("next", rf"(?:remove|delete|take|drop) {_THIS}(?: song| track)? (?:from|off|out of)"
+    rule("next", rf"(?:remove|delete|take|drop) {THIS}(?: song| track)? (?:from|off|out of)"
                   rf" {_QUEUE}"),
-    _rule("cancel",
+    rule("cancel",
           r"stop talking|cancel(?: that| it| this| the request| everything)?"
-          rf"|cancel (?:the |my )?(?:{_TIMER}|timer)|(?:turn off|stop|remove) (?:the )?{_TIMER}"
+          rf"|cancel (?:the |my )?(?:{TIMER}|timer)|(?:turn off|stop|remove) (?:the )?{TIMER}"
           r"|never ?mind(?: that)?|forget (?:it|that|about it)|no thanks|no|nah|nope|nothing"
           r"|ignore (?:that|me)|scratch that|abort|sorry never ?mind", _cancel),
-    _rule("volume_set",
+    rule("volume_set",
           # any one verb: Whisper hears "set the volume" as "check the volume"
           rf"(?:[a-z']+(?: it)? )?{_VOL}(?: level)?"
           rf"(?: (?:up|down))? (?:to|at|on) (?:level )?(?P<n>{NUM})(?: ?(?:percent|%))?"
@@ -340,11 +261,11 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:set |turn |put )?(?:the )?volume (?:to |at |on )?(?:the )?(?:medium|middle|halfway)"
           r"(?: level| volume)?|medium volume"
           r"|(?:turn it|crank it) (?:all the way )?up to (?:max|maximum|full)", _volume),
-    _rule("volume_up",
+    rule("volume_up",
           r"un[ -]?mute(?: it| the music| the sound| the speaker| yourself| the volume)?"
           r"|(?:turn|put|bring) (?:the )?(?:sound|volume|music) back (?:on|up)",
           lambda whole, groups: {"unmute": True}),
-    _rule("volume_up",
+    rule("volume_up",
           rf"(?:turn|crank|pump|bring|push|put) (?:{_VOL} )?(?:way |all the way )?up(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
           rf"|(?:(?:a )?(?:bit|little|lot|touch) |{_MORE} )?louder(?: still)?"
@@ -355,7 +276,7 @@ _RULES: tuple[_Rule, ...] = (
           r"(?: a (?:bit|little))?|more volume|up the volume"
           r"|i can'?t hear (?:it|this|that|the music|anything)"
           r"|(?:it'?s |it is )?(?:way |much )?too quiet"),
-    _rule("volume_down",
+    rule("volume_down",
           rf"(?:turn|bring|put) (?:{_VOL} )?(?:way |all the way )?down(?: {_VOL})?"
           r"(?: a (?:bit|little|notch|lot|touch))?(?: more)?"
           rf"|(?:(?:a )?(?:bit|little|lot|touch) |{_MORE} )?(?:quieter|softer|lower)(?: still)?"
@@ -365,11 +286,11 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:volume|sound) down(?: a (?:bit|little|notch|lot|touch))?"
           r"|(?:decrease|lower|reduce|drop) (?:the )?(?:volume|sound)"
           r"(?: a (?:bit|little))?|less volume|(?:it'?s |that'?s |this is )?(?:way )?too loud"),
-    _rule("shuffle",
+    rule("shuffle",
           r"shuffle off|(?:turn|switch) off shuffle(?: mode)?|(?:turn|switch) shuffle(?: mode)? off"
           r"|(?:stop|no|disable|don'?t|do not) shuffl(?:e|ing)|no more shuffl(?:e|ing)"
           r"|unshuffle|(?:play )?in order", _off),
-    _rule("shuffle",
+    rule("shuffle",
           r"shuffle(?: on| mode(?: on)?| it| things| everything"
           r"| (?:the|this) (?:queue|music|songs|playlist)"
           r"| (?:it|things|them|everything) up| up| the rest| these(?: songs)?| them| my playlist"
@@ -379,27 +300,27 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:turn|switch) on shuffle(?: mode)?|(?:turn|switch) shuffle(?: mode)? on"
           r"|(?:enable|start) shuffl(?:e|ing)|mix it up|put (?:it |this )?on shuffle"
           r"|play (?:in )?(?:random|shuffle)(?: order)?|random order|shuffle play", _on),
-    _rule("repeat",
+    rule("repeat",
           r"repeat off|(?:turn|switch) off (?:repeat|loop|looping)"
           r"|(?:turn|switch) (?:repeat|loop) off"
           r"|(?:stop|no|don'?t|do not|disable) (?:repeating|looping|repeat|loop)(?: this| it)?"
           r"|no more repeat(?:ing)?", _off),
     # one song over and over ("repeat this song"), or the whole queue ("repeat", "loop")
-    _rule("repeat",
-          rf"(?:repeat|loop) (?:{_THIS}|one|this song again|the (?:current )?song|one song)"
+    rule("repeat",
+          rf"(?:repeat|loop) (?:{THIS}|one|this song again|the (?:current )?song|one song)"
           rf"(?: (?:on repeat|over and over|forever|again and again))?"
-          rf"|(?:play|put|keep) {_THIS} on (?:repeat|loop)|keep playing {_THIS}"
-          rf"|play {_THIS} (?:over and over|on a loop|again and again)"
+          rf"|(?:play|put|keep) {THIS} on (?:repeat|loop)|keep playing {THIS}"
+          rf"|play {THIS} (?:over and over|on a loop|again and again)"
           rf"|(?:turn on |enable )?repeat (?:one|single|song|track)(?: mode)?",
           lambda whole, groups: {"on": True, "one": True}),
-    _rule("repeat",
+    rule("repeat",
           r"repeat(?: on| the (?:album|playlist|queue)| mode(?: on)?| all)?"
           r"|loop(?: on| the (?:album|playlist|queue))?|(?:turn|switch) on (?:repeat|loop)"
           r"|(?:turn|switch) (?:repeat|loop) on"
           r"|(?:play|put|keep) (?:the (?:album|playlist|queue) )?on (?:repeat|loop)"
           r"|(?:enable )?(?:repeat|loop) mode", _on),
     # the artist, not only the song: none of theirs comes up unasked again
-    _rule("dislike",
+    rule("dislike",
           rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy) {_ARTIST}"
           rf"(?: anymore)?|i (?:really )?(?:hate|dislike|can'?t stand) {_ARTIST}"
           rf"|(?:don'?t|do not|never) play (?:{_ARTIST}|(?:anything|any songs|anything else|"
@@ -408,39 +329,39 @@ _RULES: tuple[_Rule, ...] = (
           rf"|(?:skip|ban|block) {_ARTIST}(?: (?:from now on|for good))?"
           rf"|i'?m not a fan of {_ARTIST}",
           lambda whole, groups: {"artist": THIS_ARTIST}),
-    _rule("dislike",
+    rule("dislike",
           rf"(?:i )?(?:really )?(?:don'?t|do not|dont) (?:like|love|want|enjoy|want to hear)"
-          rf" {_THIS}(?: anymore| again)?"
-          rf"|i (?:really )?(?:hate|dislike|can'?t stand) {_THIS}|thumbs down"
-          rf"|dislike(?: {_THIS})?"
-          rf"|(?:don'?t|do not|never) play {_THIS} (?:again|anymore|ever again)"
+          rf" {THIS}(?: anymore| again)?"
+          rf"|i (?:really )?(?:hate|dislike|can'?t stand) {THIS}|thumbs down"
+          rf"|dislike(?: {THIS})?"
+          rf"|(?:don'?t|do not|never) play {THIS} (?:again|anymore|ever again)"
           rf"|(?:this|that|it) (?:song |track )?(?:is|was|sucks)"
           rf"(?: (?:terrible|awful|bad|rubbish|horrible|crap|boring|annoying))?"
-          rf"|(?:ban|block) {_THIS}|bad (?:song|track|one)"
-          rf"|skip {_THIS} and (?:don'?t|do not|never) play (?:it|that|this) (?:again|anymore)"
-          rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {_THIS}|not a fan"
+          rf"|(?:ban|block) {THIS}|bad (?:song|track|one)"
+          rf"|skip {THIS} and (?:don'?t|do not|never) play (?:it|that|this) (?:again|anymore)"
+          rf"|not (?:this|that) (?:one|song|track) again|i'?m not a fan of {THIS}|not a fan"
           rf"|(?:play )?less (?:of|like) (?:this|that)(?: (?:song|track|one))?"
-          rf"|i'?m (?:tired|sick) of {_THIS}"),
+          rf"|i'?m (?:tired|sick) of {THIS}"),
     # "I don't like Nora Vance": an artist (or a song) by name, which the dialogue looks up
-    _rule("dislike",
+    rule("dislike",
           rf"i (?:really )?(?:don'?t|do not) (?:like|want to hear|enjoy) {_NAMED}(?P<a>{_NAME}?)"
           r"(?: (?:anymore|any more|at all|very much|again))?"
           rf"|(?:don'?t|do not|never) play (?:anything by |any songs by |any )?{_NAMED}"
           rf"(?P<a2>{_NAME}?) (?:again|anymore|any more|ever again)"
           rf"|i (?:really )?(?:hate|can'?t stand) {_NAMED}(?P<a3>{_NAME})",
           lambda whole, groups: {"artist": groups["a"]}),
-    _rule("like",
-          rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {_THIS}(?: a lot| so much)?"
+    rule("like",
+          rf"(?:i )?(?:really )?(?:like|love|dig|enjoy) {THIS}(?: a lot| so much)?"
           # the reply says whose music it will play more of
           r"|(?:i )?(?:really )?(?:like|love|dig) (?:this|that) (?:artist|band|singer|album)"
           rf"|thumbs up|like|love it"
-          rf"|(?:favou?rite|heart|star) {_THIS}|(?:add|save) {_THIS} to (?:my )?"
+          rf"|(?:favou?rite|heart|star) {THIS}|(?:add|save) {THIS} to (?:my )?"
           rf"(?:favou?rites|likes|liked songs|library)"
           rf"|(?:this|that|it) (?:song |track |one )?(?:is|was) "
           rf"(?:great|awesome|good|amazing|a banger|brilliant|fantastic|lovely|beautiful)"
           rf"|(?:great|good|nice|awesome|cool) (?:song|track|tune|one)"
-          rf"|i'?m a fan of {_THIS}|more of this please"),
-    _rule("up_next",
+          rf"|i'?m a fan of {THIS}|more of this please"),
+    rule("up_next",
           r"what(?:'s| is| will be| comes| plays) (?:the )?next(?: song| track| one| tune| up)?"
           r"|what(?:'s| is) (?:playing|coming|on|after this(?: one| song| track)?) next"
           r"|what(?:'s| is)(?: coming)? up next|what(?:'s| is) coming(?: up)?(?: next)?"
@@ -452,86 +373,36 @@ _RULES: tuple[_Rule, ...] = (
           r"|what are you playing next|next up|what(?:'s| is) the next song going to be"
           r"|what(?:'s| is) the (?:song|track|one|tune) after (?:this|that)(?: one)?"
           r"|what comes (?:after this|next)(?: one| song| track)?"),
-    _rule("restart",
-          rf"(?:re)?start {_THIS} (?:over|again|from the (?:beginning|start|top))"
-          rf"|restart(?: {_THIS})?|start over|(?:start )?from the (?:top|beginning|start)"
-          rf"|(?:play|start|take) {_THIS} from the (?:top|beginning|start)"
-          rf"|(?:play|start) {_THIS} over|replay (?:this|this song|this track|this one)"
+    rule("restart",
+          rf"(?:re)?start {THIS} (?:over|again|from the (?:beginning|start|top))"
+          rf"|restart(?: {THIS})?|start over|(?:start )?from the (?:top|beginning|start)"
+          rf"|(?:play|start|take) {THIS} from the (?:top|beginning|start)"
+          rf"|(?:play|start) {THIS} over|replay (?:this|this song|this track|this one)"
           r"|(?:play|start) (?:this|this song|this track|this one|the current song)"
           r" (?:again|one more time)"
-          rf"|(?:go )?back to the (?:beginning|start)(?: of {_THIS})?"
+          rf"|(?:go )?back to the (?:beginning|start)(?: of {THIS})?"
           r"|play (?:it |this )?from the (?:beginning|start|top)"
           rf"|(?:play|start) (?:the song |this song |it )?(?:over|again) from the start"
           rf"|take it from the top|start (?:the song |this song |it )?(?:again|over)"),
-    _rule("seek",
+    rule("seek",
           rf"(?:skip|jump|go|move|fast[ -]?forward|forward|scrub|advance)"
           rf"(?: (?:ahead|forward|forwards|on))?(?: by)? (?P<s>{SPAN})(?: ahead| forward)?"
           rf"|fast[ -]?forward(?: it| this| the song| this song| a bit| a little)?", _forward),
-    _rule("seek",
+    rule("seek",
           rf"(?:rewind|go back|skip back|jump back|back up|move back|scrub back|rewind back)"
           rf"(?:wards)?(?: by)? (?P<s>{SPAN})|(?:go|skip|jump) (?P<s2>{SPAN}) back"
           rf"|rewind(?: it| this| the song| this song| a bit| a little)?", _back),
-    _rule("now_playing",
-          rf"(?:what|which) album(?: is| was)? {_THIS}(?: (?:song|track))?(?: from| on| off)?"
-          rf"|what(?:'s| is) the (?:name of the )?album(?: called| this is from)?"
-          rf"|what(?:'s| is) the name of (?:this|that|the) album"
-          rf"|what(?:'s| is) (?:this|that) album(?: called)?"
-          rf"|what album (?:is|was) (?:this|that|it) (?:song |track )?(?:from|on|off)",
-          _detail("album")),
-    _rule("now_playing",
-          rf"(?:what|which) year (?:is|was) {_THIS}(?: (?:song|track))?(?: from| released| made)?"
-          rf"|when (?:was|did) {_THIS} (?:(?:first )?(?:released|made|recorded|come out|came out)|"
-          rf"out)|how old is {_THIS}|what year did {_THIS} come out",
-          _detail("year")),
-    _rule("now_playing",
-          rf"what (?:genre|kind of music|style(?: of music)?|type of music) (?:is|was) {_THIS}"
-          rf"(?: (?:song|track))?|what(?:'s| is| was) the genre(?: of {_THIS})?",
-          _detail("genre")),
-    _rule("now_playing",
-          rf"how (?:many times|often) (?:have|did) (?:i|we) (?:played|heard|listened to"
-          rf"|play|hear|listen to) {_THIS}(?: (?:song|track|one))?(?: before)?"
-          rf"|have (?:i|we) (?:heard|played) {_THIS}(?: (?:song|track|one))? before",
-          _detail("plays")),
-    _rule("now_playing",
-          r"what(?:'s| was| is) the (?:last|previous) (?:song|track|one|tune)"
-          r"(?: called| you played| that played)?"
-          r"|what was (?:the song|that song|the track|the one) before(?: (?:this|that)(?: one)?)?"
-          r"|what (?:(?:song|track) )?(?:did you play|was playing|played) before"
-          r"(?: (?:this|that)(?: one| song)?)?",
-          _detail("previous")),
-    _rule("now_playing",
-          rf"how (?:long|much longer) (?:is {_THIS}(?: (?:song|track))?"
-          rf"|is left(?: (?:on|of|in) {_THIS})?"
-          rf"|(?:does|will) {_THIS} (?:have left|last|go on(?: for)?|play(?: for)?)"
-          rf"|until {_THIS} (?:ends|is over|finishes|is done))"
-          rf"|how much (?:longer|time (?:is )?(?:left|to go))(?: (?:on|of|in|for) {_THIS})?"
-          rf"|how much (?:of {_THIS} )?is left|when (?:does|will) {_THIS} (?:end|finish|be over)",
-          _detail("remaining")),
-    _rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
+    *SONG_QUESTIONS,
+    rule("play", r"surprise me|(?:i'?m|i am) bored(?:,? (?:play|put on) something)?",
           lambda text, groups: {}),
-    _rule("now_playing",
-          rf"what(?:'s| is| was) (?:this|that|playing|on|the song|this song|that song|the track|"
-          rf"this track|that track|this tune|the tune|the music|this music)"
-          rf"(?: called| playing| that'?s playing| song| track| tune| again| now| right now)?"
-          rf"|what(?:'s| is| was) the (?:name|title) of {_THIS}"
-          rf"|who(?:'s| is| was) (?:this|that|singing|playing|the artist|the singer|the band)"
-          rf"(?: by| song| singing| playing| artist| band)?"
-          rf"|who (?:sings|sang|plays|played|made) {_THIS}"
-          rf"|what(?:'s| is) (?:the|this|that) (?:artist|band|singer)(?:'s name| called)?"
-          rf"|what (?:song|track|album|tune|artist) (?:is|was) (?:this|that|playing|on)(?: now)?"
-          rf"|(?:the )?name (?:of )?{_THIS}|what am i listening to|what are we listening to"
-          rf"|now playing|what did you (?:just )?play|tell me what(?:'s| is) playing"
-          rf"|which (?:song|track|album) is (?:this|that)"
-          rf"|who (?:wrote|composed|recorded|performed|produced|did) {_THIS}"
-          rf"|tell me (?:about|more about) (?:{_THIS}|this (?:artist|band|singer|album))"),
-    _rule("next",
+    rule("next",
           rf"(?:skip|skip ahead|skip forward|go forward|jump ahead|jump forward)(?: by)?"
           rf" (?P<n>{NUM}) (?:songs?|tracks?|tunes?)(?: ahead| forward)?", _count),
-    _rule("previous",
+    rule("previous",
           rf"(?:go back|skip back|jump back|go backwards?)(?: by)? (?P<n>{NUM}) (?:songs?|tracks?"
           rf"|tunes?)", _count),
     # "play a different artist": on to someone else's songs
-    _rule("next",
+    rule("next",
           r"(?:(?:play|put on|give me|try|i want|i'?d like|let'?s (?:have|hear))"
           r"(?: something| some music| songs| music)?(?: (?:by|from))? )?"
           r"(?:a |an |some )?(?:different|another|other) (?:artist|band|singer|group|musician)s?"
@@ -540,7 +411,7 @@ _RULES: tuple[_Rule, ...] = (
           r"|(?:play )?(?:something|songs|music) (?:by|from) (?:someone|somebody) else"
           r"|(?:play|let'?s hear) (?:someone|somebody) else",
           lambda whole, groups: {"other_artist": True}),
-    _rule("next",
+    rule("next",
           r"(?:play )?(?:the )?next(?: one| song| track| truck| tune| please)?"
           r"|skip(?: it| this| that| this one"
           r"| this song| this track| the song| the track| ahead| forward| song| track| one)?"
@@ -549,18 +420,18 @@ _RULES: tuple[_Rule, ...] = (
           r"|change (?:the |this )?(?:song|track|music|tune)"
           r"|(?:play )?something (?:else|different)|move on|i'?m bored of this(?: song)?"
           r"|not (?:this|that)(?: one| song| track)?(?: (?:right )?now)?"),
-    _rule("previous",
+    rule("previous",
           r"(?:play )?(?:the )?(?:previous|prior|last)(?: one| song| track| tune)?"
           r"|go back(?: one| a song| a track| to the (?:previous|last) (?:song|track|one))?"
           r"|back(?: one)?|skip back(?:wards)?"
           r"|(?:play )?(?:that|the) (?:last )?(?:song|track|one) again"
           r"|play (?:it|that) again"
           r"|replay(?: that| it| the (?:last|previous)(?: song| track| one)?)?"),
-    _rule("pause",
+    rule("pause",
           r"pause(?: it| this| that| the music| the song| playback| music)?"
           r"(?: for a (?:moment|second|minute|bit|sec))?"
           r"|hold (?:on|it)|wait(?: a (?:second|minute|moment))?|pause pause"),
-    _rule("resume",
+    rule("resume",
           r"resume(?: playback| the music| playing| music| the song| it)?"
           r"|un[ -]?pause(?: it| this| the music| the song| playback| music)?|continue"
           r"(?: playing| the music| the song)?|keep (?:playing|going)|carry on(?: playing)?|go on"
@@ -575,14 +446,14 @@ _RULES: tuple[_Rule, ...] = (
           r"(?: (?:before|earlier|last time))?"
           r"|(?:play|put on|resume|continue) (?:the )?last (?:song|track|thing|music) "
           r"(?:i|we) (?:played|was playing|were playing|listened to|was listening to)"),
-    _rule("stop",
+    rule("stop",
           r"stop(?: it| this| that| the music| playing| playback| everything| the song| music"
           r"| all)?"
           r"(?: now)?|(?:turn|switch|shut) (?:it |the music |everything |this |that )?off|shut up"
           r"|(?:be )?quiet|silence|enough(?: music)?|that'?s enough|(?:kill|end) (?:the )?music"
           r"|halt"
           r"|stop stop|no more music|turn off the music"),
-    _rule("help",
+    rule("help",
           r"help(?: me)?|(?:i need )?(?:some )?help(?: please)?"
           r"|what (?:can|do) you do|what else can you do|what (?:can|should) i (?:say|ask)(?: you)?"
           r"|what are (?:the|your) (?:commands|options)|how (?:do i use|does this work|do you work)"
@@ -592,15 +463,4 @@ _RULES: tuple[_Rule, ...] = (
 
 def match_control(cleaned: str) -> tuple[str, dict[str, Any]] | None:
     """(intent, slots) when the whole cleaned request is a control request, else None."""
-    for rule in _RULES:
-        match = rule.pattern.fullmatch(cleaned)
-        if match is None:
-            continue
-        groups: dict[str, str] = {}
-        for key, value in match.groupdict().items():
-            if value is not None:
-                groups.setdefault(key.rstrip("0123456789"), value)
-        slots = rule.slots(match.group(0), groups)
-        if slots is not None:
-            return rule.intent, slots
-    return None
+    return match_rules(_RULES, cleaned)

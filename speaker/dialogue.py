@@ -230,6 +230,8 @@ class Dialogue:
         self._player.play(tracks)
         first = self._player.now_playing or tracks[0]
         timer = f" {picker.note}" if picker.note else ""
+        if slots.get("level") is not None:  # "play some jazz quietly", "... at volume 3"
+            timer += " " + TRANSPORT_REPLIES["volume_set"](self._player, slots)
         if minutes:
             self._player.set_sleep_timer(float(minutes))
             timer += f" I'll stop the music {stop_time(slots)}."
@@ -362,6 +364,8 @@ class Dialogue:
                                  str(slots["playlist"]))
         if slots.get("detail") in ("playlists", "playlist"):
             return list_playlists(self._store, self.state.user)
+        if slots.get("detail") == "most_played":  # "what's my most played song"
+            return self._most_played(str(slots.get("what") or "song"))
         if slots.get("detail") == "library":  # "how many songs do I have"
             return self.library.summary(str(slots.get("what") or ""))
         if slots.get("detail") in ("time", "date"):  # "what time is it"
@@ -407,6 +411,23 @@ class Dialogue:
         if left_s < 1.0:
             return f"{describe(playing)} is just ending."
         return f"This is {describe(playing)}, with {spoken_span(round(left_s))} to go."
+
+    def _most_played(self, what: str) -> str:
+        """The profile's song (or artist) that played to the end most often."""
+        completes = self._picker().completes
+        if not completes:
+            return "No song has played to the end yet."
+        by_id = self.library.by_id
+        if what == "artist":
+            artists = Counter[str]()
+            for track_id, count in completes.items():
+                artists[by_id[track_id].artist] += count
+            artist, count = artists.most_common(1)[0]
+            return f"Your most played artist is {artist}: {count} songs played to the end."
+        track_id, count = completes.most_common(1)[0]
+        times = "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+        return (f"Your most played song is {describe(by_id[track_id])}, played to the end "
+                f"{times}.")
 
     def _sleep_timer_left(self) -> str:
         left_s = self._player.sleep_left_s

@@ -34,7 +34,8 @@ True``; ``add_to_playlist`` with ``remove: True`` ("take this off my workout
 playlist"), with a play request's slots ("add Slow Tides to my road trip playlist") or
 with ``create: True`` ("make a new playlist"); ``play`` with ``newest: True`` ("the
 latest album by X") or ``oldest: True`` ("X's first album"), with
-``minutes`` ("play some jazz for twenty minutes": then a sleep timer) or ``until``
+``level`` ("play some jazz quietly", "... at volume 3"), ``minutes`` ("play some jazz
+for twenty minutes": then a sleep timer) or ``until``
 ("play some jazz until midnight", a time of day: :mod:`speaker.intents_clock`), or with
 ``playlist: "most played"`` ("play my top songs"), with ``unheard: "ever"`` ("something
 I haven't heard") or ``"lately"`` ("... in a while"), or ``album`` and ``track_no``
@@ -42,7 +43,8 @@ I haven't heard") or ``"lately"`` ("... in a while"), or ``album`` and ``track_n
 the whole queue); ``next`` with ``other_artist: True`` ("play a different artist");
 ``dislike`` with ``artist: "this
 artist"`` ("I don't like this artist") or a name ("I don't like Nora Vance");
-``now_playing`` with ``detail: "plays"`` ("how many times have I played this") or ``"library"``
+``now_playing`` with ``detail: "plays"`` ("how many times have I played this"),
+``"most_played"`` and ``what`` ("who's my favourite artist") or ``"library"``
 and maybe ``what: "artists"`` ("how many songs do I have", "what artists do I have");
 ``unknown`` with ``greeting: True`` ("hello", asked back what to play) or with ``topic``
 ("what's the weather", "turn on the lights": what Encore doesn't do, said plainly;

@@ -28,7 +28,7 @@ from speaker.intents_rules import (
     rule,
 )
 
-__all__ = ["FAST_FORWARD_S", "THIS_ALBUM", "THIS_ARTIST", "match_control"]
+__all__ = ["FAST_FORWARD_S", "THIS_ALBUM", "THIS_ARTIST", "match_control", "volume_level"]
 
 THIS_ALBUM = "this album"
 """Slot value for the album of the track playing ("play the album this song is on")."""
@@ -65,7 +65,8 @@ def _count(text: str, groups: dict[str, str]) -> dict[str, Any] | None:
     return {"count": min(int(value), 20)} if value > 1 else {}
 
 
-def _level(text: str, percent: bool) -> int | None:
+def volume_level(text: str, percent: bool) -> int | None:
+    """A spoken volume on the 0-100 scale: "40", "5" (knob scale: 50), "5 percent"."""
     value = to_number(text)
     if value is None:
         return None
@@ -93,7 +94,7 @@ def _volume(whole: str, groups: dict[str, str]) -> dict[str, Any] | None:
     number = groups.get("n")
     if number is None:
         return None
-    level = _level(number, percent=bool(re.search(r"percent|%", words)))
+    level = volume_level(number, percent=bool(re.search(r"percent|%", words)))
     return None if level is None else {"level": level}
 
 

@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from speaker.intents_clock import CLOCK, parse_clock
-from speaker.intents_control import THIS_ALBUM, THIS_ARTIST
+from speaker.intents_control import THIS_ALBUM, THIS_ARTIST, volume_level
 from speaker.intents_cues import (
     ALBUMISH,
     FILLER,
@@ -357,6 +357,28 @@ def _take_unheard(rest: str, slots: dict[str, Any]) -> str:
     return rest
 
 
+_AT_VOLUME = re.compile(r"(?:^| )(?:at (?:a )?volume(?: level)?(?: of)? (?P<n>\S+(?: \S+)?)"
+                        r"|at (?P<p>\S+(?: \S+)?) ?(?:percent|%)(?: volume)?"
+                        r"|(?P<quiet>quietly|softly|(?:at a )?low volume|nice and quiet))$")
+QUIET_LEVEL = 30
+"""The volume "play some jazz quietly" plays at."""
+
+
+def _take_volume(rest: str, slots: dict[str, Any]) -> str:
+    """ "some jazz at volume 3", "... at 40 percent", "... quietly": ``level`` (0-100)."""
+    match = _AT_VOLUME.search(rest)
+    if match is None or (match.group("quiet")  # "Killing Me Softly" is a title
+                         and not _asks_for_music(rest[: match.start()].strip())):
+        return rest
+    spoken = match.group("n") or match.group("p")
+    level = QUIET_LEVEL if match.group("quiet") else volume_level(
+        spoken, percent=match.group("p") is not None)
+    if level is None:
+        return rest
+    slots["level"] = level
+    return squash(rest[: match.start()])
+
+
 _UNTIL = re.compile(rf"(?:^| )(?:until|till|til) ({CLOCK})$")
 
 
@@ -429,7 +451,8 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
-    rest = _take_room(_take_until(_take_duration(rest, slots), slots), slots)
+    rest = _take_volume(_take_until(_take_duration(rest, slots), slots), slots)
+    rest = _take_room(_take_until(rest, slots), slots)  # "... until 11 at volume 3"
     rest = _take_unheard(take_user(rest, slots), slots)
     rest = take_playlist(rest, slots)
     by_age = _ALBUM_BY_AGE.search(rest)

@@ -9,6 +9,7 @@ rules and :data:`SONG_QUESTIONS` after the transport ones.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from speaker.intents_rules import (
@@ -54,6 +55,15 @@ PLAYER_QUESTIONS: tuple[Rule, ...] = (
           r"|(?:list|name|tell me|read me|what are) (?:all )?(?:of )?my (?:playlists|play lists)"
           r"|which (?:playlists|play lists) do i have|do i have any (?:playlists|play lists)",
           detail("playlists")),
+    # "what's my most played song", "who's my favourite artist": by plays to the end
+    rule("now_playing",
+         r"(?:what(?:'s| is| are)|which is|which are) (?:my|our) (?:most played|most listened to"
+         r"|favou?rite|top) (?P<w>songs?|tracks?|artists?|bands?|singers?)"
+         r"|(?:who(?:'s| is)) (?:my|our) (?:most played|most listened to|favou?rite|top)"
+         r" (?P<w2>artist|band|singer)"
+         r"|what do (?:i|we) (?:listen to|play) (?:the )?most",
+         lambda whole, groups: {"detail": "most_played", "what": "artist" if re.match(
+             r"artist|band|singer", groups.get("w", "")) else "song"}),
     rule("now_playing",
           rf"(?:what'?s|what is|what songs are|which songs are|what'?s in|what is in|read me"
           rf"|list|tell me) (?:on |in )?{PLAYLIST_NAME}",

@@ -223,12 +223,18 @@ class Picker:
         return []
 
     @cached_property
+    def completes(self) -> Counter[int]:
+        """How often each of the library's songs played to the end for this profile."""
+        by_id = self.library.by_id
+        return Counter(e.track_id for e in self.store.events(self.user)
+                       if e.kind == "complete" and e.track_id is not None
+                       and e.track_id in by_id)
+
+    @cached_property
     def most_played(self) -> list[Track]:
         """The profile's songs by how often they played to the end, most first."""
         by_id = self.library.by_id
-        counts = Counter(e.track_id for e in self.store.events(self.user)
-                         if e.kind == "complete" and e.track_id in by_id)
-        return [by_id[i] for i, _ in counts.most_common(QUEUE_BATCH) if i is not None]
+        return [by_id[i] for i, _ in self.completes.most_common(QUEUE_BATCH)]
 
     def _liked_tracks(self) -> list[Track]:
         by_id = self.library.by_id

@@ -328,6 +328,8 @@ CONTROL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("put the album Slow Tides on my dinner party playlist", "add_to_playlist",
      {"album": "slow tides", "playlist": "dinner party"}),
     ("add this to my workout playlist", "add_to_playlist", {"playlist": "workout"}),
+    ("what's my most played song", "now_playing", {"detail": "most_played", "what": "song"}),
+    ("who's my favourite artist", "now_playing", {"detail": "most_played", "what": "artist"}),
     # someone else's songs
     ("Play a different artist.", "next", {"other_artist": True}),
     ("play something by someone else", "next", {"other_artist": True}),

@@ -248,6 +248,11 @@ PLAY_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("play Dancing in the Kitchen", "play", {"track": "dancing in the kitchen"}),
     ("play some jazz in the kitchen until midnight", "play",
      {"genre": "jazz", "room": "kitchen", "until": {"hour": 0, "minute": 0}}),
+    # --- play: at a volume ------------------------------------------------------------------
+    ("play some jazz at volume 3", "play", {"genre": "jazz", "level": 30}),
+    ("play some jazz quietly", "play", {"genre": "jazz", "level": 30}),
+    ("play jazz at 45 percent", "play", {"genre": "jazz", "level": 45}),
+    ("play Killing Me Softly", "play", {"track": "killing me softly"}),
     # --- play: until a time of day ------------------------------------------------------------
     ("play some jazz until 10", "play", {"genre": "jazz", "until": {"hour": 10, "minute": 0,
                                                                   "12h": True}}),

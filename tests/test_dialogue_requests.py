@@ -9,6 +9,8 @@ store, trained LightFM engine, real player on decoded files, real parser)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 import test_dialogue
 from test_dialogue import Speaker
@@ -505,3 +507,30 @@ def test_a_seeded_history_counts_as_plays(speaker: Speaker) -> None:
     speaker.say("play Smoke Rings")  # and now once more
     assert speaker.say("how many times have I played this").endswith(
         f"This profile has played it {ended + 1} times.")
+
+
+def test_playing_at_a_volume(speaker: Speaker) -> None:
+    reply = speaker.say("play some jazz quietly")
+    assert reply.startswith("Playing some Jazz: ") and reply.endswith(". Volume 30.")
+    assert speaker.player.volume == 30
+    assert speaker.say("play Nora Vance at volume 6").endswith(". Volume 60.")
+    assert speaker.player.volume == 60 and speaker.player.now_playing is not None
+    assert speaker.player.now_playing.artist == "Nora Vance"
+
+
+def test_most_played_song_and_artist(speaker: Speaker) -> None:
+    library = speaker.dialogue.library
+    completes = Counter(e.track_id for e in speaker.store.events("alex")
+                        if e.kind == "complete")
+    top = max(completes.values())
+    reply = speaker.say("what's my most played song")
+    assert any(reply == f"Your most played song is {describe(library.by_id[i])}, played to the "
+               f"end {top} times." for i, n in completes.items() if n == top), reply
+    artists = Counter[str]()
+    for track_id, count in completes.items():
+        artists[library.by_id[track_id].artist] += count
+    artist, count = artists.most_common(1)[0]
+    assert speaker.say("who's my favourite artist") == (
+        f"Your most played artist is {artist}: {count} songs played to the end.")
+    speaker.dialogue.state.user = "jo"  # a new profile
+    assert speaker.say("what's my most played song") == "No song has played to the end yet."

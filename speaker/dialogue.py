@@ -191,9 +191,12 @@ class Dialogue:
 
     def _on_play(self, slots: dict[str, Any]) -> str:
         minutes = slots.get("minutes")  # "play some jazz for twenty minutes"
-        if minutes and self._player.state != "stopped" and set(slots) <= {"minutes", "at"}:
-            self._player.resume()  # "play for an hour": this music, for that long
-            return TRANSPORT_REPLIES["sleep_timer"](self._player, slots)
+        if slots and set(slots) <= {"minutes", "at", "level"} and self._player.state != "stopped":
+            self._player.resume()  # "play for an hour", "play it at volume 3": this music
+            said = [TRANSPORT_REPLIES[intent](self._player, slots)
+                    for intent, slot in (("volume_set", "level"), ("sleep_timer", "minutes"))
+                    if slot in slots]
+            return " ".join(said)
         prefix = ""
         if slots.get("service"):
             prefix = (f"I can't use {str(slots['service']).title()}; "
@@ -413,21 +416,28 @@ class Dialogue:
         return f"This is {describe(playing)}, with {spoken_span(round(left_s))} to go."
 
     def _most_played(self, what: str) -> str:
-        """The profile's song (or artist) that played to the end most often."""
+        """The profile's songs (or artists) that played to the end most often; a tie
+        names up to three."""
         completes = self._picker().completes
         if not completes:
             return "No song has played to the end yet."
         by_id = self.library.by_id
-        if what == "artist":
-            artists = Counter[str]()
-            for track_id, count in completes.items():
-                artists[by_id[track_id].artist] += count
-            artist, count = artists.most_common(1)[0]
-            return f"Your most played artist is {artist}: {count} songs played to the end."
-        track_id, count = completes.most_common(1)[0]
-        times = "once" if count == 1 else "twice" if count == 2 else f"{count} times"
-        return (f"Your most played song is {describe(by_id[track_id])}, played to the end "
-                f"{times}.")
+        counts: Counter[str] = Counter()
+        names: dict[str, str] = {}
+        for track_id, count in completes.items():
+            track = by_id[track_id]
+            key = normalize_name(track.artist) if what == "artist" else str(track_id)
+            counts[key] += count
+            names.setdefault(key, track.artist if what == "artist" else describe(track))
+        ranked = counts.most_common()
+        top = ranked[0][1]
+        best = [names[key] for key, count in ranked if count == top][:3]
+        times = "once" if top == 1 else "twice" if top == 2 else f"{top} times"
+        kind = "artist" if what == "artist" else "song"
+        listed = best[0] if len(best) == 1 else f"{', '.join(best[:-1])} and {best[-1]}"
+        if len(best) == 1:
+            return f"Your most played {kind} is {listed}, played to the end {times}."
+        return f"Your most played {kind}s are {listed}, each played to the end {times}."
 
     def _sleep_timer_left(self) -> str:
         left_s = self._player.sleep_left_s

@@ -337,10 +337,13 @@ def _asks_for_music(head: str) -> bool:
     heard") ask for music rather than start a title: "some jazz", "something relaxing",
     "songs by Nora Vance" do; "dancing" (in the Kitchen), "hold on" (Until Eleven) and
     "tell me something" (I Don't Know) do not."""
+    if re.fullmatch(r"the (?:song|track|tune)", head):
+        return False  # "the track Low Volume": a title follows
     head = re.sub(r"^(?:(?:some|any|a few|a little|more|the|my|our|a) )+", "",
-                  _ROOM.sub("", head))  # "some jazz in the kitchen" (until midnight)
-    if re.match(rf"{_MUSIC_WORDS}\b", head) or re.search(r"(?:^| )by \S", head):
-        return True
+                  _AT_VOLUME.sub("", _ROOM.sub("", head)))  # "some jazz (quietly) in the ..."
+    if re.match(r"(?:something|anything|music|songs|tracks|tunes|stuff|hits)\b", head) \
+            or head in ("song", "track", "tune") or re.search(r"(?:^| )by \S", head):
+        return True  # not "the song Killing Me" (Softly)
     return re.sub(r" (?:music|songs|tracks|tunes)$", "", head) in GENRES
 
 
@@ -360,6 +363,8 @@ def _take_unheard(rest: str, slots: dict[str, Any]) -> str:
 _AT_VOLUME = re.compile(r"(?:^| )(?:at (?:a )?volume(?: level)?(?: of)? (?P<n>\S+(?: \S+)?)"
                         r"|at (?P<p>\S+(?: \S+)?) ?(?:percent|%)(?: volume)?"
                         r"|(?P<quiet>quietly|softly|(?:at a )?low volume|nice and quiet))$")
+"""A volume at the end of a play request; "at volume N" is never part of a title, while
+"... at 99 percent" and "... softly" may be ("Stuck at 99 Percent", "Killing Me Softly")."""
 QUIET_LEVEL = 30
 """The volume "play some jazz quietly" plays at."""
 
@@ -367,16 +372,18 @@ QUIET_LEVEL = 30
 def _take_volume(rest: str, slots: dict[str, Any]) -> str:
     """ "some jazz at volume 3", "... at 40 percent", "... quietly": ``level`` (0-100)."""
     match = _AT_VOLUME.search(rest)
-    if match is None or (match.group("quiet")  # "Killing Me Softly" is a title
+    if match is None or (not match.group("n")
                          and not _asks_for_music(rest[: match.start()].strip())):
         return rest
-    spoken = match.group("n") or match.group("p")
-    level = QUIET_LEVEL if match.group("quiet") else volume_level(
-        spoken, percent=match.group("p") is not None)
-    if level is None:
+    spoken = (match.group("n") or match.group("p") or "").strip()
+    percent = match.group("p") is not None or bool(re.search(r" ?(?:percent|%)$", spoken))
+    spoken = re.sub(r" ?(?:percent|%)$", "", spoken)  # "at volume 5 percent"
+    level = QUIET_LEVEL if match.group("quiet") else volume_level(spoken, percent=percent)
+    if not level:  # not a number, or 0: the music would start silent
         return rest
     slots["level"] = level
-    return squash(rest[: match.start()])
+    return re.sub(r"^(?:it|this|that|this song|the music)$", "",  # "play it at volume 3"
+                  squash(rest[: match.start()]))
 
 
 _UNTIL = re.compile(rf"(?:^| )(?:until|till|til) ({CLOCK})$")
@@ -451,8 +458,12 @@ def play_slots(rest: str) -> dict[str, Any]:
     rest = squash(re.sub(r"\b(?:preferably|ideally|maybe|perhaps)\b.*$", "", rest))
     rest = re.sub(rf"^(?:(?:{FILLER}) )*(?:something|anything|music|songs|stuff|tracks) "
                   r"(?:that|which)(?:'s| is| are) (?=\w)", "", rest)
-    rest = _take_volume(_take_until(_take_duration(rest, slots), slots), slots)
-    rest = _take_room(_take_until(rest, slots), slots)  # "... until 11 at volume 3"
+    while True:  # "some jazz for an hour at volume 3", "... quietly in the kitchen"
+        before = rest
+        rest = _take_room(_take_volume(_take_until(_take_duration(rest, slots), slots), slots),
+                          slots)
+        if rest == before:
+            break
     rest = _take_unheard(take_user(rest, slots), slots)
     rest = take_playlist(rest, slots)
     by_age = _ALBUM_BY_AGE.search(rest)

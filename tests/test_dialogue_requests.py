@@ -9,8 +9,6 @@ store, trained LightFM engine, real player on decoded files, real parser)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 import test_dialogue
 from test_dialogue import Speaker
@@ -381,10 +379,12 @@ def test_a_different_artist_when_everyone_else_is_disliked(speaker: Speaker) -> 
     for track in others:
         speaker.engine.feedback("alex", "dislike", track.id)
     speaker.say("play Nora Vance")
+    queued = list(speaker.player.queue)
     assert speaker.say("play a different artist") == (
         "I have nothing by anyone other than Nora Vance to play.")
     playing = speaker.player.now_playing
     assert playing is not None and playing.artist == "Nora Vance"
+    assert list(speaker.player.queue) == queued  # her songs stay: nothing else to play
 
 
 def test_the_time_and_what_encore_cant_do(speaker: Speaker) -> None:
@@ -515,22 +515,32 @@ def test_playing_at_a_volume(speaker: Speaker) -> None:
     assert speaker.player.volume == 30
     assert speaker.say("play Nora Vance at volume 6").endswith(". Volume 60.")
     assert speaker.player.volume == 60 and speaker.player.now_playing is not None
-    assert speaker.player.now_playing.artist == "Nora Vance"
+    playing = speaker.player.now_playing
+    assert playing.artist == "Nora Vance"
+    # with music on, "play it at volume 4" only sets the volume, and the timer with it
+    assert speaker.say("play it at volume 4") == "Volume 40."
+    assert speaker.player.now_playing == playing
+    assert speaker.say("play for an hour at volume 5") == (
+        "Volume 50. Okay, I'll stop the music in 60 minutes.")
+    assert speaker.player.now_playing == playing and speaker.player.sleep_left_s == 3600
 
 
 def test_most_played_song_and_artist(speaker: Speaker) -> None:
     library = speaker.dialogue.library
-    completes = Counter(e.track_id for e in speaker.store.events("alex")
-                        if e.kind == "complete")
-    top = max(completes.values())
-    reply = speaker.say("what's my most played song")
-    assert any(reply == f"Your most played song is {describe(library.by_id[i])}, played to the "
-               f"end {top} times." for i, n in completes.items() if n == top), reply
-    artists = Counter[str]()
-    for track_id, count in completes.items():
-        artists[library.by_id[track_id].artist] += count
-    artist, count = artists.most_common(1)[0]
-    assert speaker.say("who's my favourite artist") == (
-        f"Your most played artist is {artist}: {count} songs played to the end.")
-    speaker.dialogue.state.user = "jo"  # a new profile
+    velvet, autumn = (library.by_title(t)[0] for t in ("Velvet Hours", "Autumn Letters"))
+    smoke = library.by_title("Smoke Rings")[0]
+    speaker.dialogue.state.user = "pat"  # a new profile
     assert speaker.say("what's my most played song") == "No song has played to the end yet."
+    speaker.store.add_event("pat", "complete", autumn.id)
+    assert speaker.say("what's my most played song") == (
+        f"Your most played song is {describe(autumn)}, played to the end once.")
+    for track in (velvet, smoke, velvet, smoke, velvet, smoke):
+        speaker.store.add_event("pat", "complete", track.id)
+    assert speaker.say("what's my most played song") == (  # a tie names both
+        f"Your most played songs are {describe(velvet)} and {describe(smoke)}, each played "
+        "to the end 3 times.")
+    assert speaker.say("who's my favourite artist") == (
+        "Your most played artist is Nora Vance, played to the end 4 times.")
+    speaker.store.add_event("pat", "complete", smoke.id)
+    assert speaker.say("what's my most played song") == (
+        f"Your most played song is {describe(smoke)}, played to the end 4 times.")

@@ -22,7 +22,7 @@ from recommender.normalize import normalize_name
 from recommender.store import Store, Track
 from speaker.dislikes import Dislikes
 from speaker.events import Event, Feedback, PlaybackStarted
-from speaker.intents import THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
+from speaker.intents import MUSIC_SLOTS, THIS_ALBUM, THIS_ARTIST, ParsedRequest, parse
 from speaker.intents_clock import minutes_until, spoken_clock
 from speaker.intents_cues import MOST_PLAYED
 from speaker.library_view import LibraryView
@@ -44,8 +44,6 @@ _CANT = {"alarm": "set alarms", "weather": "tell you the weather", "news": "read
          "joke": "tell jokes", "reminder": "keep reminders or lists",
          "devices": "control other devices"}
 """What Encore says it can't do, by the ``topic`` of an ``unknown`` request."""
-_NAME_SLOTS = frozenset({"track", "album", "artist", "genre", "mood", "year", "user"})
-"""Slots that name music: with them, "add ... to my playlist" adds what they name."""
 _NOT_MUSIC = re.compile(r"\b(?:podcasts?|audio ?books?|bbc)\b|\bradio (?:station|\d+|one|two|"
                         r"three|four|five|six)\b|^(?:the |a |my )?(?:radio|news)$")
 """A name asked for and missing from the library that is no music at all ("BBC Radio 4",
@@ -118,7 +116,7 @@ class Dialogue:
         if slots.get("create"):  # "make a new playlist"
             return ("A playlist starts with its first song. While a song you want on it "
                     f"plays, say: add this to my {name or 'new'} playlist.")
-        if _NAME_SLOTS & slots.keys():  # "add Velvet Hours to my workout playlist"
+        if MUSIC_SLOTS & slots.keys():  # "add Velvet Hours to my workout playlist"
             return add_named(self._store, self._engine, self.library, self.state.user, name,
                              slots)
         if slots.get("remove"):  # "take this off my workout playlist"

@@ -69,7 +69,8 @@ from speaker.intents_fuzzy import fuzzy_control
 from speaker.intents_other import match_other
 from speaker.intents_play import play_slots
 
-__all__ = ["INTENTS", "THIS_ALBUM", "THIS_ARTIST", "ParsedRequest", "clean", "parse"]
+__all__ = ["INTENTS", "MUSIC_SLOTS", "THIS_ALBUM", "THIS_ARTIST", "ParsedRequest", "clean",
+           "parse"]
 
 INTENTS = (
     "play", "play_similar", "enqueue", "next", "previous", "restart", "seek", "pause", "resume",
@@ -313,7 +314,8 @@ def _request_slots(remainder: str) -> dict[str, Any]:
 _TO_PLAYLIST = re.compile(
     r"^(?:add|put|save|stick) (?P<what>.+) (?:to|on|in|into|onto) (?:my |the |our )"
     r"(?:playlist (?:called|named) (?P<p>.+)|(?P<p2>(?!playlist$).+?) playlist)$")
-_NAME_SLOTS = ("track", "album", "artist", "genre", "mood", "year", "user")
+MUSIC_SLOTS = frozenset({"track", "album", "artist", "genre", "mood", "year", "user"})
+"""Slots that say which music a request means ("add Slow Tides to my playlist")."""
 
 
 def _to_playlist(text: str, rest: str) -> dict[str, Any] | None:
@@ -324,7 +326,7 @@ def _to_playlist(text: str, rest: str) -> dict[str, Any] | None:
     if found is None or _ANAPHOR.match(found.group("what")):
         return None
     slots = _with_capitals(text, _request_slots(found.group("what")))
-    if not any(k in slots for k in _NAME_SLOTS):
+    if not MUSIC_SLOTS & slots.keys():
         return None
     slots["playlist"] = (found.group("p") or found.group("p2")).strip()
     return slots

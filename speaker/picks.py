@@ -21,6 +21,7 @@ from speaker.intents_cues import MOST_PLAYED
 from speaker.library_view import LibraryView, mood_phrase
 from speaker.matching import Match
 from speaker.playlist_replies import is_favourites, own_playlist
+from speaker.transport_replies import spoken_list
 
 __all__ = ["QUEUE_BATCH", "EngineLike", "Picker"]
 
@@ -183,7 +184,7 @@ class Picker:
         if not turns:
             return None
         self.station = Query()  # refills go on with the listener's taste
-        return turns[:QUEUE_BATCH * 2], f"{', '.join(names[:-1])} and {names[-1]}", ""
+        return turns[:QUEUE_BATCH * 2], spoken_list(names), ""
 
     def _artist_radio(self, name: str) -> tuple[list[Track], str, str] | None:
         """ "Nora Vance radio": the artist's songs the listener likes best, each followed

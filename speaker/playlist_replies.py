@@ -19,6 +19,7 @@ from recommender.store import Store, Track
 from speaker.decoding import Playable
 from speaker.library_view import LibraryView
 from speaker.matching import best_name, name_key
+from speaker.transport_replies import describe, spoken_list
 
 __all__ = ["add_named", "add_playing", "add_tracks", "is_favourites", "list_playlists",
            "own_playlist", "remove_playing", "tell_playlist"]
@@ -98,7 +99,7 @@ def list_playlists(store: Store, user: str) -> str:
         return "You have no playlists yet. Say, for example: add this to my workout playlist."
     if len(names) == 1:
         return f"You have one playlist: {names[0]}."
-    return f"You have {len(names)} playlists: {', '.join(names[:-1])} and {names[-1]}."
+    return f"You have {len(names)} playlists: {spoken_list(names)}."
 
 
 def add_named(store: Store, engine: Any, library: LibraryView, user: str, name: str,
@@ -120,7 +121,7 @@ def add_named(store: Store, engine: Any, library: LibraryView, user: str, name: 
         return ("I can add a song, an album or an artist. Say, for example: add Velvet Hours "
                 f"to my {name or 'workout'} playlist, or add this while it plays.")
     first = songs[0]
-    what = (f"{first.title} by {first.artist}" if track_m
+    what = (describe(first) if track_m
             else f"the album {first.album} ({len(songs)} songs)" if album_m
             else f"{len(songs)} songs by {first.artist}")
     if is_favourites(name):
@@ -138,12 +139,11 @@ def tell_playlist(store: Store, library: LibraryView, user: str, spoken: str) ->
         return f"You don't have a playlist called {spoken.strip() or 'that'}."
     tracks, said = found
     shown = tracks[:3] if len(tracks) > 4 else tracks
-    named = [f"{t.title} by {t.artist}" if t.artist else t.title for t in shown]
+    named = [describe(t) for t in shown]
     if len(tracks) > len(shown):
         named.append(f"{len(tracks) - len(shown)} more")
-    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     count = "one song" if len(tracks) == 1 else f"{len(tracks)} songs"
-    return f"{said[0].upper()}{said[1:]} has {count}: {listed}."
+    return f"{said[0].upper()}{said[1:]} has {count}: {spoken_list(named)}."
 
 
 def own_playlist(store: Store, library: LibraryView, user: str,

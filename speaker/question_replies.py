@@ -17,7 +17,7 @@ from speaker.intents_clock import spoken_clock, spoken_minutes
 from speaker.library_view import LibraryView
 from speaker.picks import Picker
 from speaker.playlist_replies import list_playlists, tell_playlist
-from speaker.transport_replies import describe, spoken_span
+from speaker.transport_replies import describe, spoken_list, spoken_span, spoken_times
 
 __all__ = ["Answers"]
 
@@ -79,14 +79,13 @@ class Answers:
                          kinds["complete"] + kinds["skip"] + (playing is not None))
             if played <= 1:
                 return f"{lead}. It's the first time this profile has played it."
-            times = "twice" if played == 2 else f"{played} times"
-            return f"{lead}. This profile has played it {times}."
+            return f"{lead}. This profile has played it {spoken_times(played)}."
         if detail == "album":
             return (f"{lead}, from the album {shown.album}." if shown.album
                     else f"{lead}. I don't know which album it is from.")
         if detail == "genre":
             names = list(getattr(shown, "genres", ()) or ())
-            genres = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
+            genres = spoken_list(names)
             return (f"{lead}. It's {genres}." if genres
                     else f"{lead}. I don't know its genre.")
         if detail == "year":
@@ -122,12 +121,12 @@ class Answers:
         ranked = counts.most_common()
         top = ranked[0][1]
         best = [names[key] for key, count in ranked if count == top][:3]
-        times = "once" if top == 1 else "twice" if top == 2 else f"{top} times"
+        times = spoken_times(top)
         kind = "artist" if what == "artist" else "song"
-        listed = best[0] if len(best) == 1 else f"{', '.join(best[:-1])} and {best[-1]}"
         if len(best) == 1:
-            return f"Your most played {kind} is {listed}, played to the end {times}."
-        return f"Your most played {kind}s are {listed}, each played to the end {times}."
+            return f"Your most played {kind} is {best[0]}, played to the end {times}."
+        return (f"Your most played {kind}s are {spoken_list(best)}, each played to the end "
+                f"{times}.")
 
     def _sleep_timer_left(self) -> str:
         left_s = self.player.sleep_left_s

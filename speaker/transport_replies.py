@@ -13,7 +13,8 @@ from typing import Any
 
 from speaker.intents_clock import spoken_minutes
 
-__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_number", "spoken_span", "stop_time"]
+__all__ = ["TRANSPORT_REPLIES", "describe", "spoken_list", "spoken_number", "spoken_span",
+           "spoken_times", "stop_time"]
 
 Reply = Callable[[Any, dict[str, Any]], str]
 
@@ -21,6 +22,17 @@ Reply = Callable[[Any, dict[str, Any]], str]
 def describe(track: Any) -> str:
     """ "Title by Artist", or the title alone when the artist is unknown."""
     return f"{track.title} by {track.artist}" if track.artist else track.title
+
+
+def spoken_list(items: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"; empty for none."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}" \
+        if items else ""
+
+
+def spoken_times(n: int) -> str:
+    """ "once", "twice", "3 times"."""
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
 def spoken_number(value: Any) -> str:
